@@ -1,0 +1,286 @@
+//! Start-up, the running simulator handle and the in-process control API.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::{Arc, Mutex};
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use crate::calls::{CallLog, RecordedCall};
+use crate::component::{Component, Listener};
+use crate::config::{ExportingResponse, LatencyConfig, SimConfig, WebappErrors};
+use crate::error::SimError;
+use crate::faults::{lock, Fault, FaultSet};
+use crate::persist::Persist;
+use crate::server::Servers;
+use crate::shared::{Settings, Shared};
+use crate::state::SimState;
+use crate::{http, seed};
+
+/// Base URLs (`http://127.0.0.1:PORT`, no trailing slash) of every component.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SimUrls {
+    /// Zeebe gateway management API.
+    pub zeebe_gateway: String,
+    /// Broker management APIs, by broker id.
+    pub zeebe_brokers: Vec<String>,
+    /// Operate management API.
+    pub operate: String,
+    /// Tasklist management API.
+    pub tasklist: String,
+    /// Optimize.
+    pub optimize: String,
+    /// Elasticsearch.
+    pub elasticsearch: String,
+    /// Admin API.
+    pub admin: String,
+}
+
+/// Cheap, cloneable handle to control a running simulator in-process.
+#[derive(Clone)]
+pub struct SimControl {
+    shared: Arc<Shared>,
+    urls: Arc<SimUrls>,
+    admin: Arc<Servers>,
+}
+
+/// A running simulator.
+pub struct RunningSimulator {
+    control: SimControl,
+}
+
+fn url(addr: SocketAddr) -> String {
+    format!("http://{addr}")
+}
+
+fn addr(port: u16) -> SocketAddr {
+    SocketAddr::from((Ipv4Addr::LOCALHOST, port))
+}
+
+fn initial_state(config: &SimConfig, persist: Option<&Persist>) -> Result<SimState, SimError> {
+    let mut st = SimState::default();
+    let mut es_loaded = false;
+    if let Some(p) = persist {
+        if let Some(z) = p.load_zeebe()? {
+            st.zeebe = z;
+        }
+        p.load_pauses(&mut st.zeebe, config.partitions);
+        if let Some(es) = p.load_es()? {
+            st.es = es;
+            es_loaded = true;
+        }
+    }
+    if !es_loaded {
+        seed::seed_es(config, &mut st.es);
+    }
+    Ok(st)
+}
+
+/// Starts every component on 127.0.0.1 (port 0 = free port).
+pub async fn start(config: SimConfig) -> Result<RunningSimulator, SimError> {
+    config.validate()?;
+    let persist = config.state_dir.as_deref().map(Persist::new).transpose()?;
+    let state = initial_state(&config, persist.as_ref())?;
+    let faults = FaultSet::default();
+    for f in &config.faults {
+        faults.add(f.clone());
+    }
+    let settings = Settings {
+        exporting_response: config.exporting_response,
+        webapp_errors: config.webapp_errors,
+        latency: config.latency.clone(),
+    };
+    let shared = Arc::new(Shared {
+        settings: Mutex::new(settings),
+        state: Mutex::new(state),
+        faults,
+        calls: CallLog::default(),
+        servers: Servers::default(),
+        tasks: Mutex::new(Vec::new()),
+        persist,
+        config,
+    });
+    {
+        let st = lock(&shared.state);
+        shared.save_es(&st);
+        shared.save_zeebe(&st);
+    }
+    let ports = shared.config.ports.clone();
+    let bind = |listener: Listener, port: u16| {
+        let shared = shared.clone();
+        async move {
+            let router = http::router(shared.clone(), listener);
+            shared.servers.add(listener, addr(port), router).await
+        }
+    };
+    let zeebe = bind(Listener::Zeebe, ports.zeebe_gateway).await?;
+    let mut brokers = Vec::new();
+    for i in 0..shared.config.brokers as usize {
+        let port = ports.brokers.get(i).copied().unwrap_or(0);
+        brokers.push(url(bind(Listener::Broker(i), port).await?));
+    }
+    let operate = bind(Listener::Operate, ports.operate).await?;
+    let tasklist = bind(Listener::Tasklist, ports.tasklist).await?;
+    let optimize = bind(Listener::Optimize, ports.optimize).await?;
+    let es = bind(Listener::Elasticsearch, ports.elasticsearch).await?;
+
+    // the admin API binds last: its router needs the control handle (which needs the URLs)
+    let admin_servers = Arc::new(Servers::default());
+    let admin_err = |source| SimError::Bind {
+        component: "admin".into(),
+        addr: addr(ports.admin).to_string(),
+        source,
+    };
+    let admin_listener = tokio::net::TcpListener::bind(addr(ports.admin))
+        .await
+        .map_err(admin_err)?;
+    let admin_addr = admin_listener.local_addr().map_err(admin_err)?;
+    let urls = SimUrls {
+        zeebe_gateway: url(zeebe),
+        zeebe_brokers: brokers,
+        operate: url(operate),
+        tasklist: url(tasklist),
+        optimize: url(optimize),
+        elasticsearch: url(es),
+        admin: url(admin_addr),
+    };
+    let control = SimControl {
+        shared,
+        urls: Arc::new(urls),
+        admin: admin_servers.clone(),
+    };
+    admin_servers.add_bound(
+        Listener::Admin,
+        admin_listener,
+        http::admin::router(control.clone()),
+    )?;
+    tracing::info!(urls = ?control.urls(), "camunda simulator started");
+    Ok(RunningSimulator { control })
+}
+
+impl RunningSimulator {
+    /// Base URLs.
+    pub fn urls(&self) -> &SimUrls {
+        &self.control.urls
+    }
+
+    /// Control handle.
+    pub fn control(&self) -> SimControl {
+        self.control.clone()
+    }
+
+    /// Stops every listener and background job.
+    pub async fn shutdown(self) {
+        let shared = &self.control.shared;
+        shared.abort_tasks();
+        shared.servers.stop_all().await;
+        self.control.admin.stop_all().await;
+        tracing::info!("camunda simulator stopped");
+    }
+}
+
+impl SimControl {
+    /// Base URLs.
+    pub fn urls(&self) -> &SimUrls {
+        &self.urls
+    }
+
+    /// Adds a fault.
+    pub fn add_fault(&self, f: Fault) {
+        self.add_fault_with_id(f);
+    }
+
+    /// Adds a fault and returns its id.
+    pub fn add_fault_with_id(&self, f: Fault) -> u64 {
+        tracing::info!(fault = ?f, "fault added");
+        self.shared.faults.add(f)
+    }
+
+    /// Removes every fault.
+    pub fn clear_faults(&self) {
+        self.shared.faults.clear();
+    }
+
+    /// Closes the component's listener(s): clients get connection refused.
+    pub async fn stop_component(&self, c: Component) -> Result<(), SimError> {
+        for l in c.listeners(self.shared.config.brokers as usize)? {
+            self.shared.servers.stop(l).await;
+        }
+        Ok(())
+    }
+
+    /// Re-binds the component's listener(s) on the same port(s).
+    pub async fn start_component(&self, c: Component) -> Result<(), SimError> {
+        for l in c.listeners(self.shared.config.brokers as usize)? {
+            self.shared.servers.start(l).await?;
+        }
+        Ok(())
+    }
+
+    /// Every recorded call, in arrival order.
+    pub fn calls(&self) -> Vec<RecordedCall> {
+        self.shared.calls.all()
+    }
+
+    /// Forgets recorded calls.
+    pub fn clear_calls(&self) {
+        self.shared.calls.clear();
+    }
+
+    /// Replaces the latency settings.
+    pub fn set_latency(&self, latency: LatencyConfig) {
+        lock(&self.shared.settings).latency = latency;
+    }
+
+    /// Switches the exporting response generation.
+    pub fn set_exporting_response(&self, mode: ExportingResponse) {
+        lock(&self.shared.settings).exporting_response = mode;
+    }
+
+    /// Switches the Operate/Tasklist error mode.
+    pub fn set_webapp_errors(&self, mode: WebappErrors) {
+        lock(&self.shared.settings).webapp_errors = mode;
+    }
+
+    /// Number of hard pauses issued while soft-paused (pitfall 4); must stay 0.
+    pub fn hard_over_soft_violations(&self) -> u64 {
+        lock(&self.shared.state).zeebe.hard_over_soft_violations
+    }
+
+    /// Debug view: settings, components, exporter phases, backups, queues, ES, faults.
+    pub fn snapshot_state(&self) -> Value {
+        let shared = &self.shared;
+        let settings = shared.settings();
+        let st = lock(&shared.state);
+        let cfg = &shared.config;
+        let phases: serde_json::Map<String, Value> = (1..=cfg.partitions)
+            .map(|p| (p.to_string(), json!(st.zeebe.phase(p).as_str())))
+            .collect();
+        let backups: Vec<Value> = st
+            .zeebe
+            .backups
+            .keys()
+            .filter_map(|id| st.zeebe.backup_json(*id, cfg.partitions, true))
+            .collect();
+        json!({
+            "settings": {
+                "exporting_response": settings.exporting_response,
+                "webapp_errors": settings.webapp_errors,
+                "latency": settings.latency,
+            },
+            "components": shared.servers.status(),
+            "zeebe": {
+                "exporter_phases": phases,
+                "failed_partitions": st.zeebe.failed_partitions,
+                "hard_over_soft_violations": st.zeebe.hard_over_soft_violations,
+                "backups_taken_while_exporting": st.zeebe.backups_taken_while_exporting,
+                "latest_backup_id": st.zeebe.latest_backup_id,
+                "backups": backups,
+            },
+            "queues": st.queues,
+            "elasticsearch": st.es.debug_json(),
+            "faults": shared.faults.snapshot(),
+            "urls": *self.urls,
+        })
+    }
+}

@@ -1,0 +1,127 @@
+//! Admin HTTP API: inspect state and calls, inject faults, stop/start components, change settings.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::component::Component;
+use crate::config::{ExportingResponse, LatencyConfig, WebappErrors};
+use crate::control::SimControl;
+use crate::faults::Fault;
+
+fn error(status: StatusCode, msg: impl Into<String>) -> Response {
+    (status, Json(json!({"error": msg.into()}))).into_response()
+}
+
+fn parse<T: serde::de::DeserializeOwned>(body: &str) -> Result<T, Box<Response>> {
+    serde_json::from_str(body).map_err(|e| Box::new(error(StatusCode::BAD_REQUEST, e.to_string())))
+}
+
+/// Body of `PUT /admin/config`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigPatch {
+    exporting_response: Option<ExportingResponse>,
+    webapp_errors: Option<WebappErrors>,
+}
+
+async fn state(State(c): State<SimControl>) -> Json<Value> {
+    Json(c.snapshot_state())
+}
+
+async fn calls(State(c): State<SimControl>) -> Json<Value> {
+    Json(serde_json::to_value(c.calls()).unwrap_or(Value::Null))
+}
+
+async fn clear_calls(State(c): State<SimControl>) -> StatusCode {
+    c.clear_calls();
+    StatusCode::NO_CONTENT
+}
+
+async fn add_fault(State(c): State<SimControl>, body: String) -> Response {
+    match parse::<Fault>(&body) {
+        Ok(f) => {
+            let id = c.add_fault_with_id(f);
+            (StatusCode::CREATED, Json(json!({"id": id}))).into_response()
+        }
+        Err(r) => *r,
+    }
+}
+
+async fn clear_faults(State(c): State<SimControl>) -> StatusCode {
+    c.clear_faults();
+    StatusCode::NO_CONTENT
+}
+
+async fn component_action(
+    State(c): State<SimControl>,
+    Path((name, action)): Path<(String, String)>,
+) -> Response {
+    let component: Component = match name.parse() {
+        Ok(c) => c,
+        Err(e) => return error(StatusCode::NOT_FOUND, e.to_string()),
+    };
+    let result = match action.as_str() {
+        "stop" => c.stop_component(component).await,
+        "start" => c.start_component(component).await,
+        other => return error(StatusCode::NOT_FOUND, format!("unknown action: {other}")),
+    };
+    match result {
+        Ok(()) => Json(json!({"component": component, "action": action})).into_response(),
+        Err(e) => error(StatusCode::BAD_REQUEST, e.to_string()),
+    }
+}
+
+async fn set_latency(State(c): State<SimControl>, body: String) -> Response {
+    match parse::<LatencyConfig>(&body) {
+        Ok(l) => {
+            c.set_latency(l.clone());
+            Json(json!(l)).into_response()
+        }
+        Err(r) => *r,
+    }
+}
+
+async fn set_config(State(c): State<SimControl>, body: String) -> Response {
+    match parse::<ConfigPatch>(&body) {
+        Ok(p) => {
+            if let Some(e) = p.exporting_response {
+                c.set_exporting_response(e);
+            }
+            if let Some(w) = p.webapp_errors {
+                c.set_webapp_errors(w);
+            }
+            Json(c.snapshot_state()["settings"].clone()).into_response()
+        }
+        Err(r) => *r,
+    }
+}
+
+async fn urls(State(c): State<SimControl>) -> Json<Value> {
+    Json(json!(c.urls()))
+}
+
+async fn not_found() -> Response {
+    error(StatusCode::NOT_FOUND, "no such admin route")
+}
+
+/// Router of the admin API.
+pub(crate) fn router(control: SimControl) -> Router {
+    Router::new()
+        .route("/admin/state", get(state))
+        .route("/admin/urls", get(urls))
+        .route("/admin/calls", get(calls).delete(clear_calls))
+        .route("/admin/faults", post(add_fault).delete(clear_faults))
+        .route(
+            "/admin/components/{component}/{action}",
+            post(component_action),
+        )
+        .route("/admin/latency", put(set_latency))
+        .route("/admin/config", put(set_config))
+        .fallback(not_found)
+        .with_state(control)
+}

@@ -1,0 +1,305 @@
+//! Zeebe gateway management API: backups (§3) and exporting pause/resume (§4).
+
+use std::time::Duration;
+
+use axum::http::{Method, StatusCode};
+use axum::response::Response;
+use chrono::Utc;
+use serde_json::{json, Value};
+
+use super::{empty, info, json_id, json_resp, spring_error, Ctx, Req};
+use crate::config::ExportingResponse;
+use crate::faults::{lock, FaultKind};
+use crate::state::zeebe::{ExporterPhase, PartitionBackup, PartitionBackupState, ZeebeBackup};
+
+/// Operation name of a gateway request.
+pub(crate) fn operation(r: &Req) -> &'static str {
+    match (&r.method, r.seg_strs().as_slice()) {
+        (&Method::POST, ["actuator", "backups"]) => "take_backup",
+        (&Method::GET, ["actuator", "backups"]) => "list_backups",
+        (&Method::GET, ["actuator", "backups", _]) => "get_backup",
+        (&Method::DELETE, ["actuator", "backups", _]) => "delete_backup",
+        (&Method::POST, ["actuator", "exporting", "pause"]) => "pause",
+        (&Method::POST, ["actuator", "exporting", "resume"]) => "resume",
+        (&Method::POST, ["actuator", "exporting", _]) => "exporting",
+        (&Method::GET, ["actuator", "info"]) => "info",
+        (&Method::GET, ["actuator", "health"]) => "health",
+        _ => "unknown",
+    }
+}
+
+fn message(status: u16, text: impl Into<String>) -> Response {
+    json_resp(super::status(status), &json!({"message": text.into()}))
+}
+
+/// Topology check: `Err(message)` when a broker is down or the fault is active.
+fn check_topology(ctx: &Ctx, op: &str) -> Result<(), String> {
+    let shared = &ctx.shared;
+    let cfg = &shared.config;
+    let faulted = shared
+        .faults
+        .take_kind("zeebe", op, FaultKind::IncompleteTopology)
+        .is_some();
+    let down: Vec<u32> = (0..cfg.brokers)
+        .filter(|b| !shared.broker_up(*b as usize))
+        .collect();
+    if !faulted && down.is_empty() {
+        return Ok(());
+    }
+    // the first partition missing a member (with the fault: the last replica of partition 1 is missing)
+    let (partition, missing) = (1..=cfg.partitions)
+        .find_map(|p| {
+            let gone: Vec<u32> = shared
+                .replicas(p)
+                .into_iter()
+                .filter(|b| down.contains(b))
+                .collect();
+            (!gone.is_empty()).then_some((p, gone))
+        })
+        .unwrap_or((1, vec![shared.replicas(1).last().copied().unwrap_or(0)]));
+    let rf = cfg.replication_factor;
+    let found = rf.saturating_sub(missing.len() as u32);
+    let brokers: Vec<String> = (0..cfg.brokers)
+        .filter(|b| !(down.contains(b) || (faulted && missing.contains(b))))
+        .map(|b| b.to_string())
+        .collect();
+    let leaders: Vec<String> = (1..=cfg.partitions)
+        .map(|p| format!("{p}={}", shared.leader(p)))
+        .collect();
+    Err(format!(
+        "Expected {rf} members of partition {partition} but found {found}, current topology: \
+         BrokerClusterStateImpl{{partitionLeaders={{{}}}, brokers=[{}], clusterSize={}, partitionsCount={}, replicationFactor={rf}}}",
+        leaders.join(", "),
+        brokers.join(", "),
+        cfg.brokers,
+        cfg.partitions
+    ))
+}
+
+/// Exporting result in the configured response generation (§4.2).
+fn exporting_result(ctx: &Ctx, result: Result<(), String>) -> Response {
+    match (ctx.shared.settings().exporting_response, result) {
+        (ExportingResponse::Real204, Ok(())) => empty(StatusCode::NO_CONTENT),
+        (ExportingResponse::Real204, Err(m)) => message(500, m),
+        (ExportingResponse::Wrapped200, Ok(())) => json_resp(
+            StatusCode::OK,
+            &json!({"body": null, "status": 204, "contentType": null}),
+        ),
+        (ExportingResponse::Wrapped200, Err(m)) => json_resp(
+            StatusCode::OK,
+            &json!({"body": {"message": m, "localizedMessage": m}, "status": 500, "contentType": null}),
+        ),
+    }
+}
+
+fn set_phase(ctx: &Ctx, target: ExporterPhase) {
+    let shared = &ctx.shared;
+    let mut st = lock(&shared.state);
+    for p in 1..=shared.config.partitions {
+        let current = st.zeebe.phase(p);
+        let mut raw: Option<String> = None;
+        if target == ExporterPhase::Paused && current == ExporterPhase::SoftPaused {
+            // pitfall 4: the file gets corrupted ("PAUSEDAUSED") and the partition fails
+            st.zeebe.hard_over_soft_violations += 1;
+            st.zeebe.failed_partitions.insert(p);
+            raw = Some("PAUSEDAUSED".into());
+            tracing::warn!(partition = p, "hard pause while soft-paused (pitfall 4)");
+        }
+        if target == ExporterPhase::Exporting {
+            st.zeebe.exporter.remove(&p);
+        } else {
+            st.zeebe.exporter.insert(p, target);
+        }
+        if let Some(persist) = &shared.persist {
+            persist.write_pause(p, target, raw.as_deref());
+        }
+    }
+    shared.save_zeebe(&st);
+}
+
+async fn exporting(ctx: &Ctx, op: &str, r: &Req) -> Response {
+    if op == "exporting" {
+        let key = r.segs.get(2).cloned().unwrap_or_default();
+        return exporting_result(
+            ctx,
+            Err(format!(
+                "Unknown operation '{key}'; expected one of pause, resume"
+            )),
+        );
+    }
+    if let Err(m) = check_topology(ctx, op) {
+        return exporting_result(ctx, Err(m));
+    }
+    let target = match (op, r.flag("soft")) {
+        ("pause", true) => ExporterPhase::SoftPaused,
+        ("pause", false) => ExporterPhase::Paused,
+        _ => ExporterPhase::Exporting,
+    };
+    set_phase(ctx, target);
+    exporting_result(ctx, Ok(()))
+}
+
+fn parse_path_id(r: &Req) -> Option<i64> {
+    r.segs.get(2).and_then(|s| s.parse().ok())
+}
+
+async fn take_backup(ctx: &Ctx, r: &Req) -> Response {
+    let Some(id) = r
+        .json()
+        .and_then(|v| v.get("backupId").cloned())
+        .filter(|v| !v.is_null())
+    else {
+        return spring_error(400, &r.path);
+    };
+    let Some(id) = json_id(&id) else {
+        return spring_error(400, &r.path);
+    };
+    if id <= 0 {
+        return message(400, "A backupId must be provided and it must be > 0");
+    }
+    let id = id as u64;
+    if let Err(m) = check_topology(ctx, "take_backup") {
+        return message(502, m);
+    }
+    let shared = ctx.shared.clone();
+    let cfg = &shared.config;
+    let failing = shared
+        .faults
+        .take_kind("zeebe", "take_backup", FaultKind::PartitionFailed);
+    {
+        let mut st = lock(&shared.state);
+        let latest = st.zeebe.latest_backup_id;
+        if id <= latest {
+            return message(
+                409,
+                format!(
+                    "Requested backup has id {id}. The latest backup has id {latest}. A backupId is an integer and must be greater than the ID of previous backups that are completed, failed, or deleted. Zeebe does not take two backups with the same ids."
+                ),
+            );
+        }
+        if (1..=cfg.partitions).any(|p| st.zeebe.phase(p) == ExporterPhase::Exporting) {
+            st.zeebe.backups_taken_while_exporting += 1;
+        }
+        st.zeebe.latest_backup_id = id;
+        let now = Utc::now();
+        let partitions = (1..=cfg.partitions)
+            .map(|p| {
+                let b = PartitionBackup {
+                    partition_id: p,
+                    state: PartitionBackupState::InProgress,
+                    failure_reason: None,
+                    created_at: now,
+                    last_updated_at: None,
+                    snapshot_id: None,
+                    checkpoint_position: Some(checkpoint(id, p)),
+                    broker_id: Some(shared.leader(p)),
+                    broker_version: cfg.version.clone(),
+                };
+                (p, b)
+            })
+            .collect();
+        st.zeebe.backups.insert(id, ZeebeBackup { id, partitions });
+        shared.save_zeebe(&st);
+    }
+    for p in 1..=cfg.partitions {
+        let fail = failing
+            .as_ref()
+            .filter(|f| f.partition.unwrap_or(1) == p)
+            .map(|f| {
+                f.reason.clone().unwrap_or_else(|| {
+                    "Failed to upload snapshot: Access Denied (Service: S3, Status Code: 403)"
+                        .into()
+                })
+            });
+        let s = shared.clone();
+        let delay = cfg.timing.zeebe_partition_backup_ms + u64::from(p - 1) * 10;
+        shared.spawn(async move {
+            tokio::time::sleep(Duration::from_millis(delay)).await;
+            let mut st = lock(&s.state);
+            if let Some(b) = st
+                .zeebe
+                .backups
+                .get_mut(&id)
+                .and_then(|b| b.partitions.get_mut(&p))
+            {
+                b.last_updated_at = Some(Utc::now());
+                match fail {
+                    Some(reason) => {
+                        b.state = PartitionBackupState::Failed;
+                        b.failure_reason = Some(reason);
+                    }
+                    None => {
+                        b.state = PartitionBackupState::Completed;
+                        let pos = checkpoint(id, p);
+                        b.snapshot_id = Some(format!("{}-1-{}-{}", p + 1, pos, pos - 1));
+                    }
+                }
+            }
+            s.save_zeebe(&st);
+        });
+    }
+    message(
+        202,
+        format!(
+            "A backup with id {id} has been scheduled. Use GET actuator/backups/{id} to monitor the status."
+        ),
+    )
+}
+
+fn checkpoint(id: u64, p: u32) -> i64 {
+    (id % 1000) as i64 * 10 + i64::from(p) * 2 + 5
+}
+
+fn get_backup(ctx: &Ctx, r: &Req) -> Response {
+    let Some(id) = parse_path_id(r) else {
+        return spring_error(400, &r.path);
+    };
+    let st = lock(&ctx.shared.state);
+    let found = u64::try_from(id)
+        .ok()
+        .and_then(|id| st.zeebe.backup_json(id, ctx.shared.config.partitions, true));
+    match found {
+        Some(v) => json_resp(StatusCode::OK, &v),
+        None => message(404, format!("Backup with id {id} does not exist")),
+    }
+}
+
+fn list_backups(ctx: &Ctx) -> Response {
+    let st = lock(&ctx.shared.state);
+    let list: Vec<Value> = st
+        .zeebe
+        .backups
+        .keys()
+        .filter_map(|id| {
+            st.zeebe
+                .backup_json(*id, ctx.shared.config.partitions, false)
+        })
+        .collect();
+    json_resp(StatusCode::OK, &Value::Array(list))
+}
+
+fn delete_backup(ctx: &Ctx, r: &Req) -> Response {
+    let Some(id) = parse_path_id(r) else {
+        return spring_error(400, &r.path);
+    };
+    let mut st = lock(&ctx.shared.state);
+    if let Ok(id) = u64::try_from(id) {
+        st.zeebe.backups.remove(&id);
+    }
+    ctx.shared.save_zeebe(&st);
+    empty(StatusCode::NO_CONTENT)
+}
+
+/// Handles a gateway request.
+pub(crate) async fn dispatch(ctx: &Ctx, op: &'static str, r: Req) -> Response {
+    match op {
+        "take_backup" => take_backup(ctx, &r).await,
+        "get_backup" => get_backup(ctx, &r),
+        "list_backups" => list_backups(ctx),
+        "delete_backup" => delete_backup(ctx, &r),
+        "pause" | "resume" | "exporting" => exporting(ctx, op, &r).await,
+        "info" => info("camunda-zeebe", "Zeebe Gateway", &ctx.shared.config.version),
+        "health" => super::health(),
+        _ => spring_error(404, &r.path),
+    }
+}

@@ -1,0 +1,58 @@
+//! The HTML shell, the layout every page shares, and the routes.
+
+use crate::ui::{BackupsPage, Banner, OverviewPage, RunPage};
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes, A};
+use leptos_router::{ParamSegment, StaticSegment};
+
+/// The document around the app, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// The app: banner, navigation and the page of the current route.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Set only in the browser, once hydration ran: lets people and tests see the page is live.
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+    view! {
+        <Stylesheet id="leptos" href="/pkg/camunda-backup-console.css"/>
+        <Title text="Camunda backup console"/>
+        <Router>
+            <div class="app" data-hydrated=move || hydrated.get().to_string()>
+                <header class="topbar">
+                    <span class="brand">"Camunda backup console"</span>
+                    <nav>
+                        <A href="/">"Cluster"</A>
+                        <A href="/backups">"Backups"</A>
+                    </nav>
+                </header>
+                <Banner/>
+                <main>
+                    <Routes fallback=|| view! { <p class="empty">"Page not found."</p> }>
+                        <Route path=StaticSegment("") view=OverviewPage/>
+                        <Route path=StaticSegment("backups") view=BackupsPage/>
+                        <Route path=(StaticSegment("backups"), ParamSegment("id")) view=RunPage/>
+                    </Routes>
+                </main>
+            </div>
+        </Router>
+    }
+}

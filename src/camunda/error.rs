@@ -1,0 +1,79 @@
+//! The error every client call can end with, naming the component and the URL.
+
+use crate::domain::ComponentKind;
+use std::time::Duration;
+
+/// A failed management API call. Every variant names the component and the URL it called.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error("{component} at {url} could not be reached (connection refused or DNS failure); check that it runs and that the URL is right")]
+    Unreachable {
+        component: ComponentKind,
+        url: String,
+        #[source]
+        source: reqwest::Error,
+    },
+    #[error("{component} did not answer {url} within {} s", timeout.as_secs_f32())]
+    Timeout {
+        component: ComponentKind,
+        url: String,
+        timeout: Duration,
+    },
+    #[error("{component} answered HTTP {status} to {method} {url}: {message}")]
+    Status {
+        component: ComponentKind,
+        method: &'static str,
+        url: String,
+        status: u16,
+        message: String,
+    },
+    #[error("{component} sent an answer to {url} that is not the expected JSON ({source}); it starts with: {excerpt}")]
+    Decode {
+        component: ComponentKind,
+        url: String,
+        excerpt: String,
+        #[source]
+        source: serde_json::Error,
+    },
+    #[error("request to {component} at {url} failed")]
+    Transport {
+        component: ComponentKind,
+        url: String,
+        #[source]
+        source: reqwest::Error,
+    },
+    #[error("could not create the HTTP client")]
+    Build(#[source] reqwest::Error),
+}
+
+impl ClientError {
+    /// Whether trying again later may succeed (network trouble, 5xx from a gateway).
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::Unreachable { .. } | Self::Timeout { .. } | Self::Transport { .. } => true,
+            Self::Status { status, .. } => matches!(status, 500 | 502 | 503 | 504),
+            Self::Decode { .. } | Self::Build(_) => false,
+        }
+    }
+
+    /// The HTTP status, when the component answered.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Self::Status { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// The component's own words, when it answered with an error.
+    pub fn component_message(&self) -> Option<&str> {
+        match self {
+            Self::Status { message, .. } => Some(message),
+            _ => None,
+        }
+    }
+
+    /// Whether the component answered at all (an HTTP status or a body).
+    pub fn component_answered(&self) -> bool {
+        matches!(self, Self::Status { .. } | Self::Decode { .. })
+    }
+}

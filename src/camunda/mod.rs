@@ -1,0 +1,63 @@
+//! Clients for the management APIs of a Camunda 8 cluster (8.2–8.7 profile of
+//! `shared/camunda-api.md`): the Zeebe gateway and brokers, Operate, Tasklist, Optimize, and the
+//! Elasticsearch snapshot API. Each client speaks one component's dialect and turns its quirks
+//! (wrapped 200 responses, everything-is-400 errors, `COMPLETE` vs `COMPLETED`) into typed results.
+
+mod elasticsearch;
+mod error;
+mod http;
+mod message;
+pub mod types;
+mod webapp;
+mod zeebe;
+
+pub use elasticsearch::ElasticsearchClient;
+pub use error::ClientError;
+pub use http::{HttpConfig, ManagementClient};
+pub use message::extract_message;
+pub use webapp::{WebAppClient, WebAppError};
+pub use zeebe::{ZeebeClient, ZeebeError};
+
+use crate::config::ClusterSettings;
+use crate::domain::ComponentKind;
+
+/// Every client of one cluster, built from its settings.
+#[derive(Clone, Debug)]
+pub struct CamundaClients {
+    pub zeebe: ZeebeClient,
+    pub operate: WebAppClient,
+    pub tasklist: WebAppClient,
+    pub optimize: Option<WebAppClient>,
+    pub elasticsearch: ElasticsearchClient,
+}
+
+impl CamundaClients {
+    /// Builds the clients; fails only if the HTTP client cannot be created (TLS set-up).
+    pub fn new(cluster: &ClusterSettings, http: &HttpConfig) -> Result<Self, ClientError> {
+        let client = http.build()?;
+        let mc = |kind, url: &url::Url| ManagementClient::new(client.clone(), kind, url.clone());
+        Ok(Self {
+            zeebe: ZeebeClient::new(
+                mc(ComponentKind::Zeebe, &cluster.zeebe_management_url),
+                cluster
+                    .zeebe_broker_management_urls
+                    .iter()
+                    .map(|u| mc(ComponentKind::Broker, u))
+                    .collect(),
+            ),
+            operate: WebAppClient::new(mc(ComponentKind::Operate, &cluster.operate_management_url)),
+            tasklist: WebAppClient::new(mc(
+                ComponentKind::Tasklist,
+                &cluster.tasklist_management_url,
+            )),
+            optimize: cluster
+                .optimize_management_url
+                .as_ref()
+                .map(|u| WebAppClient::new(mc(ComponentKind::Optimize, u))),
+            elasticsearch: ElasticsearchClient::new(
+                mc(ComponentKind::Elasticsearch, &cluster.elasticsearch_url)
+                    .with_credentials(cluster.elasticsearch_credentials.clone()),
+            ),
+        })
+    }
+}

@@ -1,0 +1,211 @@
+//! The Zeebe gateway's backup and exporting API and the brokers' partition status.
+
+use super::http::ManagementClient;
+use super::types::{BackupInfo, BrokerPartitions, ExportingWrapper};
+use super::ClientError;
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+/// Zeebe-specific outcomes a caller must tell apart.
+#[derive(Debug, thiserror::Error)]
+pub enum ZeebeError {
+    /// 409: the id is not greater than the latest backup's (ids are never reusable).
+    #[error("Zeebe refused backup id {id}: {message}")]
+    IdNotGreater { id: i64, message: String },
+    /// The pause/resume answer said failure (HTTP ≥ 400, or 200 with `status` ≥ 400).
+    #[error("Zeebe could not {operation} exporting (status {status}): {message}")]
+    Exporting {
+        operation: &'static str,
+        status: u16,
+        message: String,
+    },
+    #[error(transparent)]
+    Client(#[from] ClientError),
+}
+
+impl ZeebeError {
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::IdNotGreater { .. } => false,
+            Self::Exporting { status, .. } => *status >= 500,
+            Self::Client(e) => e.is_retryable(),
+        }
+    }
+}
+
+/// The gateway client plus one client per broker (for `/actuator/partitions`).
+#[derive(Clone, Debug)]
+pub struct ZeebeClient {
+    gateway: ManagementClient,
+    brokers: Vec<ManagementClient>,
+}
+
+impl ZeebeClient {
+    pub fn new(gateway: ManagementClient, brokers: Vec<ManagementClient>) -> Self {
+        Self { gateway, brokers }
+    }
+
+    pub fn gateway(&self) -> &ManagementClient {
+        &self.gateway
+    }
+
+    pub fn brokers(&self) -> &[ManagementClient] {
+        &self.brokers
+    }
+
+    /// `POST /actuator/backups {"backupId": id}` → 202.
+    #[tracing::instrument(skip_all, fields(backup_id = id))]
+    pub async fn take_backup(&self, id: i64) -> Result<String, ZeebeError> {
+        let body = json!({ "backupId": id });
+        let answer = self
+            .gateway
+            .call(Method::POST, "/actuator/backups", Some(&body))
+            .await?;
+        match answer.status {
+            s if s.is_success() => Ok(super::extract_message(&answer.body)),
+            StatusCode::CONFLICT => Err(ZeebeError::IdNotGreater {
+                id,
+                message: super::extract_message(&answer.body),
+            }),
+            _ => Err(answer.into_error().into()),
+        }
+    }
+
+    /// `GET /actuator/backups/{id}`; `None` on 404 (every partition `DOES_NOT_EXIST`).
+    #[tracing::instrument(skip_all, fields(backup_id = id))]
+    pub async fn backup(&self, id: i64) -> Result<Option<BackupInfo>, ClientError> {
+        let answer = self
+            .gateway
+            .call(Method::GET, &format!("/actuator/backups/{id}"), None)
+            .await?;
+        if answer.status == StatusCode::NOT_FOUND {
+            return Ok(None);
+        }
+        answer.success()?.json().map(Some)
+    }
+
+    /// `GET /actuator/backups`: every backup the store knows, in no particular order.
+    #[tracing::instrument(skip_all)]
+    pub async fn list_backups(&self) -> Result<Vec<BackupInfo>, ClientError> {
+        self.gateway
+            .call(Method::GET, "/actuator/backups", None)
+            .await?
+            .success()?
+            .json()
+    }
+
+    /// `DELETE /actuator/backups/{id}` → 204. The id stays used.
+    #[tracing::instrument(skip_all, fields(backup_id = id))]
+    pub async fn delete_backup(&self, id: i64) -> Result<(), ClientError> {
+        self.gateway
+            .call(Method::DELETE, &format!("/actuator/backups/{id}"), None)
+            .await?
+            .success()
+            .map(|_| ())
+    }
+
+    /// `POST /actuator/exporting/pause[?soft=true]`.
+    #[tracing::instrument(skip_all, fields(soft))]
+    pub async fn pause_exporting(&self, soft: bool) -> Result<(), ZeebeError> {
+        let path = if soft {
+            "/actuator/exporting/pause?soft=true"
+        } else {
+            "/actuator/exporting/pause"
+        };
+        self.exporting("pause", path).await
+    }
+
+    /// `POST /actuator/exporting/resume`.
+    #[tracing::instrument(skip_all)]
+    pub async fn resume_exporting(&self) -> Result<(), ZeebeError> {
+        self.exporting("resume", "/actuator/exporting/resume").await
+    }
+
+    /// Success ⇔ HTTP 204, or HTTP 200 whose JSON `status` is 2xx (§4.2).
+    async fn exporting(&self, operation: &'static str, path: &str) -> Result<(), ZeebeError> {
+        let answer = self.gateway.call(Method::POST, path, None).await?;
+        exporting_outcome(operation, answer.status.as_u16(), &answer.body)
+    }
+
+    /// `GET /actuator/partitions` of one broker.
+    #[tracing::instrument(skip_all, fields(broker = %broker.base_url()))]
+    pub async fn partitions(
+        &self,
+        broker: &ManagementClient,
+    ) -> Result<BrokerPartitions, ClientError> {
+        broker
+            .call(Method::GET, "/actuator/partitions", None)
+            .await?
+            .success()?
+            .json()
+    }
+}
+
+/// Reads a pause/resume answer of any generation (§4.2).
+pub(crate) fn exporting_outcome(
+    operation: &'static str,
+    status: u16,
+    body: &str,
+) -> Result<(), ZeebeError> {
+    if status == 200 {
+        if let Ok(wrapper) = serde_json::from_str::<ExportingWrapper>(body) {
+            if (200..300).contains(&wrapper.status) {
+                return Ok(());
+            }
+            let message = wrapper
+                .body
+                .as_ref()
+                .map(|b| super::extract_message(&b.to_string()))
+                .unwrap_or_else(|| "(no message)".into());
+            return Err(ZeebeError::Exporting {
+                operation,
+                status: wrapper.status,
+                message,
+            });
+        }
+        // A bare 200 without the wrapper: treat as success, as Spring would for `void`.
+        return Ok(());
+    }
+    if (200..300).contains(&status) {
+        return Ok(());
+    }
+    Err(ZeebeError::Exporting {
+        operation,
+        status,
+        message: super::extract_message(body),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{exporting_outcome, ZeebeError};
+
+    #[test]
+    fn exporting_answers_of_every_generation_are_read() {
+        assert!(exporting_outcome("pause", 204, "").is_ok());
+        assert!(exporting_outcome(
+            "pause",
+            200,
+            r#"{"body":null,"status":204,"contentType":null}"#
+        )
+        .is_ok());
+        let wrapped_failure = exporting_outcome(
+            "pause",
+            200,
+            r#"{"body":{"message":"Expected 3 members of partition 1 but found 2"},"status":500,"contentType":null}"#,
+        );
+        match wrapped_failure {
+            Err(ZeebeError::Exporting {
+                status, message, ..
+            }) => {
+                assert_eq!(status, 500);
+                assert!(message.contains("Expected 3 members"));
+            }
+            other => panic!("expected an exporting failure, got {other:?}"),
+        }
+        assert!(matches!(
+            exporting_outcome("resume", 500, r#"{"message":"boom"}"#),
+            Err(ZeebeError::Exporting { status: 500, .. })
+        ));
+    }
+}

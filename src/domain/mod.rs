@@ -1,0 +1,17 @@
+//! Types shared between the server and the browser.
+
+mod backup;
+mod component;
+mod failure;
+mod overview;
+
+pub use backup::{
+    backup_plan, BackupId, PauseWindow, RunEvent, RunState, RunSummary, RunView,
+    StartBackupRequest, StepKey, StepState, StepView,
+};
+pub use component::ComponentKind;
+pub use failure::Failure;
+pub use overview::{
+    ClusterOverview, ComponentHealth, ConsoleInfo, ExportingState, PartitionView, RepositoryHealth,
+    ZeebeTopology,
+};

@@ -1,0 +1,44 @@
+//! Backup & restore console for Camunda 8 Self-Managed: a Leptos app rendered on the server
+//! (feature `ssr`) and hydrated in the browser (feature `hydrate`).
+
+/// Server functions the pages call (thin wrappers over the server-side services).
+pub mod api;
+/// Routes, the HTML shell and the top-level component.
+pub mod app;
+/// Types shared by the server and the browser: components, overview, errors on the wire.
+pub mod domain;
+/// Pages and components.
+pub mod ui;
+
+/// HTTP clients for the Camunda components' management APIs and Elasticsearch.
+#[cfg(feature = "ssr")]
+pub mod camunda;
+/// Loading and validating the console's configuration.
+#[cfg(feature = "ssr")]
+pub mod config;
+/// The backup engine: runs, journal writing, recovery, watchdog.
+#[cfg(feature = "ssr")]
+pub mod engine;
+/// Probing the cluster for the overview page.
+#[cfg(feature = "ssr")]
+pub mod overview;
+/// REST handlers under `/api/v1`.
+#[cfg(feature = "ssr")]
+pub mod rest;
+/// Building the HTTP application (used by `main` and by the integration tests).
+#[cfg(feature = "ssr")]
+pub mod startup;
+/// Server state shared by handlers and server functions.
+#[cfg(feature = "ssr")]
+pub mod state;
+/// The run journal (SQLite through sqlx).
+#[cfg(feature = "ssr")]
+pub mod store;
+
+/// Browser entry point: hydrates the server-rendered page.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+}

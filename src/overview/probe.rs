@@ -1,0 +1,254 @@
+//! One probe of every configured component, run concurrently with short timeouts.
+
+use super::versions::{actuator_version, version_from_snapshot_name};
+use crate::camunda::{CamundaClients, ClientError, ManagementClient, WebAppClient};
+use crate::domain::{
+    ClusterOverview, ComponentHealth, ExportingState, PartitionView, RepositoryHealth,
+    ZeebeTopology,
+};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::RwLock;
+
+/// The latest overview, shared by the prober, the pages and the REST API.
+#[derive(Clone, Default)]
+pub struct OverviewCache {
+    latest: Arc<RwLock<Option<ClusterOverview>>>,
+}
+
+impl OverviewCache {
+    pub async fn get(&self) -> Option<ClusterOverview> {
+        self.latest.read().await.clone()
+    }
+
+    pub async fn set(&self, overview: ClusterOverview) {
+        *self.latest.write().await = Some(overview);
+    }
+}
+
+/// What the probe needs besides the clients.
+#[derive(Clone, Debug)]
+pub struct ProbeTarget {
+    pub cluster_name: String,
+    pub simulated: bool,
+    pub repository: String,
+}
+
+/// Probes every component once, concurrently.
+#[tracing::instrument(skip_all, fields(cluster = %target.cluster_name))]
+pub async fn probe_cluster(clients: &CamundaClients, target: &ProbeTarget) -> ClusterOverview {
+    let optimize = async {
+        match &clients.optimize {
+            Some(c) => Some(probe_webapp(c).await),
+            None => None,
+        }
+    };
+    let (zeebe, brokers, operate, tasklist, optimize, (es, repository)) = futures::join!(
+        probe_gateway(clients),
+        probe_brokers(clients),
+        probe_webapp(&clients.operate),
+        probe_webapp(&clients.tasklist),
+        optimize,
+        probe_elasticsearch(clients, &target.repository),
+    );
+    let (broker_health, topology) = brokers;
+    let mut components = vec![zeebe];
+    components.extend(broker_health);
+    components.push(operate);
+    components.push(tasklist);
+    components.extend(optimize);
+    components.push(es);
+    ClusterOverview {
+        cluster_name: target.cluster_name.clone(),
+        simulated: target.simulated,
+        checked_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        components,
+        zeebe: topology,
+        repository,
+    }
+}
+
+/// Runs `probe_cluster` every `interval` and stores the result.
+pub fn spawn_prober(
+    clients: CamundaClients,
+    target: ProbeTarget,
+    cache: OverviewCache,
+    interval: Duration,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(interval);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticker.tick().await;
+            let overview = probe_cluster(&clients, &target).await;
+            cache.set(overview).await;
+        }
+    })
+}
+
+fn health(
+    client: &ManagementClient,
+    started: Instant,
+    result: Result<Option<String>, ClientError>,
+) -> ComponentHealth {
+    let latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    match result {
+        Ok(version) => ComponentHealth {
+            kind: client.kind(),
+            url: client.base_url(),
+            answering: true,
+            version,
+            latency_ms,
+            error: None,
+        },
+        Err(e) => ComponentHealth {
+            kind: client.kind(),
+            url: client.base_url(),
+            answering: e.component_answered(),
+            version: None,
+            latency_ms,
+            error: Some(e.to_string()),
+        },
+    }
+}
+
+async fn probe_gateway(clients: &CamundaClients) -> ComponentHealth {
+    let gateway = clients.zeebe.gateway();
+    let started = Instant::now();
+    let result = async {
+        let backups = clients.zeebe.list_backups().await?;
+        let from_info = actuator_version(gateway).await;
+        let from_backups = backups
+            .iter()
+            .max_by_key(|b| b.backup_id)
+            .and_then(|b| b.details.iter().find_map(|d| d.broker_version.clone()));
+        Ok(from_info.or(from_backups))
+    }
+    .await;
+    health(gateway, started, result)
+}
+
+async fn probe_brokers(clients: &CamundaClients) -> (Vec<ComponentHealth>, ZeebeTopology) {
+    let brokers = clients.zeebe.brokers();
+    if brokers.is_empty() {
+        return (
+            Vec::new(),
+            ZeebeTopology {
+                exporting: ExportingState::Unknown,
+                partitions: Vec::new(),
+                note: Some(
+                    "No broker URLs configured (cluster.zeebe_broker_management_urls): partitions and exporting state cannot be read."
+                        .into(),
+                ),
+            },
+        );
+    }
+    let probes = brokers.iter().map(|broker| async move {
+        let started = Instant::now();
+        let result = clients.zeebe.partitions(broker).await;
+        (broker, started, result)
+    });
+    let results = futures::future::join_all(probes).await;
+    let mut health_rows = Vec::new();
+    let mut partitions: Vec<PartitionView> = Vec::new();
+    let mut unreachable = 0;
+    for (broker, started, result) in results {
+        match result {
+            Ok(map) => {
+                for (id, status) in &map {
+                    if status.role.as_deref() == Some("LEADER") {
+                        partitions.push(PartitionView {
+                            partition_id: id.parse().unwrap_or(0),
+                            leader: Some(broker.base_url()),
+                            exporter_phase: status.exporter_phase.clone(),
+                            exported_position: status.exported_position,
+                        });
+                    }
+                }
+                let version = actuator_version(broker).await;
+                health_rows.push(health(broker, started, Ok(version)));
+            }
+            Err(e) => {
+                unreachable += 1;
+                health_rows.push(health(broker, started, Err(e)));
+            }
+        }
+    }
+    partitions.sort_by_key(|p| p.partition_id);
+    let exporting = ExportingState::from_phases(
+        partitions
+            .iter()
+            .map(|p| p.exporter_phase.as_deref().unwrap_or("UNKNOWN")),
+    );
+    let note = (unreachable > 0).then(|| {
+        format!("{unreachable} of {} brokers did not answer: partitions they lead are missing and the exporting state may be incomplete.", brokers.len())
+    });
+    (
+        health_rows,
+        ZeebeTopology {
+            exporting,
+            partitions,
+            note,
+        },
+    )
+}
+
+async fn probe_webapp(client: &WebAppClient) -> ComponentHealth {
+    let started = Instant::now();
+    let result = async {
+        let backups = client.list_backups().await?;
+        let from_info = actuator_version(client.management()).await;
+        let from_backups = backups
+            .iter()
+            .max_by_key(|b| b.backup_id)
+            .and_then(|b| b.details.first())
+            .and_then(|d| version_from_snapshot_name(&d.snapshot_name));
+        Ok(from_info.or(from_backups))
+    }
+    .await;
+    health(client.management(), started, result)
+}
+
+async fn probe_elasticsearch(
+    clients: &CamundaClients,
+    repository: &str,
+) -> (ComponentHealth, RepositoryHealth) {
+    let es = &clients.elasticsearch;
+    let started = Instant::now();
+    let root = es.root().await.map(|r| Some(r.version.number));
+    let answering = root.is_ok();
+    let health_row = health(es.management(), started, root);
+    let mut repo = RepositoryHealth {
+        name: repository.to_owned(),
+        exists: None,
+        verified: None,
+        repository_type: None,
+        error: None,
+    };
+    if !answering {
+        repo.error =
+            Some("Elasticsearch does not answer; the repository cannot be checked.".into());
+        return (health_row, repo);
+    }
+    match es.repository(repository).await {
+        Ok(None) => {
+            repo.exists = Some(false);
+            repo.error = Some(format!(
+                "Snapshot repository `{repository}` does not exist in Elasticsearch: register it (PUT /_snapshot/{repository}) with the same name Operate, Tasklist and Optimize use."
+            ));
+        }
+        Ok(Some(info)) => {
+            repo.exists = Some(true);
+            repo.repository_type = Some(info.kind);
+            match es.verify_repository(repository).await {
+                Ok(nodes) => repo.verified = Some(nodes > 0),
+                Err(e) => {
+                    repo.verified = Some(false);
+                    repo.error = Some(format!("Repository verification failed: {e}"));
+                }
+            }
+        }
+        Err(e) => repo.error = Some(e.to_string()),
+    }
+    (health_row, repo)
+}

@@ -1,0 +1,58 @@
+//! The HTTP surface: Leptos pages and server functions, plus the JSON API under `/api/v1` for
+//! scripts and monitoring. Handlers only translate HTTP; the logic lives in the services.
+
+mod backups;
+mod cluster;
+mod error;
+mod events;
+
+pub use backups::start_error;
+pub use error::ApiError;
+
+use crate::app::{shell, App};
+use crate::state::AppState;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
+
+/// The whole router.
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let api = Router::new()
+        .route("/api/v1/health", get(cluster::health))
+        .route("/api/v1/console", get(cluster::console_info))
+        .route("/api/v1/cluster", get(cluster::overview))
+        .route("/api/v1/backups", post(backups::start).get(backups::list))
+        .route("/api/v1/backups/{id}", get(backups::get))
+        .route("/api/v1/backups/{id}/events", get(events::stream))
+        .route("/api/v1/backups/{id}/cancel", post(backups::cancel));
+    api.route(
+        "/api/{*fn_name}",
+        get(server_fn_handler).post(server_fn_handler),
+    )
+    .leptos_routes_with_context(
+        &state,
+        routes,
+        {
+            let console = state.console.clone();
+            move || provide_context(console.clone())
+        },
+        {
+            let options = state.leptos_options.clone();
+            move || shell(options.clone())
+        },
+    )
+    .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+    .layer(tower_http::limit::RequestBodyLimitLayer::new(64 * 1024))
+    .with_state(state)
+}
+
+async fn server_fn_handler(State(state): State<AppState>, request: Request<Body>) -> Response {
+    handle_server_fns_with_context(move || provide_context(state.console.clone()), request)
+        .await
+        .into_response()
+}

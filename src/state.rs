@@ -1,0 +1,37 @@
+//! The server state shared by REST handlers, server functions and background tasks.
+
+use crate::camunda::CamundaClients;
+use crate::config::{ClusterSettings, Settings};
+use crate::domain::ConsoleInfo;
+use crate::engine::BackupEngine;
+use crate::overview::OverviewCache;
+use axum::extract::FromRef;
+use leptos::prelude::LeptosOptions;
+use std::sync::Arc;
+
+/// Everything the console knows at run time about its cluster.
+pub struct Console {
+    pub settings: Settings,
+    pub cluster: ClusterSettings,
+    pub info: ConsoleInfo,
+    pub clients: CamundaClients,
+    pub overview: OverviewCache,
+    pub engine: BackupEngine,
+}
+
+impl Console {
+    /// The banner's data, with the watchdog's current alert.
+    pub fn console_info(&self) -> ConsoleInfo {
+        ConsoleInfo {
+            alert: self.engine.alert(),
+            ..self.info.clone()
+        }
+    }
+}
+
+/// Axum state: Leptos options plus the console.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub console: Arc<Console>,
+}

@@ -1,0 +1,188 @@
+//! The run journal in SQLite (sqlx, migrations in `migrations/`). Every transition of a run is
+//! written here — the run's new state and the event announcing it, in one transaction —
+//! before the action it announces is sent to the cluster.
+
+use crate::domain::{BackupId, RunEvent, RunView};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
+use sqlx::{Row, SqlitePool};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// A failed journal operation.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("could not open the run journal at {url}")]
+    Open {
+        url: String,
+        #[source]
+        source: sqlx::Error,
+    },
+    #[error("could not migrate the run journal")]
+    Migrate(#[source] sqlx::migrate::MigrateError),
+    #[error("a run with backup id {0} is already journaled")]
+    Duplicate(BackupId),
+    #[error("run journal query failed")]
+    Query(#[from] sqlx::Error),
+    #[error("a journaled run could not be read back")]
+    Corrupt(#[from] serde_json::Error),
+}
+
+/// Handle to the journal; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: SqlitePool,
+}
+
+impl Store {
+    /// Opens (creating if missing) and migrates the journal at `url` (`sqlite://file.db`).
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let open = |source| StoreError::Open {
+            url: url.to_owned(),
+            source,
+        };
+        let in_memory = url.contains(":memory:");
+        let mut options = SqliteConnectOptions::from_str(url)
+            .map_err(open)?
+            .create_if_missing(true)
+            .busy_timeout(Duration::from_secs(5));
+        if !in_memory {
+            options = options.journal_mode(SqliteJournalMode::Wal);
+        }
+        // An in-memory database lives in one connection: never open a second one.
+        let max = if in_memory { 1 } else { 4 };
+        let pool = SqlitePoolOptions::new()
+            .max_connections(max)
+            .min_connections(if in_memory { 1 } else { 0 })
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect_with(options)
+            .await
+            .map_err(open)?;
+        sqlx::migrate!("./migrations")
+            .run(&pool)
+            .await
+            .map_err(StoreError::Migrate)?;
+        Ok(Self { pool })
+    }
+
+    /// Journals a new run and its first event; refuses a second run with the same id.
+    #[tracing::instrument(skip_all, fields(backup_id = %run.backup_id))]
+    pub async fn insert_run(&self, run: &RunView, event: &RunEvent) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let inserted = sqlx::query(
+            "INSERT INTO runs (backup_id, state, created_at, updated_at, view) VALUES (?, ?, ?, ?, ?) ON CONFLICT (backup_id) DO NOTHING",
+        )
+        .bind(run.backup_id.get())
+        .bind(run.state.as_str())
+        .bind(&run.created_at)
+        .bind(&event.at)
+        .bind(serde_json::to_string(run)?)
+        .execute(&mut *tx)
+        .await?;
+        if inserted.rows_affected() == 0 {
+            return Err(StoreError::Duplicate(run.backup_id));
+        }
+        insert_event(&mut tx, event).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Journals a transition: the run's new state and the event, atomically.
+    #[tracing::instrument(skip_all, fields(backup_id = %run.backup_id, seq = event.seq))]
+    pub async fn record(&self, run: &RunView, event: &RunEvent) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE runs SET state = ?, updated_at = ?, view = ? WHERE backup_id = ?")
+            .bind(run.state.as_str())
+            .bind(&event.at)
+            .bind(serde_json::to_string(run)?)
+            .bind(run.backup_id.get())
+            .execute(&mut *tx)
+            .await?;
+        insert_event(&mut tx, event).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// One run.
+    pub async fn run(&self, id: BackupId) -> Result<Option<RunView>, StoreError> {
+        let row = sqlx::query("SELECT view FROM runs WHERE backup_id = ?")
+            .bind(id.get())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| Ok(serde_json::from_str(r.get::<&str, _>("view"))?))
+            .transpose()
+    }
+
+    /// Every run, newest id first.
+    pub async fn runs(&self) -> Result<Vec<RunView>, StoreError> {
+        let rows = sqlx::query("SELECT view FROM runs ORDER BY backup_id DESC")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| Ok(serde_json::from_str(r.get::<&str, _>("view"))?))
+            .collect()
+    }
+
+    /// Runs that never reached a terminal state (the console stopped while they ran).
+    pub async fn unfinished(&self) -> Result<Vec<RunView>, StoreError> {
+        let rows = sqlx::query("SELECT view FROM runs WHERE state = 'running' ORDER BY backup_id")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| Ok(serde_json::from_str(r.get::<&str, _>("view"))?))
+            .collect()
+    }
+
+    /// The highest backup id the journal knows.
+    pub async fn max_backup_id(&self) -> Result<Option<i64>, StoreError> {
+        let row = sqlx::query("SELECT MAX(backup_id) AS m FROM runs")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.get::<Option<i64>, _>("m"))
+    }
+
+    /// Events of a run with `seq > after`, in order.
+    pub async fn events_after(
+        &self,
+        id: BackupId,
+        after: u64,
+    ) -> Result<Vec<RunEvent>, StoreError> {
+        let after = i64::try_from(after).unwrap_or(i64::MAX);
+        let rows = sqlx::query(
+            "SELECT payload FROM run_events WHERE backup_id = ? AND seq > ? ORDER BY seq",
+        )
+        .bind(id.get())
+        .bind(after)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok(serde_json::from_str(r.get::<&str, _>("payload"))?))
+            .collect()
+    }
+
+    /// The last event's sequence number of a run (0 when none).
+    pub async fn last_seq(&self, id: BackupId) -> Result<u64, StoreError> {
+        let row = sqlx::query("SELECT MAX(seq) AS m FROM run_events WHERE backup_id = ?")
+            .bind(id.get())
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row
+            .get::<Option<i64>, _>("m")
+            .and_then(|m| u64::try_from(m).ok())
+            .unwrap_or(0))
+    }
+}
+
+async fn insert_event(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    event: &RunEvent,
+) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO run_events (backup_id, seq, at, payload) VALUES (?, ?, ?, ?)")
+        .bind(event.backup_id.get())
+        .bind(i64::try_from(event.seq).unwrap_or(i64::MAX))
+        .bind(&event.at)
+        .bind(serde_json::to_string(event)?)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,162 @@
+//! The backups page: **Backup Now** (with an optional id), the plan it will follow, and the
+//! backup history.
+
+use crate::api::{get_backups, StartBackup};
+use crate::domain::{RunState, RunSummary, StepKey};
+use crate::ui::time::clock;
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+
+#[component]
+pub fn BackupsPage() -> impl IntoView {
+    let start = ServerAction::<StartBackup>::new();
+    let data = Resource::new(move || start.version().get(), |_| get_backups());
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(id)) = start.value().get() {
+            navigate(&format!("/backups/{id}"), Default::default());
+        }
+    });
+    let id_input = RwSignal::new(String::new());
+    let on_start = move |_| {
+        let text = id_input.get();
+        let backup_id = text.trim().parse::<i64>().ok();
+        start.dispatch(StartBackup { backup_id });
+    };
+    view! {
+        <section class="page-head">
+            <h1>"Backups"</h1>
+        </section>
+        <section class="card start">
+            <h2>"Take a backup of the whole cluster"</h2>
+            <p class="muted">
+                "Optimize, Operate and Tasklist back up first; then Zeebe exporting is paused, the exported records are snapshotted, Zeebe backs up, and exporting resumes — whatever happens."
+            </p>
+            <div class="start-row">
+                <label>
+                    "Backup id (optional) "
+                    <input
+                        type="number"
+                        min="1"
+                        placeholder="next id"
+                        prop:value=move || id_input.get()
+                        on:input=move |ev| id_input.set(event_target_value(&ev))
+                    />
+                </label>
+                <button class="primary" on:click=on_start disabled=move || start.pending().get()>
+                    {move || if start.pending().get() { "Starting…" } else { "Backup now" }}
+                </button>
+            </div>
+            {move || {
+                start
+                    .value()
+                    .get()
+                    .and_then(|r| r.err())
+                    .map(|e| view! { <p class="error" role="alert">{e.message}</p> })
+            }}
+        </section>
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || {
+                data.get()
+                    .map(|r| match r {
+                        Ok((runs, plan, active)) => {
+                            view! {
+                                {active
+                                    .map(|id| {
+                                        view! {
+                                            <p class="notice">
+                                                "Backup " <a href=format!("/backups/{id}")>{id}</a>
+                                                " is running."
+                                            </p>
+                                        }
+                                    })}
+                                <Plan plan/>
+                                <History runs/>
+                            }
+                                .into_any()
+                        }
+                        Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
+                    })
+            }}
+        </Transition>
+    }
+}
+
+#[component]
+fn Plan(plan: Vec<StepKey>) -> impl IntoView {
+    view! {
+        <details class="card plan">
+            <summary>{format!("The plan: {} steps", plan.len())}</summary>
+            <ol>
+                {plan
+                    .into_iter()
+                    .map(|k| {
+                        view! {
+                            <li class=if k.inside_pause_window() { "in-window" } else { "" }>
+                                {k.label()}
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ol>
+            <p class="muted">"Highlighted steps run while exporting is paused."</p>
+        </details>
+    }
+}
+
+#[component]
+fn History(runs: Vec<RunSummary>) -> impl IntoView {
+    if runs.is_empty() {
+        return view! { <p class="muted">"No backup has been taken by this console yet."</p> }
+            .into_any();
+    }
+    view! {
+        <table class="history" aria-label="Backup history">
+            <thead>
+                <tr>
+                    <th>"Backup id"</th>
+                    <th>"State"</th>
+                    <th>"Started (UTC)"</th>
+                    <th>"Exporting paused"</th>
+                    <th>"Problem"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {runs
+                    .into_iter()
+                    .map(|r| {
+                        view! {
+                            <tr data-backup-id=r.backup_id.get()>
+                                <td>
+                                    <a href=format!("/backups/{}", r.backup_id)>{r.backup_id.get()}</a>
+                                </td>
+                                <td>
+                                    <span class=state_class(r.state)>{r.state.as_str()}</span>
+                                </td>
+                                <td>{clock(&r.created_at)}</td>
+                                <td>
+                                    {r
+                                        .pause_ms
+                                        .map(|ms| crate::ui::clock::short(ms as f64))
+                                        .unwrap_or_default()}
+                                </td>
+                                <td class="error-text">{r.error.unwrap_or_default()}</td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+    }
+        .into_any()
+}
+
+/// CSS class of a run state pill.
+pub fn state_class(state: RunState) -> &'static str {
+    match state {
+        RunState::Running => "pill warn",
+        RunState::Completed => "pill ok",
+        RunState::Failed => "pill bad",
+        RunState::Cancelled => "pill",
+    }
+}

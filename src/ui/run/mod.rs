@@ -1,0 +1,142 @@
+//! The page of one backup run: the step timeline, live over server-sent events, the exporting
+//! pause timer, and on failure what happened and what to do next. Survives reloads (the page
+//! starts from the journal) and server restarts (the event stream reconnects and replays).
+
+mod live;
+mod pause;
+mod timeline;
+
+use crate::api::{get_run, CancelBackup};
+use crate::domain::{RunState, RunView};
+use crate::ui::backups::state_class;
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+use pause::PauseTimer;
+use timeline::Timeline;
+
+#[component]
+pub fn RunPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|s| s.parse::<i64>().ok())
+            .unwrap_or(0)
+    };
+    let initial = Resource::new(id, get_run);
+    let run = RwSignal::new(None::<RunView>);
+    let connection = RwSignal::new(String::new());
+    live::subscribe(id, run, connection);
+    view! {
+        <Suspense fallback=|| view! { <p class="muted">"Loading the run…"</p> }>
+            {move || {
+                initial
+                    .get()
+                    .map(|r| match r {
+                        Ok(Some(view_)) => {
+                            if run.get_untracked().is_none() {
+                                run.set(Some(view_));
+                            }
+                            view! { <RunBody run connection/> }.into_any()
+                        }
+                        Ok(None) => {
+                            view! { <p class="error">{format!("No backup run with id {}.", id())}</p> }
+                                .into_any()
+                        }
+                        Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
+                    })
+            }}
+        </Suspense>
+    }
+}
+
+#[component]
+fn RunBody(run: RwSignal<Option<RunView>>, connection: RwSignal<String>) -> impl IntoView {
+    let cancel = ServerAction::<CancelBackup>::new();
+    let state = move || run.with(|r| r.as_ref().map(|r| r.state));
+    view! {
+        {move || {
+            run.get()
+                .map(|r| {
+                    let id = r.backup_id.get();
+                    view! {
+                        <section class="page-head">
+                            <h1>
+                                "Backup " {id} " "
+                                <span class=state_class(r.state) data-run-state=r.state.as_str()>
+                                    {r.state.as_str()}
+                                </span>
+                            </h1>
+                            {(r.state == RunState::Running)
+                                .then(|| {
+                                    view! {
+                                        <button
+                                            class="secondary"
+                                            disabled=move || cancel.pending().get() || r.cancel_requested
+                                            on:click=move |_| {
+                                                cancel.dispatch(CancelBackup { backup_id: id });
+                                            }
+                                        >
+                                            "Cancel backup"
+                                        </button>
+                                    }
+                                })}
+                        </section>
+                        <Outcome run=r.clone()/>
+                    }
+                })
+        }}
+        {move || {
+            cancel
+                .value()
+                .get()
+                .map(|r| match r {
+                    Ok(()) => {
+                        view! {
+                            <p class="notice">"Cancel requested: the run stops at the next step boundary and resumes exporting."</p>
+                        }
+                            .into_any()
+                    }
+                    Err(e) => view! { <p class="error">{e.message}</p> }.into_any(),
+                })
+        }}
+        <PauseTimer run/>
+        <Timeline run/>
+        <p class="muted live-status" data-connection=move || connection.get()>
+            {move || match (state(), connection.get().as_str()) {
+                (Some(RunState::Running), "open") => "Live: following every step as it happens.",
+                (Some(RunState::Running), "connecting") => "Connecting to the live stream…",
+                (Some(RunState::Running), _) => "Live stream interrupted; reconnecting…",
+                _ => "",
+            }}
+        </p>
+    }
+}
+
+#[component]
+fn Outcome(run: RunView) -> impl IntoView {
+    let show = run.state != RunState::Running && run.state != RunState::Completed;
+    show.then(|| {
+        view! {
+            <section class="card outcome" role="alert">
+                <h2>"What happened"</h2>
+                <p class="error-text">{run.error.clone().unwrap_or_default()}</p>
+                {run.next_action.clone().map(|n| view! { <p><strong>"Next: "</strong> {n}</p> })}
+                {(!run.left_behind.is_empty())
+                    .then(|| {
+                        view! {
+                            <p>"Left behind in the components:"</p>
+                            <ul>
+                                {run
+                                    .left_behind
+                                    .iter()
+                                    .map(|l| view! { <li>{l.clone()}</li> })
+                                    .collect_view()}
+                            </ul>
+                        }
+                    })}
+            </section>
+        }
+    })
+}

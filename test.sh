@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Sets up what is missing (including Debian's Chromium) and runs every check and test:
+# rustfmt, clippy (ssr and wasm hydrate), unit + integration + contract tests, and Playwright
+# end-to-end tests in headless Chromium against the real binary.
+set -euo pipefail
+cd "$(dirname "$0")"
+scripts/setup.sh --browser
+step() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
+
+step "rustfmt"
+cargo fmt --all -- --check
+step "clippy (server build, ssr)"
+cargo clippy --workspace --all-targets --features camunda-backup-console/ssr -- -D warnings
+step "clippy (browser build, hydrate, wasm32)"
+cargo clippy -p camunda-backup-console --lib --target wasm32-unknown-unknown --no-default-features --features hydrate -- -D warnings
+step "unit, integration and contract tests"
+cargo test --workspace --features camunda-backup-console/ssr
+step "building the app for the end-to-end tests (cargo leptos build)"
+cargo leptos build
+step "Playwright end-to-end tests (headless Debian Chromium)"
+rm -f /tmp/console-e2e.db*
+(cd end2end && CONSOLE_BINARY=../target/debug/camunda-backup-console npx playwright test)

@@ -1,0 +1,188 @@
+//! A console killed at any step: a new console on the same journal finds the unfinished run,
+//! resumes exporting if the run may have paused it, and marks the run failed with the reason.
+#![cfg(feature = "ssr")]
+
+mod common;
+
+use camunda_backup_console::startup::Application;
+use common::{assert_exporting, eventually, fast_sim, leader_phases, step};
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// A console in its own runtime, so that dropping the runtime kills every task mid-step.
+struct Doomed {
+    addr: SocketAddr,
+    kill: Option<std::sync::mpsc::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Doomed {
+    fn start(settings: camunda_backup_console::config::Settings) -> Self {
+        let (addr_tx, addr_rx) = std::sync::mpsc::channel();
+        let (kill_tx, kill_rx) = std::sync::mpsc::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .enable_all()
+                .build()
+                .expect("runtime");
+            rt.block_on(async {
+                let app = Application::build(settings, common::leptos_options())
+                    .await
+                    .expect("build");
+                addr_tx.send(app.local_addr().expect("addr")).expect("send");
+                tokio::spawn(app.run_until(std::future::pending()));
+            });
+            let _ = kill_rx.recv();
+            // No graceful shutdown: every task stops wherever it is.
+            rt.shutdown_background();
+        });
+        let addr = addr_rx.recv().expect("console started");
+        Self {
+            addr,
+            kill: Some(kill_tx),
+            thread: Some(thread),
+        }
+    }
+
+    fn kill(mut self) {
+        if let Some(k) = self.kill.take() {
+            let _ = k.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+async fn get(addr: SocketAddr, path: &str) -> Option<serde_json::Value> {
+    let r = reqwest::get(format!("http://{addr}{path}")).await.ok()?;
+    r.json().await.ok()
+}
+
+/// Kills the console while `step_key` runs; returns the recovered run and whether the sim was
+/// paused right after the kill.
+async fn crash_during(
+    step_key: &str,
+    slow: impl FnOnce(&mut camunda_sim::SimConfig),
+) -> (serde_json::Value, bool) {
+    let mut config = fast_sim();
+    slow(&mut config);
+    let sim = camunda_sim::start(config).await.expect("sim");
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("journal.db").display()
+    );
+    let settings = common::settings_for(sim.urls(), &db);
+
+    let first = Doomed::start(settings.clone());
+    let started: serde_json::Value = reqwest::Client::new()
+        .post(format!("http://{}/api/v1/backups", first.addr))
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .expect("post")
+        .json()
+        .await
+        .expect("json");
+    let id = started["backupId"].as_i64().expect("id");
+    eventually(
+        &format!("{step_key} running"),
+        Duration::from_secs(30),
+        || async {
+            let run = get(first.addr, &format!("/api/v1/backups/{id}")).await?;
+            (step(&run, step_key)?["state"] == "running").then_some(())
+        },
+    )
+    .await;
+    tokio::task::spawn_blocking(move || first.kill())
+        .await
+        .expect("kill");
+    let paused_after_kill = leader_phases(sim.urls())
+        .await
+        .iter()
+        .any(|p| p != "EXPORTING");
+
+    let console = common::start_with(sim, settings).await;
+    let run = console.wait_terminal(id).await;
+    assert_eq!(run["state"], "failed", "{run}");
+    assert!(
+        run["error"]
+            .as_str()
+            .unwrap_or("")
+            .contains("The console stopped"),
+        "{run}"
+    );
+    assert_eq!(
+        step(&run, step_key).map(|s| s["state"].clone()),
+        Some("failed".into()),
+        "{run}"
+    );
+    assert_exporting(&console.sim).await;
+    // A new backup (higher id) completes once the components finished the interrupted one's
+    // work; until then the pre-flight refuses, naming the backup still in progress.
+    let mut attempts = 0;
+    loop {
+        let next = console.start_backup().await;
+        assert!(next > id);
+        let run = console.wait_terminal(next).await;
+        if run["state"] == "completed" {
+            break;
+        }
+        assert_eq!(
+            step(&run, "preflight").map(|s| s["state"].clone()),
+            Some("failed".into()),
+            "{run}"
+        );
+        assert!(
+            run["error"].as_str().unwrap_or("").contains("IN_PROGRESS"),
+            "{run}"
+        );
+        attempts += 1;
+        assert!(attempts < 20, "a new backup never completed");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    console.stop().await;
+    (run, paused_after_kill)
+}
+
+#[tokio::test]
+async fn a_crash_before_the_pause_fails_the_run_without_touching_exporting() {
+    let (run, paused) = crash_during("wait_operate", |c| c.timing.webapp_part_ms = 500).await;
+    assert!(!paused);
+    assert_eq!(
+        step(&run, "resume_exporting").map(|s| s["state"].clone()),
+        Some("skipped".into())
+    );
+    assert!(run["error"]
+        .as_str()
+        .unwrap_or("")
+        .contains("had not been paused"));
+}
+
+#[tokio::test]
+async fn a_crash_during_the_records_snapshot_is_recovered_by_resuming_exporting() {
+    let (run, paused) =
+        crash_during("wait_records_snapshot", |c| c.timing.es_snapshot_ms = 3000).await;
+    assert!(
+        paused,
+        "the crash left exporting paused, as a real crash would"
+    );
+    assert_eq!(
+        step(&run, "resume_exporting").map(|s| s["state"].clone()),
+        Some("completed".into()),
+        "{run}"
+    );
+}
+
+#[tokio::test]
+async fn a_crash_during_the_zeebe_backup_is_recovered_by_resuming_exporting() {
+    let (run, paused) =
+        crash_during("wait_zeebe", |c| c.timing.zeebe_partition_backup_ms = 3000).await;
+    assert!(paused);
+    assert!(
+        run["error"].as_str().unwrap_or("").contains("resumed"),
+        "{run}"
+    );
+}

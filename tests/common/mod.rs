@@ -1,0 +1,231 @@
+//! Shared set-up of the integration tests: a simulator on free ports and a console pointed at
+//! it over real HTTP, both on loopback.
+#![allow(dead_code)]
+
+use camunda_backup_console::config::{RawCluster, RawSettings, Settings};
+use camunda_backup_console::startup::Application;
+use leptos::prelude::LeptosOptions;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// A running console and the simulator it manages.
+pub struct TestConsole {
+    pub addr: SocketAddr,
+    pub sim: camunda_sim::RunningSimulator,
+    pub http: reqwest::Client,
+    server: tokio::task::JoinHandle<()>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl TestConsole {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    pub async fn get_json(&self, path: &str) -> (u16, serde_json::Value) {
+        let r = self.http.get(self.url(path)).send().await.expect("request");
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        let _ = self.server.await;
+        self.sim.shutdown().await;
+    }
+}
+
+pub fn leptos_options() -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("camunda-backup-console")
+        .site_root("target/site")
+        .build()
+}
+
+/// Settings pointing at `sim`, with a fast prober and short timeouts.
+pub fn settings_for(sim: &camunda_sim::SimUrls, db: &str) -> Settings {
+    let raw = RawSettings {
+        listen: "127.0.0.1:0".into(),
+        database_url: db.into(),
+        cluster: Some(RawCluster {
+            name: "test".into(),
+            zeebe_management_url: sim.zeebe_gateway.clone(),
+            zeebe_broker_management_urls: sim.zeebe_brokers.clone(),
+            operate_management_url: sim.operate.clone(),
+            tasklist_management_url: sim.tasklist.clone(),
+            optimize_management_url: Some(sim.optimize.clone()),
+            elasticsearch_url: sim.elasticsearch.clone(),
+            elasticsearch_username: None,
+            elasticsearch_password: None,
+            snapshot_repository: "camunda".into(),
+            zeebe_record_prefix: "zeebe-record".into(),
+            soft_pause: true,
+        }),
+        simulator_state_dir: None,
+        probe_interval_secs: 1,
+        request_timeout_secs: 2,
+        watchdog_resume: false,
+        timeouts: camunda_backup_console::config::RawTimeouts {
+            webapp_backup_secs: 30,
+            records_snapshot_secs: 30,
+            zeebe_backup_secs: 30,
+            incomplete_grace_secs: 3,
+            resume_retry_secs: 10,
+        },
+    };
+    Settings::validate(raw).expect("valid settings")
+}
+
+/// Starts a simulator with `config` and a console managing it.
+pub async fn start(config: camunda_sim::SimConfig) -> TestConsole {
+    start_adjusted(config, |_| {}).await
+}
+
+/// Like [`start`], with a chance to change the console's settings first.
+pub async fn start_adjusted(
+    config: camunda_sim::SimConfig,
+    adjust: impl FnOnce(&mut Settings),
+) -> TestConsole {
+    let sim = camunda_sim::start(config).await.expect("simulator starts");
+    let mut settings = settings_for(sim.urls(), "sqlite::memory:");
+    adjust(&mut settings);
+    start_with(sim, settings).await
+}
+
+pub async fn start_with(sim: camunda_sim::RunningSimulator, settings: Settings) -> TestConsole {
+    let app = Application::build(settings, leptos_options())
+        .await
+        .expect("console builds");
+    let addr = app.local_addr().expect("bound");
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(async move {
+        let _ = app
+            .run_until(async move {
+                let _ = rx.await;
+            })
+            .await;
+    });
+    TestConsole {
+        addr,
+        sim,
+        http: reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .build()
+            .expect("client"),
+        server,
+        stop: Some(tx),
+    }
+}
+
+/// Polls `check` every 100 ms until it returns `Some`, or panics after `timeout` naming `what`.
+pub async fn eventually<T, F, Fut>(what: &str, timeout: Duration, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// A simulator whose components work quickly (a whole backup takes well under a second).
+pub fn fast_sim() -> camunda_sim::SimConfig {
+    let mut c = camunda_sim::SimConfig::default();
+    c.timing.zeebe_partition_backup_ms = 60;
+    c.timing.webapp_part_ms = 20;
+    c.timing.webapp_part_gap_ms = 10;
+    c.timing.optimize_part_ms = 20;
+    c.timing.es_snapshot_ms = 40;
+    c
+}
+
+impl TestConsole {
+    pub async fn post_json(&self, path: &str, body: &str) -> (u16, serde_json::Value) {
+        let r = self
+            .http
+            .post(self.url(path))
+            .header("content-type", "application/json")
+            .body(body.to_owned())
+            .send()
+            .await
+            .expect("request");
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
+    /// Starts a backup through the API and returns its id (panics unless 202).
+    pub async fn start_backup(&self) -> i64 {
+        let (status, body) = self.post_json("/api/v1/backups", "{}").await;
+        assert_eq!(status, 202, "{body}");
+        body["backupId"].as_i64().expect("backupId")
+    }
+
+    /// Waits until the run is no longer running and returns it.
+    pub async fn wait_terminal(&self, id: i64) -> serde_json::Value {
+        eventually("run to end", Duration::from_secs(40), || async {
+            let (status, run) = self.get_json(&format!("/api/v1/backups/{id}")).await;
+            (status == 200 && run["state"] != "running").then_some(run)
+        })
+        .await
+    }
+
+    /// Waits until step `key` of the run is in `state`.
+    pub async fn wait_step(&self, id: i64, key: &str, state: &str) {
+        eventually(
+            &format!("step {key} {state}"),
+            Duration::from_secs(30),
+            || async {
+                let (_, run) = self.get_json(&format!("/api/v1/backups/{id}")).await;
+                step(&run, key).filter(|s| s["state"] == state).map(|_| ())
+            },
+        )
+        .await
+    }
+}
+
+/// One step of a run's JSON.
+pub fn step<'a>(run: &'a serde_json::Value, key: &str) -> Option<&'a serde_json::Value> {
+    run["steps"].as_array()?.iter().find(|s| s["key"] == key)
+}
+
+/// The exporter phase of every leader partition, read from the simulator's brokers over HTTP.
+pub async fn leader_phases(urls: &camunda_sim::SimUrls) -> Vec<String> {
+    let http = reqwest::Client::new();
+    let mut phases = Vec::new();
+    for broker in &urls.zeebe_brokers {
+        let map: serde_json::Value = http
+            .get(format!("{broker}/actuator/partitions"))
+            .send()
+            .await
+            .expect("broker answers")
+            .json()
+            .await
+            .expect("json");
+        if let Some(obj) = map.as_object() {
+            for p in obj.values() {
+                if p["role"] == "LEADER" {
+                    phases.push(p["exporterPhase"].as_str().unwrap_or("null").to_owned());
+                }
+            }
+        }
+    }
+    phases
+}
+
+/// Asserts every leader exports, and the console never sent a hard pause over a soft one.
+pub async fn assert_exporting(sim: &camunda_sim::RunningSimulator) {
+    let phases = leader_phases(sim.urls()).await;
+    assert!(!phases.is_empty());
+    assert!(phases.iter().all(|p| p == "EXPORTING"), "{phases:?}");
+    assert_eq!(sim.control().hard_over_soft_violations(), 0);
+}
