@@ -41,6 +41,7 @@ export default defineConfig({
       CONSOLE_LISTEN: `127.0.0.1:${port}`,
       CONSOLE_DATABASE_URL: `sqlite://${process.env.E2E_DB ?? "/tmp/console-e2e.db"}?mode=rwc`,
       CONSOLE_PROBE_INTERVAL_SECS: "1",
+      CONSOLE_SIMULATOR_SCENARIO: "slow-cluster.toml",
       LEPTOS_OUTPUT_NAME: "camunda-backup-console",
       LEPTOS_SITE_ROOT: "../target/site",
       LEPTOS_SITE_PKG_DIR: "pkg",

@@ -167,8 +167,13 @@ impl Application {
 async fn start_simulator(
     settings: &Settings,
 ) -> Result<camunda_sim::RunningSimulator, StartupError> {
-    let mut config = camunda_sim::SimConfig::default();
-    config.state_dir = settings.simulator_state_dir.clone();
+    let mut config = match &settings.simulator_scenario {
+        Some(path) => camunda_sim::SimConfig::from_file(path).map_err(StartupError::Simulator)?,
+        None => camunda_sim::SimConfig::default(),
+    };
+    if settings.simulator_state_dir.is_some() {
+        config.state_dir.clone_from(&settings.simulator_state_dir);
+    }
     let sim = camunda_sim::start(config)
         .await
         .map_err(StartupError::Simulator)?;

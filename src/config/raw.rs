@@ -14,6 +14,8 @@ pub struct RawSettings {
     pub cluster: Option<RawCluster>,
     /// Where the embedded simulator keeps its state (only used without `[cluster]`).
     pub simulator_state_dir: Option<String>,
+    /// A simulator scenario TOML (timings, faults) for the embedded simulator.
+    pub simulator_scenario: Option<String>,
     /// Seconds between two probes of the cluster for the overview and the watchdog.
     pub probe_interval_secs: u64,
     /// Timeout of one management API request, in seconds.
@@ -59,6 +61,7 @@ impl Default for RawSettings {
             database_url: "sqlite://console.db".into(),
             cluster: None,
             simulator_state_dir: None,
+            simulator_scenario: None,
             probe_interval_secs: 5,
             request_timeout_secs: 10,
             watchdog_resume: false,

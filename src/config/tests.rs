@@ -1,4 +1,5 @@
 //! Configuration loading: file, environment overrides, and errors that name the key.
+#![allow(clippy::result_large_err)] // figment's Jail API returns its own large error
 
 use super::*;
 use figment::Jail;

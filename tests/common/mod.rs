@@ -64,6 +64,7 @@ pub fn settings_for(sim: &camunda_sim::SimUrls, db: &str) -> Settings {
             soft_pause: true,
         }),
         simulator_state_dir: None,
+        simulator_scenario: None,
         probe_interval_secs: 1,
         request_timeout_secs: 2,
         watchdog_resume: false,

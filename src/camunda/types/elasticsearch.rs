@@ -103,7 +103,7 @@ pub struct SnapshotInfo {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum CreateSnapshotResponse {
-    Completed { snapshot: SnapshotInfo },
+    Completed { snapshot: Box<SnapshotInfo> },
     Accepted { accepted: bool },
 }
 
