@@ -73,3 +73,58 @@ async fn cancel_inside_the_pause_window_resumes_exporting() {
 async fn cancel_during_the_records_snapshot_resumes_exporting() {
     cancel_during("wait_records_snapshot", |c| c.timing.es_snapshot_ms = 3000).await;
 }
+
+/// Cancel while a one-call step is in flight: the call finishes, the next boundary stops the
+/// run, no later step starts, and exporting is running.
+async fn cancel_at_boundary_after(step_key: &str, op: &str) {
+    let mut config = fast_sim();
+    config.latency.operations.insert(op.to_owned(), 1000);
+    let console = start(config).await;
+    let id = console.start_backup().await;
+    console.wait_step(id, step_key, "running").await;
+    let (status, _) = console
+        .post_json(&format!("/api/v1/backups/{id}/cancel"), "")
+        .await;
+    assert_eq!(status, 202);
+    let run = console.wait_terminal(id).await;
+    assert_eq!(run["state"], "cancelled", "{run}");
+    let steps = run["steps"].as_array().cloned().unwrap_or_default();
+    let at = steps
+        .iter()
+        .position(|s| s["key"] == step_key)
+        .expect("step");
+    assert_eq!(steps[at]["state"], "completed", "{run}");
+    for later in &steps[at + 1..] {
+        if later["key"] == "resume_exporting" {
+            continue;
+        }
+        assert_eq!(later["state"], "cancelled", "{run}");
+    }
+    assert_exporting(&console.sim).await;
+    console.stop().await;
+}
+
+#[tokio::test]
+async fn cancel_after_the_preflight_changes_nothing() {
+    cancel_at_boundary_after("preflight", "elasticsearch.get_repository").await;
+}
+
+#[tokio::test]
+async fn cancel_after_triggering_operate_stops_before_tasklist() {
+    cancel_at_boundary_after("trigger_operate", "operate.take_backup").await;
+}
+
+#[tokio::test]
+async fn cancel_after_the_pause_resumes_exporting() {
+    cancel_at_boundary_after("pause_exporting", "zeebe.pause").await;
+}
+
+#[tokio::test]
+async fn cancel_after_the_records_snapshot_started_resumes_exporting() {
+    cancel_at_boundary_after("snapshot_records", "elasticsearch.create_snapshot").await;
+}
+
+#[tokio::test]
+async fn cancel_after_triggering_zeebe_resumes_exporting() {
+    cancel_at_boundary_after("trigger_zeebe", "zeebe.take_backup").await;
+}

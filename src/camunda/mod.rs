@@ -6,7 +6,7 @@
 mod elasticsearch;
 mod error;
 mod http;
-mod message;
+pub(crate) mod message;
 pub mod types;
 mod webapp;
 mod zeebe;

@@ -163,8 +163,19 @@ pub(crate) fn exporting_outcome(
                 message,
             });
         }
-        // A bare 200 without the wrapper: treat as success, as Spring would for `void`.
-        return Ok(());
+        if body.trim().is_empty() {
+            return Ok(());
+        }
+        // 200 with a body that is not the wrapper: the outcome is unknown, so it is a failure
+        // (the run then resumes, which is safe whatever the gateway did).
+        return Err(ZeebeError::Exporting {
+            operation,
+            status,
+            message: format!(
+                "unexpected answer: {}",
+                super::message::excerpt(body.trim(), 200)
+            ),
+        });
     }
     if (200..300).contains(&status) {
         return Ok(());
@@ -203,6 +214,11 @@ mod tests {
             }
             other => panic!("expected an exporting failure, got {other:?}"),
         }
+        assert!(exporting_outcome("pause", 200, "").is_ok());
+        assert!(matches!(
+            exporting_outcome("pause", 200, "{not json"),
+            Err(ZeebeError::Exporting { status: 200, .. })
+        ));
         assert!(matches!(
             exporting_outcome("resume", 500, r#"{"message":"boom"}"#),
             Err(ZeebeError::Exporting { status: 500, .. })

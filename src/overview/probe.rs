@@ -34,9 +34,22 @@ pub struct ProbeTarget {
     pub repository: String,
 }
 
+/// `_verify` makes every ES node write to the repository: repeat it at most this often.
+const VERIFY_EVERY: Duration = Duration::from_secs(60);
+
+/// The last repository verification, reused between probes.
+#[derive(Clone, Debug, Default)]
+pub struct VerifyMemo {
+    last: Option<(Instant, Result<bool, String>)>,
+}
+
 /// Probes every component once, concurrently.
 #[tracing::instrument(skip_all, fields(cluster = %target.cluster_name))]
-pub async fn probe_cluster(clients: &CamundaClients, target: &ProbeTarget) -> ClusterOverview {
+pub async fn probe_cluster(
+    clients: &CamundaClients,
+    target: &ProbeTarget,
+    memo: &mut VerifyMemo,
+) -> ClusterOverview {
     let optimize = async {
         match &clients.optimize {
             Some(c) => Some(probe_webapp(c).await),
@@ -49,7 +62,7 @@ pub async fn probe_cluster(clients: &CamundaClients, target: &ProbeTarget) -> Cl
         probe_webapp(&clients.operate),
         probe_webapp(&clients.tasklist),
         optimize,
-        probe_elasticsearch(clients, &target.repository),
+        probe_elasticsearch(clients, &target.repository, memo),
     );
     let (broker_health, topology) = brokers;
     let mut components = vec![zeebe];
@@ -76,11 +89,12 @@ pub fn spawn_prober(
     interval: Duration,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
+        let mut memo = VerifyMemo::default();
         let mut ticker = tokio::time::interval(interval);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             ticker.tick().await;
-            let overview = probe_cluster(&clients, &target).await;
+            let overview = probe_cluster(&clients, &target, &mut memo).await;
             cache.set(overview).await;
         }
     })
@@ -212,6 +226,7 @@ async fn probe_webapp(client: &WebAppClient) -> ComponentHealth {
 async fn probe_elasticsearch(
     clients: &CamundaClients,
     repository: &str,
+    memo: &mut VerifyMemo,
 ) -> (ComponentHealth, RepositoryHealth) {
     let es = &clients.elasticsearch;
     let started = Instant::now();
@@ -240,8 +255,25 @@ async fn probe_elasticsearch(
         Ok(Some(info)) => {
             repo.exists = Some(true);
             repo.repository_type = Some(info.kind);
-            match es.verify_repository(repository).await {
-                Ok(nodes) => repo.verified = Some(nodes > 0),
+            let fresh = memo
+                .last
+                .as_ref()
+                .filter(|(at, _)| at.elapsed() < VERIFY_EVERY)
+                .map(|(_, r)| r.clone());
+            let verified = match fresh {
+                Some(r) => r,
+                None => {
+                    let r = es
+                        .verify_repository(repository)
+                        .await
+                        .map(|nodes| nodes > 0)
+                        .map_err(|e| e.to_string());
+                    memo.last = Some((Instant::now(), r.clone()));
+                    r
+                }
+            };
+            match verified {
+                Ok(v) => repo.verified = Some(v),
                 Err(e) => {
                     repo.verified = Some(false);
                     repo.error = Some(format!("Repository verification failed: {e}"));

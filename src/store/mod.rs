@@ -3,7 +3,7 @@
 //! before the action it announces is sent to the cluster.
 
 use crate::domain::{BackupId, RunEvent, RunView};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqlitePool};
 use std::str::FromStr;
 use std::time::Duration;
@@ -46,7 +46,12 @@ impl Store {
             .create_if_missing(true)
             .busy_timeout(Duration::from_secs(5));
         if !in_memory {
-            options = options.journal_mode(SqliteJournalMode::Wal);
+            // WAL + NORMAL: a committed transition survives the console being killed (the
+            // failure this journal exists for); only an OS crash may lose the last commits.
+            // It keeps each write inside the pause window well under a millisecond.
+            options = options
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal);
         }
         // An in-memory database lives in one connection: never open a second one.
         let max = if in_memory { 1 } else { 4 };

@@ -1,0 +1,103 @@
+//! Benchmark: how long exporting stays paused beyond the components' own work.
+//!
+//! Starts the simulator (records snapshot 300 ms, Zeebe partition backups 500 ms) and a console
+//! on loopback, takes `RUNS` backups through the REST API, and reports for each the measured
+//! pause window (pause request sent → resume confirmed), the components' own work inside it
+//! (ES `duration_in_millis` + Zeebe first `createdAt` → last `lastUpdatedAt`) and the
+//! difference: the console's overhead. Target: overhead < 100 ms. Results: BENCHMARKS.md.
+//!
+//! Run: `cargo bench --bench pause_window --features ssr`
+
+use camunda_backup_console::config::{RawCluster, RawSettings, RawTimeouts, Settings};
+use camunda_backup_console::startup::Application;
+use leptos::prelude::LeptosOptions;
+use std::io::Write;
+use std::time::Duration;
+
+const RUNS: usize = 10;
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut sim_config = camunda_sim::SimConfig::default();
+    sim_config.timing.es_snapshot_ms = 300;
+    sim_config.timing.zeebe_partition_backup_ms = 500;
+    sim_config.timing.webapp_part_ms = 20;
+    sim_config.timing.webapp_part_gap_ms = 5;
+    sim_config.timing.optimize_part_ms = 20;
+    let sim = camunda_sim::start(sim_config).await?;
+    let u = sim.urls().clone();
+    let settings = Settings::validate(RawSettings {
+        listen: "127.0.0.1:0".into(),
+        database_url: "sqlite::memory:".into(),
+        cluster: Some(RawCluster {
+            name: "bench".into(),
+            zeebe_management_url: u.zeebe_gateway.clone(),
+            zeebe_broker_management_urls: u.zeebe_brokers.clone(),
+            operate_management_url: u.operate.clone(),
+            tasklist_management_url: u.tasklist.clone(),
+            optimize_management_url: Some(u.optimize.clone()),
+            elasticsearch_url: u.elasticsearch.clone(),
+            elasticsearch_username: None,
+            elasticsearch_password: None,
+            snapshot_repository: "camunda".into(),
+            zeebe_record_prefix: "zeebe-record".into(),
+            soft_pause: true,
+        }),
+        simulator_state_dir: None,
+        simulator_scenario: None,
+        probe_interval_secs: 5,
+        request_timeout_secs: 5,
+        watchdog_resume: false,
+        timeouts: RawTimeouts::default(),
+    })?;
+    let options = LeptosOptions::builder()
+        .output_name("camunda-backup-console")
+        .build();
+    let app = Application::build(settings, options).await?;
+    let base = format!("http://{}", app.local_addr()?);
+    tokio::spawn(app.run_until(std::future::pending()));
+    let http = reqwest::Client::new();
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "run  window_ms  component_work_ms  overhead_ms")?;
+    let mut overheads = Vec::new();
+    for i in 0..RUNS {
+        let started: serde_json::Value = http
+            .post(format!("{base}/api/v1/backups"))
+            .json(&serde_json::json!({}))
+            .send()
+            .await?
+            .json()
+            .await?;
+        let id = started["backupId"].as_i64().ok_or("no backupId")?;
+        let run = loop {
+            let run: serde_json::Value = http
+                .get(format!("{base}/api/v1/backups/{id}"))
+                .send()
+                .await?
+                .json()
+                .await?;
+            if run["state"] != "running" {
+                break run;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        };
+        if run["state"] != "completed" {
+            return Err(format!("run {id} ended {}: {}", run["state"], run["error"]).into());
+        }
+        let window = run["pause"]["durationMs"].as_u64().ok_or("no window")?;
+        let work = run["pause"]["componentWorkMs"].as_u64().ok_or("no work")?;
+        let overhead = window.saturating_sub(work);
+        overheads.push(overhead);
+        writeln!(out, "{i:>3}  {window:>9}  {work:>17}  {overhead:>11}")?;
+    }
+    overheads.sort_unstable();
+    writeln!(
+        out,
+        "overhead ms: min {} median {} max {} (target < 100)",
+        overheads[0],
+        overheads[overheads.len() / 2],
+        overheads[overheads.len() - 1]
+    )?;
+    sim.shutdown().await;
+    Ok(())
+}
