@@ -26,9 +26,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     sim_config.timing.optimize_part_ms = 20;
     let sim = camunda_sim::start(sim_config).await?;
     let u = sim.urls().clone();
+    // A journal file as in production (WAL, synchronous = NORMAL), not an in-memory database.
+    let dir = tempfile::tempdir()?;
+    let database_url = format!("sqlite://{}?mode=rwc", dir.path().join("bench.db").display());
     let settings = Settings::validate(RawSettings {
         listen: "127.0.0.1:0".into(),
-        database_url: "sqlite::memory:".into(),
+        database_url,
         cluster: Some(RawCluster {
             name: "bench".into(),
             zeebe_management_url: u.zeebe_gateway.clone(),

@@ -275,3 +275,49 @@ async fn exporting_already_paused_by_someone_else_fails_the_preflight_without_a_
     assert_eq!(console.sim.control().hard_over_soft_violations(), 0);
     console.stop().await;
 }
+
+#[tokio::test]
+async fn operate_refusing_connections_during_its_wait_fails_the_run_before_any_pause() {
+    let mut config = fast_sim();
+    config.timing.webapp_part_ms = 300;
+    let console = start(config).await;
+    let id = console.start_backup().await;
+    console.wait_step(id, "wait_operate", "running").await;
+    console
+        .sim
+        .control()
+        .stop_component(camunda_sim::Component::Operate)
+        .await
+        .expect("stop operate");
+    let run = console.wait_terminal(id).await;
+    assert_eq!(run["state"], "failed", "{run}");
+    assert_eq!(step(&run, "wait_operate").map(|s| s["state"].clone()), Some("failed".into()), "{run}");
+    assert!(run["error"].as_str().unwrap_or("").contains("Operate"), "{run}");
+    assert!(run["pause"]["requestedAt"].is_null(), "{run}");
+    assert_exporting(&console.sim).await;
+    console.stop().await;
+}
+
+#[tokio::test]
+async fn a_gateway_that_stops_inside_the_window_is_resumed_once_it_is_back() {
+    let mut config = fast_sim();
+    config.timing.zeebe_partition_backup_ms = 1500;
+    let console = start(config).await;
+    let id = console.start_backup().await;
+    console.wait_step(id, "wait_zeebe", "running").await;
+    let control = console.sim.control();
+    control
+        .stop_component(camunda_sim::Component::ZeebeGateway)
+        .await
+        .expect("stop gateway");
+    // The status polls now fail; the run gives up waiting and keeps retrying the resume.
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    control
+        .start_component(camunda_sim::Component::ZeebeGateway)
+        .await
+        .expect("start gateway");
+    let run = console.wait_terminal(id).await;
+    assert_eq!(step(&run, "resume_exporting").map(|s| s["state"].clone()), Some("completed".into()), "{run}");
+    assert_exporting(&console.sim).await;
+    console.stop().await;
+}
