@@ -14,10 +14,11 @@ cargo clippy --workspace --all-targets --features camunda-backup-console/ssr -- 
 step "clippy (browser build, hydrate, wasm32)"
 cargo clippy -p camunda-backup-console --lib --target wasm32-unknown-unknown --no-default-features --features hydrate -- -D warnings
 step "unit, integration and contract tests"
-# Also builds target/debug/camunda-backup-console (ssr), which the end-to-end tests run.
 cargo test --workspace --features camunda-backup-console/ssr
-step "building the browser bundle for the end-to-end tests (cargo leptos build --frontend-only)"
-cargo leptos build --frontend-only
+# The server binary of the end-to-end tests must come from cargo-leptos too: a binary built by
+# `cargo test` (other feature unification) renders markup the browser bundle fails to hydrate.
+step "building server and browser bundle for the end-to-end tests (cargo leptos build)"
+cargo leptos build
 step "Playwright end-to-end tests (headless Debian Chromium)"
 rm -f /tmp/console-e2e.db*
 (cd end2end && CONSOLE_BINARY=../target/debug/camunda-backup-console npx playwright test)

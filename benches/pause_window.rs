@@ -28,7 +28,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let u = sim.urls().clone();
     // A journal file as in production (WAL, synchronous = NORMAL), not an in-memory database.
     let dir = tempfile::tempdir()?;
-    let database_url = format!("sqlite://{}?mode=rwc", dir.path().join("bench.db").display());
+    let database_url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("bench.db").display()
+    );
     let settings = Settings::validate(RawSettings {
         listen: "127.0.0.1:0".into(),
         database_url,

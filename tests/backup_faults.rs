@@ -51,7 +51,7 @@ fn status(component: &str, op: &str, code: u16, body: &str) -> Fault {
 }
 
 #[tokio::test]
-async fn an_unreachable_repository_fails_the_preflight_and_changes_nothing() {
+async fn a_missing_repository_fails_the_preflight_and_changes_nothing() {
     let run = fails_at(
         status("elasticsearch", "get_repository", 404, r#"{"error":{"root_cause":[],"type":"repository_missing_exception","reason":"[camunda] missing"},"status":404}"#),
         "preflight",
@@ -291,8 +291,15 @@ async fn operate_refusing_connections_during_its_wait_fails_the_run_before_any_p
         .expect("stop operate");
     let run = console.wait_terminal(id).await;
     assert_eq!(run["state"], "failed", "{run}");
-    assert_eq!(step(&run, "wait_operate").map(|s| s["state"].clone()), Some("failed".into()), "{run}");
-    assert!(run["error"].as_str().unwrap_or("").contains("Operate"), "{run}");
+    assert_eq!(
+        step(&run, "wait_operate").map(|s| s["state"].clone()),
+        Some("failed".into()),
+        "{run}"
+    );
+    assert!(
+        run["error"].as_str().unwrap_or("").contains("Operate"),
+        "{run}"
+    );
     assert!(run["pause"]["requestedAt"].is_null(), "{run}");
     assert_exporting(&console.sim).await;
     console.stop().await;
@@ -317,7 +324,11 @@ async fn a_gateway_that_stops_inside_the_window_is_resumed_once_it_is_back() {
         .await
         .expect("start gateway");
     let run = console.wait_terminal(id).await;
-    assert_eq!(step(&run, "resume_exporting").map(|s| s["state"].clone()), Some("completed".into()), "{run}");
+    assert_eq!(
+        step(&run, "resume_exporting").map(|s| s["state"].clone()),
+        Some("completed".into()),
+        "{run}"
+    );
     assert_exporting(&console.sim).await;
     console.stop().await;
 }
