@@ -16,7 +16,8 @@ cargo clippy -p camunda-backup-console --lib --target wasm32-unknown-unknown --n
 step "unit, integration and contract tests"
 cargo test --workspace --features camunda-backup-console/ssr
 # The server binary of the end-to-end tests must come from cargo-leptos too: a binary built by
-# `cargo test` (other feature unification) renders markup the browser bundle fails to hydrate.
+# `cargo test` rendered markup that the browser bundle failed to hydrate (seen; cause not
+# investigated yet).
 step "building server and browser bundle for the end-to-end tests (cargo leptos build)"
 cargo leptos build
 step "Playwright end-to-end tests (headless Debian Chromium)"
