@@ -22,4 +22,4 @@ step "building server and browser bundle for the end-to-end tests (cargo leptos 
 cargo leptos build
 step "Playwright end-to-end tests (headless Debian Chromium)"
 rm -f /tmp/console-e2e.db*
-(cd end2end && CONSOLE_BINARY=../target/debug/camunda-backup-console npx playwright test)
+(cd end2end && E2E_CONSOLE_BINARY=../target/debug/camunda-backup-console npx playwright test)

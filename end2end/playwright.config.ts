@@ -3,7 +3,7 @@
 import { defineConfig } from "@playwright/test";
 
 const port = Number(process.env.E2E_PORT ?? 3187);
-const binary = process.env.CONSOLE_BINARY ?? "../target/debug/camunda-backup-console";
+const binary = process.env.E2E_CONSOLE_BINARY ?? "../target/debug/camunda-backup-console";
 
 export default defineConfig({
   testDir: "./tests",
