@@ -1,5 +1,7 @@
 //! Backup & restore console for Camunda 8 Self-Managed: a Leptos app rendered on the server
 //! (feature `ssr`) and hydrated in the browser (feature `hydrate`).
+// The run page's view types are deep; the release wasm build needs more than the default 128.
+#![recursion_limit = "256"]
 
 /// Server functions the pages call (thin wrappers over the server-side services).
 pub mod api;
