@@ -8,9 +8,10 @@
 //!
 //! Run: `cargo bench --bench pause_window --features ssr`
 
-use camunda_backup_console::config::{RawCluster, RawSettings, RawTimeouts, Settings};
+#[path = "../tests/common/mod.rs"]
+mod common;
+
 use camunda_backup_console::startup::Application;
-use leptos::prelude::LeptosOptions;
 use std::io::Write;
 use std::time::Duration;
 
@@ -32,34 +33,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "sqlite://{}?mode=rwc",
         dir.path().join("bench.db").display()
     );
-    let settings = Settings::validate(RawSettings {
-        listen: "127.0.0.1:0".into(),
-        database_url,
-        cluster: Some(RawCluster {
-            name: "bench".into(),
-            zeebe_management_url: u.zeebe_gateway.clone(),
-            zeebe_broker_management_urls: u.zeebe_brokers.clone(),
-            operate_management_url: u.operate.clone(),
-            tasklist_management_url: u.tasklist.clone(),
-            optimize_management_url: Some(u.optimize.clone()),
-            elasticsearch_url: u.elasticsearch.clone(),
-            elasticsearch_username: None,
-            elasticsearch_password: None,
-            snapshot_repository: "camunda".into(),
-            zeebe_record_prefix: "zeebe-record".into(),
-            soft_pause: true,
-        }),
-        simulator_state_dir: None,
-        simulator_scenario: None,
-        probe_interval_secs: 5,
-        request_timeout_secs: 5,
-        watchdog_resume: false,
-        timeouts: RawTimeouts::default(),
-    })?;
-    let options = LeptosOptions::builder()
-        .output_name("camunda-backup-console")
-        .build();
-    let app = Application::build(settings, options).await?;
+    let mut settings = common::settings_for(&u, &database_url);
+    // Probe as a deployed console would, not as often as the tests do.
+    settings.probe_interval = Duration::from_secs(5);
+    let app = Application::build(settings, common::leptos_options()).await?;
     let base = format!("http://{}", app.local_addr()?);
     tokio::spawn(app.run_until(std::future::pending()));
     let http = reqwest::Client::new();

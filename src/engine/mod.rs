@@ -82,6 +82,12 @@ struct Inner {
     recovered: AtomicBool,
 }
 
+/// Locks a mutex that is only held for short, panic-free sections; a poisoned lock is still
+/// consistent, so it is taken over rather than propagated.
+fn locked<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
 /// Handle to the engine; cheap to clone.
 #[derive(Clone)]
 pub struct BackupEngine {
@@ -125,27 +131,15 @@ impl BackupEngine {
     }
 
     fn active(&self) -> Option<Active> {
-        self.inner
-            .active
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+        locked(&self.inner.active).clone()
     }
 
     fn set_active(&self, active: Option<Active>) {
-        *self
-            .inner
-            .active
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = active;
+        *locked(&self.inner.active) = active;
     }
 
     fn channel(&self, id: BackupId) -> broadcast::Sender<RunEvent> {
-        let mut channels = self
-            .inner
-            .channels
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
+        let mut channels = locked(&self.inner.channels);
         channels
             .entry(id)
             .or_insert_with(|| broadcast::channel(1024).0)
@@ -263,19 +257,11 @@ impl BackupEngine {
 
     /// The watchdog's current alert, if exporting is paused outside any run.
     pub fn alert(&self) -> Option<String> {
-        self.inner
-            .alert
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+        locked(&self.inner.alert).clone()
     }
 
     fn set_alert(&self, alert: Option<String>) {
-        *self
-            .inner
-            .alert
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = alert;
+        *locked(&self.inner.alert) = alert;
     }
 
     /// Finishes runs a previous console process left running; see [`recovery`].

@@ -114,8 +114,7 @@ impl Store {
             .bind(id.get())
             .fetch_optional(&self.pool)
             .await?;
-        row.map(|r| Ok(serde_json::from_str(r.get::<&str, _>("view"))?))
-            .transpose()
+        row.map(|r| column_json(&r, "view")).transpose()
     }
 
     /// Every run, newest id first.
@@ -123,9 +122,7 @@ impl Store {
         let rows = sqlx::query("SELECT view FROM runs ORDER BY backup_id DESC")
             .fetch_all(&self.pool)
             .await?;
-        rows.iter()
-            .map(|r| Ok(serde_json::from_str(r.get::<&str, _>("view"))?))
-            .collect()
+        rows.iter().map(|r| column_json(r, "view")).collect()
     }
 
     /// Runs that never reached a terminal state (the console stopped while they ran).
@@ -133,9 +130,7 @@ impl Store {
         let rows = sqlx::query("SELECT view FROM runs WHERE state = 'running' ORDER BY backup_id")
             .fetch_all(&self.pool)
             .await?;
-        rows.iter()
-            .map(|r| Ok(serde_json::from_str(r.get::<&str, _>("view"))?))
-            .collect()
+        rows.iter().map(|r| column_json(r, "view")).collect()
     }
 
     /// The highest backup id the journal knows.
@@ -160,9 +155,7 @@ impl Store {
         .bind(after)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| Ok(serde_json::from_str(r.get::<&str, _>("payload"))?))
-            .collect()
+        rows.iter().map(|r| column_json(r, "payload")).collect()
     }
 
     /// The last event's sequence number of a run (0 when none).
@@ -176,6 +169,14 @@ impl Store {
             .and_then(|m| u64::try_from(m).ok())
             .unwrap_or(0))
     }
+}
+
+/// Reads a JSON text column back into its type.
+fn column_json<T: serde::de::DeserializeOwned>(
+    row: &sqlx::sqlite::SqliteRow,
+    column: &str,
+) -> Result<T, StoreError> {
+    Ok(serde_json::from_str(row.try_get::<&str, _>(column)?)?)
 }
 
 async fn insert_event(
