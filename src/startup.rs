@@ -64,6 +64,12 @@ impl Application {
             connect_timeout: Duration::from_secs(3),
             request_timeout: settings.request_timeout,
         };
+        if cluster.tls.insecure_skip_verify {
+            tracing::warn!("cluster.tls.insecure_skip_verify = true: TLS CERTIFICATES ARE NOT VERIFIED. Anyone on the network path can read and change the console's management calls, including credentials. Use it only for tests; put the cluster's CA in cluster.tls.ca_file instead");
+        }
+        if let Some((path, _)) = &cluster.tls.ca {
+            tracing::info!(ca_file = %path.display(), "trusting the configured CA bundle in addition to the system roots");
+        }
         let clients = CamundaClients::new(&cluster, &http).map_err(StartupError::Clients)?;
         let probe_clients = CamundaClients::new(
             &cluster,
@@ -115,6 +121,7 @@ impl Application {
             clients,
             overview,
             engine,
+            closing: tokio::sync::watch::channel(false).0,
         });
         let state = AppState {
             leptos_options,
@@ -146,15 +153,41 @@ impl Application {
         &self.state
     }
 
-    /// Serves until `shutdown` resolves, then stops the prober and the simulator.
+    /// Serves until `shutdown` resolves (SIGTERM / SIGINT in production). Then a running backup
+    /// is stopped at its next safe point with exporting resumed and its end journaled, within
+    /// `shutdown_grace_secs`; open event streams are closed; the server stops; the prober and
+    /// the simulator stop.
     pub async fn run_until(
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> Result<(), StartupError> {
-        let result = axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown)
-            .await
-            .map_err(StartupError::Serve);
+        let console = self.state.console.clone();
+        let grace = console.settings.shutdown_grace;
+        let mut closed = console.closing.subscribe();
+        let signal = {
+            let console = console.clone();
+            async move {
+                shutdown.await;
+                tracing::info!(
+                    grace_secs = grace.as_secs(),
+                    "shutting down: stopping any running backup first"
+                );
+                console.engine.shutdown(grace).await;
+                console.closing.send_replace(true);
+            }
+        };
+        let serve = axum::serve(self.listener, self.router).with_graceful_shutdown(signal);
+        let result = tokio::select! {
+            r = serve => r.map_err(StartupError::Serve),
+            () = async move {
+                let _ = closed.wait_for(|c| *c).await;
+                // Requests still open after the streams closed get a short moment to finish.
+                tokio::time::sleep(Duration::from_secs(3)).await;
+            } => {
+                tracing::warn!("connections still open 3 s after shutdown began; closing them");
+                Ok(())
+            }
+        };
         self.prober.abort();
         self.watchdog.abort();
         if let Some(sim) = self.simulator {
@@ -201,9 +234,11 @@ fn simulated_cluster(urls: &camunda_sim::SimUrls) -> Result<ClusterSettings, Sta
         tasklist_management_url: parse(&urls.tasklist)?,
         optimize_management_url: Some(parse(&urls.optimize)?),
         elasticsearch_url: parse(&urls.elasticsearch)?,
-        elasticsearch_credentials: None,
+        elasticsearch_auth: None,
+        management_auth: None,
+        tls: crate::config::TlsSettings::default(),
         snapshot_repository: "camunda".into(),
         zeebe_record_prefix: "zeebe-record".into(),
-        soft_pause: true,
+        soft_pause: None,
     })
 }

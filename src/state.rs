@@ -17,6 +17,9 @@ pub struct Console {
     pub clients: CamundaClients,
     pub overview: OverviewCache,
     pub engine: BackupEngine,
+    /// Flips to `true` when the process is about to exit: open SSE streams end then, so the
+    /// HTTP server's graceful shutdown does not wait for them.
+    pub closing: tokio::sync::watch::Sender<bool>,
 }
 
 impl Console {

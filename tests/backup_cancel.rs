@@ -74,9 +74,11 @@ async fn cancel_during_the_records_snapshot_resumes_exporting() {
     cancel_during("wait_records_snapshot", |c| c.timing.es_snapshot_ms = 3000).await;
 }
 
-/// Cancel while a one-call step is in flight: the call finishes, the next boundary stops the
-/// run, no later step starts, and exporting is running.
-async fn cancel_at_boundary_after(step_key: &str, op: &str) {
+/// Cancel while a step's call is in flight: the call finishes, the next safe point stops the
+/// run — the end of a one-call step (`completed`), or the next read of a step that reads
+/// several times (`cancelled`: pre-flight, the records snapshot's start check) — no later step
+/// starts, and exporting is running.
+async fn cancel_at_boundary_after(step_key: &str, op: &str, step_ends: &str) {
     let mut config = fast_sim();
     config.latency.operations.insert(op.to_owned(), 1000);
     let console = start(config).await;
@@ -93,7 +95,7 @@ async fn cancel_at_boundary_after(step_key: &str, op: &str) {
         .iter()
         .position(|s| s["key"] == step_key)
         .expect("step");
-    assert_eq!(steps[at]["state"], "completed", "{run}");
+    assert_eq!(steps[at]["state"], step_ends, "{run}");
     for later in &steps[at + 1..] {
         if later["key"] == "resume_exporting" {
             continue;
@@ -105,26 +107,31 @@ async fn cancel_at_boundary_after(step_key: &str, op: &str) {
 }
 
 #[tokio::test]
-async fn cancel_after_the_preflight_changes_nothing() {
-    cancel_at_boundary_after("preflight", "elasticsearch.get_repository").await;
+async fn cancel_during_the_preflight_changes_nothing() {
+    cancel_at_boundary_after("preflight", "elasticsearch.get_repository", "cancelled").await;
 }
 
 #[tokio::test]
 async fn cancel_after_triggering_operate_stops_before_tasklist() {
-    cancel_at_boundary_after("trigger_operate", "operate.take_backup").await;
+    cancel_at_boundary_after("trigger_operate", "operate.take_backup", "completed").await;
 }
 
 #[tokio::test]
 async fn cancel_after_the_pause_resumes_exporting() {
-    cancel_at_boundary_after("pause_exporting", "zeebe.pause").await;
+    cancel_at_boundary_after("pause_exporting", "zeebe.pause", "completed").await;
 }
 
 #[tokio::test]
-async fn cancel_after_the_records_snapshot_started_resumes_exporting() {
-    cancel_at_boundary_after("snapshot_records", "elasticsearch.create_snapshot").await;
+async fn cancel_while_the_records_snapshot_starts_resumes_exporting() {
+    cancel_at_boundary_after(
+        "snapshot_records",
+        "elasticsearch.create_snapshot",
+        "cancelled",
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn cancel_after_triggering_zeebe_resumes_exporting() {
-    cancel_at_boundary_after("trigger_zeebe", "zeebe.take_backup").await;
+    cancel_at_boundary_after("trigger_zeebe", "zeebe.take_backup", "completed").await;
 }

@@ -1,5 +1,7 @@
 //! A console killed at any step: a new console on the same journal finds the unfinished run,
-//! resumes exporting if the run may have paused it, and marks the run failed with the reason.
+//! resumes exporting if the run may have paused it, and tells the truth: the set is complete
+//! when every part completed in the cluster (waiting for parts still running there), else the
+//! run failed at the step it was in.
 #![cfg(feature = "ssr")]
 
 mod common;
@@ -60,11 +62,22 @@ async fn get(addr: SocketAddr, path: &str) -> Option<serde_json::Value> {
     r.json().await.ok()
 }
 
+/// What the recovered run must say.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Expect {
+    Failed,
+    Completed,
+    /// Completed exactly when the simulator holds a completed Zeebe backup of the id (the kill
+    /// races the trigger request).
+    AsTheClusterHolds,
+}
+
 /// Kills the console while `step_key` runs; returns the recovered run and whether the sim was
 /// paused right after the kill.
 async fn crash_during(
     step_key: &str,
     slow: impl FnOnce(&mut camunda_sim::SimConfig),
+    expect: Expect,
 ) -> (serde_json::Value, bool) {
     let mut config = fast_sim();
     slow(&mut config);
@@ -106,25 +119,63 @@ async fn crash_during(
 
     let console = common::start_with(sim, settings).await;
     let run = console.wait_terminal(id).await;
-    assert_eq!(run["state"], "failed", "{run}");
-    assert!(
-        run["error"]
-            .as_str()
-            .unwrap_or("")
-            .contains("The console stopped"),
-        "{run}"
-    );
-    // The interrupted step is failed; an interrupted resume is completed by the recovery.
-    let expected = if step_key == "resume_exporting" {
-        "completed"
-    } else {
-        "failed"
+    let expect = match expect {
+        Expect::AsTheClusterHolds => {
+            let zeebe: serde_json::Value = reqwest::get(format!(
+                "{}/actuator/backups/{id}",
+                console.sim.urls().zeebe_gateway
+            ))
+            .await
+            .expect("zeebe answers")
+            .json()
+            .await
+            .unwrap_or_default();
+            if zeebe["state"] == "COMPLETED" {
+                Expect::Completed
+            } else {
+                Expect::Failed
+            }
+        }
+        e => e,
     };
-    assert_eq!(
-        step(&run, step_key).map(|s| s["state"].clone()),
-        Some(expected.into()),
-        "{run}"
-    );
+    let next = run["nextAction"].as_str().unwrap_or("");
+    match expect {
+        Expect::Completed => {
+            assert_eq!(run["state"], "completed", "{run}");
+            assert!(next.contains("The console stopped"), "{run}");
+            assert!(next.contains("the set is complete"), "{run}");
+            assert!(
+                run["steps"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .all(|s| s["state"] == "completed"),
+                "{run}"
+            );
+        }
+        _ => {
+            assert_eq!(run["state"], "failed", "{run}");
+            assert!(
+                run["error"]
+                    .as_str()
+                    .unwrap_or("")
+                    .contains("The console stopped"),
+                "{run}"
+            );
+            assert!(next.contains("must not be restored"), "{run}");
+            // The interrupted step is failed; an interrupted resume is completed by recovery.
+            let expected = if step_key == "resume_exporting" {
+                "completed"
+            } else {
+                "failed"
+            };
+            assert_eq!(
+                step(&run, step_key).map(|s| s["state"].clone()),
+                Some(expected.into()),
+                "{run}"
+            );
+        }
+    }
     assert_exporting(&console.sim).await;
     // A new backup (higher id) completes once the components finished the interrupted one's
     // work; until then the pre-flight refuses, naming the backup still in progress.
@@ -161,7 +212,12 @@ fn latency(op: &'static str, ms: u64) -> impl FnOnce(&mut camunda_sim::SimConfig
 
 #[tokio::test]
 async fn a_crash_before_the_pause_fails_the_run_without_touching_exporting() {
-    let (run, paused) = crash_during("wait_operate", |c| c.timing.webapp_part_ms = 500).await;
+    let (run, paused) = crash_during(
+        "wait_operate",
+        |c| c.timing.webapp_part_ms = 500,
+        Expect::Failed,
+    )
+    .await;
     assert!(!paused);
     assert_eq!(
         step(&run, "resume_exporting").map(|s| s["state"].clone()),
@@ -174,9 +230,14 @@ async fn a_crash_before_the_pause_fails_the_run_without_touching_exporting() {
 }
 
 #[tokio::test]
-async fn a_crash_during_the_records_snapshot_is_recovered_by_resuming_exporting() {
-    let (run, paused) =
-        crash_during("wait_records_snapshot", |c| c.timing.es_snapshot_ms = 3000).await;
+async fn a_crash_during_the_records_snapshot_resumes_then_finds_the_set_complete() {
+    // The snapshot goes on in Elasticsearch after the console died; recovery waits for it.
+    let (run, paused) = crash_during(
+        "wait_records_snapshot",
+        |c| c.timing.es_snapshot_ms = 3000,
+        Expect::Completed,
+    )
+    .await;
     assert!(
         paused,
         "the crash left exporting paused, as a real crash would"
@@ -189,22 +250,53 @@ async fn a_crash_during_the_records_snapshot_is_recovered_by_resuming_exporting(
 }
 
 #[tokio::test]
-async fn a_crash_during_the_zeebe_backup_is_recovered_by_resuming_exporting() {
-    let (run, paused) =
-        crash_during("wait_zeebe", |c| c.timing.zeebe_partition_backup_ms = 3000).await;
+async fn a_crash_during_the_zeebe_backup_resumes_then_finds_the_set_complete() {
+    let (run, paused) = crash_during(
+        "wait_zeebe",
+        |c| c.timing.zeebe_partition_backup_ms = 3000,
+        Expect::Completed,
+    )
+    .await;
     assert!(paused);
     assert!(
-        run["error"].as_str().unwrap_or("").contains("resumed"),
+        run["nextAction"]
+            .as_str()
+            .unwrap_or("")
+            .contains("Exporting was resumed"),
         "{run}"
     );
+}
+
+#[tokio::test]
+async fn a_crash_during_a_zeebe_backup_that_fails_leaves_a_failed_set() {
+    let (_, paused) = crash_during(
+        "wait_zeebe",
+        |c| {
+            c.timing.zeebe_partition_backup_ms = 3000;
+            c.faults.push(
+                camunda_sim::Fault::new(
+                    "zeebe",
+                    "take_backup",
+                    camunda_sim::FaultKind::PartitionFailed,
+                )
+                .times(1),
+            );
+        },
+        Expect::Failed,
+    )
+    .await;
+    assert!(paused);
 }
 
 /// The remaining steps, each made slow enough to be killed in by latency on its call.
 macro_rules! crash_at {
     ($name:ident, $step:literal, $op:literal) => {
+        crash_at!($name, $step, $op, Expect::Failed);
+    };
+    ($name:ident, $step:literal, $op:literal, $expect:expr) => {
         #[tokio::test]
         async fn $name() {
-            crash_during($step, latency($op, 1500)).await;
+            crash_during($step, latency($op, 1500), $expect).await;
         }
     };
 }
@@ -250,12 +342,14 @@ crash_at!(
     "elasticsearch.create_snapshot"
 );
 crash_at!(
-    a_crash_while_triggering_zeebe_is_recovered,
+    a_crash_while_triggering_zeebe_ends_as_the_cluster_holds,
     "trigger_zeebe",
-    "zeebe.take_backup"
+    "zeebe.take_backup",
+    Expect::AsTheClusterHolds
 );
 crash_at!(
-    a_crash_while_resuming_is_recovered_by_resuming_again,
+    a_crash_while_resuming_after_every_part_completed_leaves_a_complete_set,
     "resume_exporting",
-    "zeebe.resume"
+    "zeebe.resume",
+    Expect::Completed
 );

@@ -59,7 +59,7 @@ async fn a_backup_runs_every_step_in_the_documented_order() {
         changes[3..].to_vec(),
         vec![
             "zeebe POST /actuator/exporting/pause?soft=true".to_owned(),
-            format!("elasticsearch PUT /_snapshot/camunda/camunda_zeebe_records_backup_{id}"),
+            format!("elasticsearch PUT /_snapshot/camunda/camunda_zeebe_records_backup_{id}?wait_for_completion=true"),
             "zeebe POST /actuator/backups".to_owned(),
             "zeebe POST /actuator/exporting/resume".to_owned(),
         ],
@@ -84,9 +84,9 @@ async fn a_backup_runs_every_step_in_the_documented_order() {
             .expect("status polled");
         assert!(last_get < pause_seq, "{app} polled after the pause");
     }
-    // The records snapshot was taken without waiting for completion, of the zeebe-record indices.
+    // The records snapshot is waited for server-side, of the zeebe-record indices.
     let snapshot = calls.iter().find(|c| c.method == "PUT").expect("snapshot");
-    assert_eq!(snapshot.query, None);
+    assert_eq!(snapshot.query.as_deref(), Some("wait_for_completion=true"));
     assert!(snapshot
         .body
         .as_deref()

@@ -61,21 +61,24 @@ impl ElasticsearchClient {
         Ok(verified.nodes.len())
     }
 
-    /// `PUT /_snapshot/{repo}/{name}` of `indices` without waiting for completion.
+    /// `PUT /_snapshot/{repo}/{name}` of `indices`. With `wait = Some(limit)` the call asks
+    /// Elasticsearch to answer only when the snapshot ended (`wait_for_completion=true`) and
+    /// waits up to `limit` for that answer; without, it returns `{"accepted": true}` at once.
     #[tracing::instrument(skip_all, fields(repo, name))]
     pub async fn create_snapshot(
         &self,
         repo: &str,
         name: &str,
         indices: &str,
+        wait: Option<std::time::Duration>,
     ) -> Result<CreateSnapshotResponse, ClientError> {
         let body = json!({ "indices": indices, "feature_states": ["none"] });
+        let path = match wait {
+            Some(_) => format!("/_snapshot/{repo}/{name}?wait_for_completion=true"),
+            None => format!("/_snapshot/{repo}/{name}"),
+        };
         self.client
-            .call(
-                Method::PUT,
-                &format!("/_snapshot/{repo}/{name}"),
-                Some(&body),
-            )
+            .call_within(Method::PUT, &path, Some(&body), wait)
             .await?
             .success()?
             .json()

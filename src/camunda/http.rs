@@ -1,12 +1,13 @@
-//! One component's management endpoint: base URL, shared HTTP client, optional basic auth, and
-//! the mapping of transport failures to [`ClientError`].
+//! One component's management endpoint: base URL, shared HTTP client (TLS trust and client
+//! identity from `[cluster.tls]`), the component's credentials, and the mapping of transport
+//! failures to [`ClientError`].
 
 use super::message::{excerpt, extract_message};
 use super::ClientError;
-use crate::config::Credentials;
+use crate::config::{ElasticsearchAuth, ManagementAuth, TlsSettings};
 use crate::domain::ComponentKind;
 use reqwest::{Method, StatusCode};
-use secrecy::ExposeSecret;
+use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
 use std::time::Duration;
 use url::Url;
@@ -19,17 +20,75 @@ pub struct HttpConfig {
 }
 
 impl HttpConfig {
-    /// Builds the reqwest client shared by every component client.
-    pub fn build(&self) -> Result<reqwest::Client, ClientError> {
-        reqwest::Client::builder()
+    /// Builds the reqwest client shared by every component client: the system's trusted roots
+    /// plus `tls.ca`, the client identity for mutual TLS, and proxies from the usual
+    /// environment variables (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`).
+    pub fn build(&self, tls: &TlsSettings) -> Result<reqwest::Client, ClientError> {
+        let mut builder = reqwest::Client::builder()
             .connect_timeout(self.connect_timeout)
             .timeout(self.request_timeout)
             .user_agent(concat!(
                 "camunda-backup-console/",
                 env!("CARGO_PKG_VERSION")
-            ))
-            .build()
-            .map_err(ClientError::Build)
+            ));
+        if let Some((_, pem)) = &tls.ca {
+            for cert in reqwest::Certificate::from_pem_bundle(pem).map_err(ClientError::Build)? {
+                builder = builder.add_root_certificate(cert);
+            }
+        }
+        if let Some(identity) = &tls.client_identity {
+            builder = builder
+                .identity(reqwest::Identity::from_pem(&identity.0).map_err(ClientError::Build)?);
+        }
+        if tls.insecure_skip_verify {
+            builder = builder.danger_accept_invalid_certs(true);
+        }
+        builder.build().map_err(ClientError::Build)
+    }
+}
+
+/// The `Authorization` a client sends; its `Debug` shows the scheme only.
+#[derive(Clone)]
+pub enum Auth {
+    Basic {
+        username: String,
+        password: SecretString,
+    },
+    Bearer(SecretString),
+    ApiKey(SecretString),
+}
+
+impl std::fmt::Debug for Auth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Basic { username, .. } => write!(f, "Basic({username})"),
+            Self::Bearer(_) => f.write_str("Bearer([redacted])"),
+            Self::ApiKey(_) => f.write_str("ApiKey([redacted])"),
+        }
+    }
+}
+
+impl From<&ManagementAuth> for Auth {
+    fn from(a: &ManagementAuth) -> Self {
+        match a {
+            ManagementAuth::Basic(c) => Self::Basic {
+                username: c.username.clone(),
+                password: c.password.clone(),
+            },
+            ManagementAuth::Bearer(t) => Self::Bearer(t.clone()),
+        }
+    }
+}
+
+impl From<&ElasticsearchAuth> for Auth {
+    fn from(a: &ElasticsearchAuth) -> Self {
+        match a {
+            ElasticsearchAuth::Basic(c) => Self::Basic {
+                username: c.username.clone(),
+                password: c.password.clone(),
+            },
+            ElasticsearchAuth::ApiKey(k) => Self::ApiKey(k.clone()),
+        }
     }
 }
 
@@ -54,8 +113,18 @@ impl Answer {
         })
     }
 
-    /// The answer as an error, with the component's own message.
+    /// The answer as an error, with the component's own message; 401 and 403 name the
+    /// credential setting to fix.
     pub fn into_error(self) -> ClientError {
+        if matches!(self.status.as_u16(), 401 | 403) {
+            return ClientError::Unauthorized {
+                component: self.component,
+                method: self.method,
+                url: self.url,
+                status: self.status.as_u16(),
+                message: extract_message(&self.body),
+            };
+        }
         ClientError::Status {
             component: self.component,
             method: self.method,
@@ -81,7 +150,7 @@ pub struct ManagementClient {
     http: reqwest::Client,
     kind: ComponentKind,
     base: Url,
-    credentials: Option<Credentials>,
+    auth: Option<Auth>,
     timeout: Option<Duration>,
 }
 
@@ -90,10 +159,7 @@ impl std::fmt::Debug for ManagementClient {
         f.debug_struct("ManagementClient")
             .field("kind", &self.kind)
             .field("base", &self.base.as_str())
-            .field(
-                "credentials",
-                &self.credentials.as_ref().map(|c| &c.username),
-            )
+            .field("auth", &self.auth)
             .finish()
     }
 }
@@ -104,14 +170,14 @@ impl ManagementClient {
             http,
             kind,
             base,
-            credentials: None,
+            auth: None,
             timeout: None,
         }
     }
 
-    /// Adds basic auth (Elasticsearch).
-    pub fn with_credentials(mut self, credentials: Option<Credentials>) -> Self {
-        self.credentials = credentials;
+    /// Sends `auth` with every request.
+    pub fn with_auth(mut self, auth: Option<Auth>) -> Self {
+        self.auth = auth;
         self
     }
 
@@ -142,16 +208,39 @@ impl ManagementClient {
         path: &str,
         json: Option<&serde_json::Value>,
     ) -> Result<Answer, ClientError> {
+        self.call_within(method, path, json, self.timeout).await
+    }
+
+    /// [`Self::call`] with its own timeout (long server-side waits such as
+    /// `wait_for_completion=true`).
+    #[tracing::instrument(skip_all, fields(component = %self.kind, path))]
+    pub async fn call_within(
+        &self,
+        method: Method,
+        path: &str,
+        json: Option<&serde_json::Value>,
+        timeout: Option<Duration>,
+    ) -> Result<Answer, ClientError> {
         let url = self.url(path);
         let method_name = method_name(&method);
         let mut request = self.http.request(method, &url);
         if let Some(body) = json {
             request = request.json(body);
         }
-        if let Some(c) = &self.credentials {
-            request = request.basic_auth(&c.username, Some(c.password.expose_secret()));
+        match &self.auth {
+            Some(Auth::Basic { username, password }) => {
+                request = request.basic_auth(username, Some(password.expose_secret()));
+            }
+            Some(Auth::Bearer(token)) => request = request.bearer_auth(token.expose_secret()),
+            Some(Auth::ApiKey(key)) => {
+                request = request.header(
+                    reqwest::header::AUTHORIZATION,
+                    format!("ApiKey {}", key.expose_secret()),
+                );
+            }
+            None => {}
         }
-        if let Some(t) = self.timeout {
+        if let Some(t) = timeout {
             request = request.timeout(t);
         }
         let started = std::time::Instant::now();
@@ -175,7 +264,14 @@ impl ManagementClient {
     }
 
     fn transport_error(&self, url: &str, e: reqwest::Error, elapsed: Duration) -> ClientError {
-        if e.is_timeout() {
+        if let Some(problem) = tls_problem(&e) {
+            ClientError::Tls {
+                component: self.kind,
+                url: url.to_owned(),
+                problem,
+                source: e,
+            }
+        } else if e.is_timeout() {
             ClientError::Timeout {
                 component: self.kind,
                 url: url.to_owned(),
@@ -195,6 +291,25 @@ impl ManagementClient {
             }
         }
     }
+}
+
+/// What went wrong in a TLS handshake, read from the error's cause chain (rustls' words).
+fn tls_problem(e: &reqwest::Error) -> Option<String> {
+    // The top-level message carries the URL (which may contain anything): read the causes only.
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        let text = s.to_string();
+        let lower = text.to_lowercase();
+        if lower.contains("certificate")
+            || lower.contains("handshake")
+            || lower.contains("unknownissuer")
+            || lower.contains("fatal alert")
+        {
+            return Some(text);
+        }
+        source = s.source();
+    }
+    None
 }
 
 fn method_name(m: &Method) -> &'static str {

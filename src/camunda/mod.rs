@@ -7,14 +7,16 @@ mod elasticsearch;
 mod error;
 mod http;
 pub(crate) mod message;
+pub mod partitions;
 pub mod types;
 mod webapp;
 mod zeebe;
 
 pub use elasticsearch::ElasticsearchClient;
 pub use error::ClientError;
-pub use http::{HttpConfig, ManagementClient};
+pub use http::{Auth, HttpConfig, ManagementClient};
 pub use message::extract_message;
+pub use partitions::{Confirmation, ExportingView};
 pub use webapp::{WebAppClient, WebAppError};
 pub use zeebe::{ZeebeClient, ZeebeError};
 
@@ -34,8 +36,12 @@ pub struct CamundaClients {
 impl CamundaClients {
     /// Builds the clients; fails only if the HTTP client cannot be created (TLS set-up).
     pub fn new(cluster: &ClusterSettings, http: &HttpConfig) -> Result<Self, ClientError> {
-        let client = http.build()?;
-        let mc = |kind, url: &url::Url| ManagementClient::new(client.clone(), kind, url.clone());
+        let client = http.build(&cluster.tls)?;
+        let management_auth = cluster.management_auth.as_ref().map(Auth::from);
+        let mc = |kind, url: &url::Url| {
+            ManagementClient::new(client.clone(), kind, url.clone())
+                .with_auth(management_auth.clone())
+        };
         Ok(Self {
             zeebe: ZeebeClient::new(
                 mc(ComponentKind::Zeebe, &cluster.zeebe_management_url),
@@ -55,8 +61,12 @@ impl CamundaClients {
                 .as_ref()
                 .map(|u| WebAppClient::new(mc(ComponentKind::Optimize, u))),
             elasticsearch: ElasticsearchClient::new(
-                mc(ComponentKind::Elasticsearch, &cluster.elasticsearch_url)
-                    .with_credentials(cluster.elasticsearch_credentials.clone()),
+                ManagementClient::new(
+                    client.clone(),
+                    ComponentKind::Elasticsearch,
+                    cluster.elasticsearch_url.clone(),
+                )
+                .with_auth(cluster.elasticsearch_auth.as_ref().map(Auth::from)),
             ),
         })
     }

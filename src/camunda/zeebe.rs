@@ -27,7 +27,9 @@ impl ZeebeError {
     pub fn is_retryable(&self) -> bool {
         match self {
             Self::IdNotGreater { .. } => false,
-            Self::Exporting { status, .. } => *status >= 500,
+            // 200 with a body that is not the wrapper: the outcome is unknown; pausing or
+            // resuming again is harmless.
+            Self::Exporting { status, .. } => *status >= 500 || *status == 200,
             Self::Client(e) => e.is_retryable(),
         }
     }
@@ -62,7 +64,11 @@ impl ZeebeClient {
             .call(Method::POST, "/actuator/backups", Some(&body))
             .await?;
         match answer.status {
-            s if s.is_success() => Ok(super::extract_message(&answer.body)),
+            // 202 `{"message": …}`; an answer that is not that JSON does not prove the take.
+            s if s.is_success() => {
+                answer.json::<serde_json::Value>()?;
+                Ok(super::extract_message(&answer.body))
+            }
             StatusCode::CONFLICT => Err(ZeebeError::IdNotGreater {
                 id,
                 message: super::extract_message(&answer.body),

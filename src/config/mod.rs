@@ -5,11 +5,13 @@
 //! (a missing or mistyped key is reported with its name), then [`Settings::validate`] turns the raw
 //! strings into checked types and names the key of the first value that is wrong.
 
+mod credentials;
 mod raw;
 mod validate;
 
-pub use raw::{RawCluster, RawSettings, RawTimeouts};
-pub use validate::{ClusterSettings, Credentials, Settings, Timeouts};
+pub use credentials::{Credentials, ElasticsearchAuth, ManagementAuth, SecretPem, TlsSettings};
+pub use raw::{RawCluster, RawManagementAuth, RawSecret, RawSettings, RawTimeouts, RawTls};
+pub use validate::{ClusterSettings, Settings, Timeouts};
 
 use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
@@ -63,6 +65,17 @@ pub fn load_from(file: Option<&Path>, env: Env) -> Result<Settings, ConfigError>
         .map_err(|e| ConfigError::Load {
             source: Box::new(e),
         })?;
+    if let Some(path) = file {
+        if raw.cluster.is_none() && !raw.simulate {
+            return Err(ConfigError::invalid(
+                "cluster",
+                format!(
+                    "the configuration file {} has no [cluster] table. Add one to manage a real cluster, or set `simulate = true` to run against the embedded simulator on purpose",
+                    path.display()
+                ),
+            ));
+        }
+    }
     Settings::validate(raw)
 }
 

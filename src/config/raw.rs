@@ -2,6 +2,23 @@
 
 use serde::{Deserialize, Serialize};
 
+/// A secret as written in the configuration: its `Debug` never shows the value.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct RawSecret(pub String);
+
+impl std::fmt::Debug for RawSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("\"[redacted]\"")
+    }
+}
+
+impl From<&str> for RawSecret {
+    fn from(s: &str) -> Self {
+        Self(s.to_owned())
+    }
+}
+
 /// Top-level keys, with their defaults.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -10,8 +27,11 @@ pub struct RawSettings {
     pub listen: String,
     /// Where runs are journaled (SQLite by default).
     pub database_url: String,
-    /// The cluster to manage; absent = start the embedded simulator.
+    /// The cluster to manage. Absent: the embedded simulator, but only when no configuration
+    /// file was given at all, or with `simulate = true`.
     pub cluster: Option<RawCluster>,
+    /// Run against the embedded simulator on purpose (a file without `[cluster]` is refused).
+    pub simulate: bool,
     /// Where the embedded simulator keeps its state (only used without `[cluster]`).
     pub simulator_state_dir: Option<String>,
     /// A simulator scenario TOML (timings, faults) for the embedded simulator.
@@ -22,6 +42,9 @@ pub struct RawSettings {
     pub request_timeout_secs: u64,
     /// Resume exporting when the watchdog finds it paused with no run of ours holding the pause.
     pub watchdog_resume: bool,
+    /// On SIGTERM / SIGINT: how long a running backup gets to stop, resume exporting and journal
+    /// its end before the process exits (keep it under Kubernetes' 30 s grace period).
+    pub shutdown_grace_secs: u64,
     /// Per-step time limits of a backup run.
     pub timeouts: RawTimeouts,
 }
@@ -40,6 +63,12 @@ pub struct RawTimeouts {
     pub incomplete_grace_secs: u64,
     /// How long resuming exporting is retried before the run gives up and alerts.
     pub resume_retry_secs: u64,
+    /// How long a component may be unavailable (5xx, timeouts, refused connections, a body
+    /// that is not JSON) before the step fails.
+    pub unavailable_budget_secs: u64,
+    /// A Zeebe backup `IN_PROGRESS` unchanged for longer is stale (camunda/camunda#41200): it
+    /// is shown with the remedy and no longer blocks a new backup.
+    pub stale_backup_secs: u64,
 }
 
 impl Default for RawTimeouts {
@@ -50,6 +79,8 @@ impl Default for RawTimeouts {
             zeebe_backup_secs: 1800,
             incomplete_grace_secs: 60,
             resume_retry_secs: 300,
+            unavailable_budget_secs: 60,
+            stale_backup_secs: 3600,
         }
     }
 }
@@ -60,18 +91,20 @@ impl Default for RawSettings {
             listen: "127.0.0.1:3000".into(),
             database_url: "sqlite://console.db".into(),
             cluster: None,
+            simulate: false,
             simulator_state_dir: None,
             simulator_scenario: None,
             probe_interval_secs: 5,
             request_timeout_secs: 10,
             watchdog_resume: false,
+            shutdown_grace_secs: 25,
             timeouts: RawTimeouts::default(),
         }
     }
 }
 
 /// The `[cluster]` table.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawCluster {
     pub name: String,
@@ -83,13 +116,45 @@ pub struct RawCluster {
     pub optimize_management_url: Option<String>,
     pub elasticsearch_url: String,
     pub elasticsearch_username: Option<String>,
-    pub elasticsearch_password: Option<String>,
+    pub elasticsearch_password: Option<RawSecret>,
+    pub elasticsearch_password_file: Option<String>,
+    /// Elasticsearch API key (the encoded form), sent as `Authorization: ApiKey <key>`.
+    pub elasticsearch_api_key: Option<RawSecret>,
+    pub elasticsearch_api_key_file: Option<String>,
     #[serde(default = "default_repository")]
     pub snapshot_repository: String,
     #[serde(default = "default_prefix")]
     pub zeebe_record_prefix: String,
-    #[serde(default = "default_soft_pause")]
-    pub soft_pause: bool,
+    /// Pause exporting softly (`?soft=true`). Absent: decided from the gateway's version.
+    pub soft_pause: Option<bool>,
+    #[serde(default)]
+    pub tls: RawTls,
+    /// Credentials for the Zeebe, Operate, Tasklist and Optimize actuators.
+    pub management_auth: Option<RawManagementAuth>,
+}
+
+/// `[cluster.tls]`: trust and client identity for every `https://` component URL.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawTls {
+    /// PEM bundle trusted in addition to the system roots.
+    pub ca_file: Option<String>,
+    /// Client certificate (PEM) for mutual TLS, with `client_key_file`.
+    pub client_cert_file: Option<String>,
+    pub client_key_file: Option<String>,
+    /// Accept any server certificate. For tests only; logged loudly at start-up.
+    pub insecure_skip_verify: bool,
+}
+
+/// `[cluster.management_auth]`: basic (`username` + `password`) or `bearer_token`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawManagementAuth {
+    pub username: Option<String>,
+    pub password: Option<RawSecret>,
+    pub password_file: Option<String>,
+    pub bearer_token: Option<RawSecret>,
+    pub bearer_token_file: Option<String>,
 }
 
 fn default_repository() -> String {
@@ -98,8 +163,4 @@ fn default_repository() -> String {
 
 fn default_prefix() -> String {
     "zeebe-record".into()
-}
-
-fn default_soft_pause() -> bool {
-    true
 }

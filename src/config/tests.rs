@@ -42,11 +42,11 @@ fn a_full_file_loads_with_every_key() {
             c.optimize_management_url.map(|u| u.to_string()),
             Some("http://optimize:8092/".into())
         );
-        assert_eq!(
-            c.elasticsearch_credentials.map(|c| c.username),
-            Some("elastic".into())
-        );
-        assert!(c.soft_pause);
+        assert!(matches!(
+            c.elasticsearch_auth,
+            Some(ElasticsearchAuth::Basic(Credentials { ref username, .. })) if username == "elastic"
+        ));
+        assert_eq!(c.soft_pause, Some(true));
         Ok(())
     });
 }
@@ -66,7 +66,7 @@ fn environment_variables_override_nested_keys() {
         assert_eq!(s.listen.port(), 8080);
         let c = s.cluster.ok_or("no cluster")?;
         assert_eq!(c.elasticsearch_url.as_str(), "http://es-override:9200/");
-        assert!(!c.soft_pause);
+        assert_eq!(c.soft_pause, Some(false));
         Ok(())
     });
 }
@@ -137,4 +137,120 @@ fn a_bad_listen_address_is_refused() {
 fn a_missing_file_is_reported() {
     let e = load_from(Some(Path::new("/nonexistent/console.toml")), env());
     assert!(matches!(e, Err(ConfigError::MissingFile { .. })));
+}
+
+#[test]
+fn a_file_without_a_cluster_table_is_refused_unless_simulate_is_set() {
+    let e = error_for("listen = \"127.0.0.1:3000\"\n");
+    assert!(
+        e.contains("no [cluster] table") && e.contains("simulate = true"),
+        "{e}"
+    );
+    run(|jail| {
+        jail.create_file("sim.toml", "simulate = true\n")?;
+        let s = load_from(Some(Path::new("sim.toml")), env()).map_err(|e| e.to_string())?;
+        assert!(s.cluster.is_none());
+        Ok(())
+    });
+    let e = error_for(&format!("simulate = true\n{FULL}"));
+    assert!(e.contains("`simulate`"), "{e}");
+}
+
+#[test]
+fn secrets_come_from_files_without_their_trailing_newline_and_never_show_in_debug() {
+    run(|jail| {
+        jail.create_file("es-key", "c2VjcmV0LWtleQ==\n")?;
+        jail.create_file("token", "tok-123\n")?;
+        let file = FULL
+            .replace("elasticsearch_username = \"elastic\"\n", "")
+            .replace(
+                "elasticsearch_password = \"changeme\"\n",
+                "elasticsearch_api_key_file = \"es-key\"\n",
+            )
+            + "[cluster.management_auth]\nbearer_token_file = \"token\"\n";
+        jail.create_file("c.toml", &file)?;
+        let s = load_from(Some(Path::new("c.toml")), env()).map_err(|e| e.to_string())?;
+        let c = s.cluster.clone().ok_or("no cluster")?;
+        match &c.elasticsearch_auth {
+            Some(ElasticsearchAuth::ApiKey(k)) => {
+                assert_eq!(secrecy::ExposeSecret::expose_secret(k), "c2VjcmV0LWtleQ==")
+            }
+            other => panic!("{other:?}"),
+        }
+        match &c.management_auth {
+            Some(ManagementAuth::Bearer(t)) => {
+                assert_eq!(secrecy::ExposeSecret::expose_secret(t), "tok-123")
+            }
+            other => panic!("{other:?}"),
+        }
+        let shown = format!("{s:?}");
+        assert!(
+            !shown.contains("c2VjcmV0LWtleQ") && !shown.contains("tok-123"),
+            "{shown}"
+        );
+        Ok(())
+    });
+}
+
+#[test]
+fn credentials_given_twice_or_half_are_refused_with_the_key() {
+    let both = FULL.replace(
+        "soft_pause = true",
+        "soft_pause = true\nelasticsearch_api_key = \"k\"",
+    );
+    assert!(error_for(&both).contains("cluster.elasticsearch_api_key"));
+    let twice = FULL.replace(
+        "soft_pause = true",
+        "soft_pause = true\nelasticsearch_password_file = \"/x\"",
+    );
+    assert!(error_for(&twice).contains("cluster.elasticsearch_password"));
+    let half = format!("{FULL}[cluster.management_auth]\nusername = \"admin\"\n");
+    assert!(error_for(&half).contains("cluster.management_auth.password"));
+    let mixed = format!("{FULL}[cluster.management_auth]\nusername = \"a\"\npassword = \"b\"\nbearer_token = \"c\"\n");
+    assert!(error_for(&mixed).contains("cluster.management_auth.bearer_token"));
+    let missing_file = format!(
+        "{FULL}[cluster.management_auth]\nusername = \"a\"\npassword_file = \"/nonexistent/pw\"\n"
+    );
+    let e = error_for(&missing_file);
+    assert!(
+        e.contains("cluster.management_auth.password_file") && e.contains("/nonexistent/pw"),
+        "{e}"
+    );
+}
+
+#[test]
+fn tls_files_are_read_and_checked_at_start_up() {
+    let e = error_for(&format!(
+        "{FULL}[cluster.tls]\nca_file = \"/nonexistent/ca.pem\"\n"
+    ));
+    assert!(e.contains("cluster.tls.ca_file"), "{e}");
+    run(|jail| {
+        jail.create_file("not-a-cert.pem", "hello\n")?;
+        jail.create_file(
+            "c.toml",
+            &format!("{FULL}[cluster.tls]\nca_file = \"not-a-cert.pem\"\n"),
+        )?;
+        let e = load_from(Some(Path::new("c.toml")), env())
+            .map(|_| ())
+            .map_err(|e| e.to_string());
+        assert!(
+            matches!(&e, Err(m) if m.contains("cluster.tls.ca_file")),
+            "{e:?}"
+        );
+        Ok(())
+    });
+    let e = error_for(&format!(
+        "{FULL}[cluster.tls]\nclient_cert_file = \"/x.pem\"\n"
+    ));
+    assert!(e.contains("cluster.tls.client_key_file"), "{e}");
+}
+
+#[test]
+fn soft_pause_is_decided_from_the_version_when_not_configured() {
+    run(|jail| {
+        jail.create_file("c.toml", &FULL.replace("soft_pause = true\n", ""))?;
+        let s = load_from(Some(Path::new("c.toml")), env()).map_err(|e| e.to_string())?;
+        assert_eq!(s.cluster.ok_or("no cluster")?.soft_pause, None);
+        Ok(())
+    });
 }

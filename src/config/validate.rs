@@ -1,7 +1,7 @@
 //! Turns [`RawSettings`] into checked [`Settings`], naming the key of the first bad value.
 
+use super::credentials::{self, ElasticsearchAuth, ManagementAuth, TlsSettings};
 use super::{ConfigError, RawCluster, RawSettings};
-use secrecy::SecretString;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -18,6 +18,8 @@ pub struct Settings {
     pub probe_interval: Duration,
     pub request_timeout: Duration,
     pub watchdog_resume: bool,
+    /// How long a run gets on SIGTERM / SIGINT to stop, resume exporting and journal its end.
+    pub shutdown_grace: Duration,
     pub timeouts: Timeouts,
 }
 
@@ -29,13 +31,10 @@ pub struct Timeouts {
     pub zeebe_backup: Duration,
     pub incomplete_grace: Duration,
     pub resume_retry: Duration,
-}
-
-/// Elasticsearch basic-auth credentials; the password never leaves the server.
-#[derive(Clone, Debug)]
-pub struct Credentials {
-    pub username: String,
-    pub password: SecretString,
+    /// How long a component may be unavailable (transient errors) before a step fails.
+    pub unavailable_budget: Duration,
+    /// Age after which an `IN_PROGRESS` Zeebe backup that does not change is stale.
+    pub stale_backup: Duration,
 }
 
 /// Checked `[cluster]` table.
@@ -48,10 +47,13 @@ pub struct ClusterSettings {
     pub tasklist_management_url: Url,
     pub optimize_management_url: Option<Url>,
     pub elasticsearch_url: Url,
-    pub elasticsearch_credentials: Option<Credentials>,
+    pub elasticsearch_auth: Option<ElasticsearchAuth>,
+    pub management_auth: Option<ManagementAuth>,
+    pub tls: TlsSettings,
     pub snapshot_repository: String,
     pub zeebe_record_prefix: String,
-    pub soft_pause: bool,
+    /// `Some` when configured; `None` = decided from the gateway's version (8.5.1+).
+    pub soft_pause: Option<bool>,
 }
 
 impl Settings {
@@ -81,6 +83,12 @@ impl Settings {
                 "must be at least 1",
             ));
         }
+        if raw.shutdown_grace_secs == 0 {
+            return Err(ConfigError::invalid(
+                "shutdown_grace_secs",
+                "must be at least 1",
+            ));
+        }
         if raw.request_timeout_secs == 0 {
             return Err(ConfigError::invalid(
                 "request_timeout_secs",
@@ -93,6 +101,11 @@ impl Settings {
             ("timeouts.records_snapshot_secs", t.records_snapshot_secs),
             ("timeouts.zeebe_backup_secs", t.zeebe_backup_secs),
             ("timeouts.resume_retry_secs", t.resume_retry_secs),
+            (
+                "timeouts.unavailable_budget_secs",
+                t.unavailable_budget_secs,
+            ),
+            ("timeouts.stale_backup_secs", t.stale_backup_secs),
         ] {
             if value == 0 {
                 return Err(ConfigError::invalid(key, "must be at least 1"));
@@ -104,7 +117,15 @@ impl Settings {
             zeebe_backup: Duration::from_secs(t.zeebe_backup_secs),
             incomplete_grace: Duration::from_secs(t.incomplete_grace_secs),
             resume_retry: Duration::from_secs(t.resume_retry_secs),
+            unavailable_budget: Duration::from_secs(t.unavailable_budget_secs),
+            stale_backup: Duration::from_secs(t.stale_backup_secs),
         };
+        if raw.simulate && raw.cluster.is_some() {
+            return Err(ConfigError::invalid(
+                "simulate",
+                "cannot be combined with a [cluster] table: remove one of them",
+            ));
+        }
         let cluster = raw.cluster.map(validate_cluster).transpose()?;
         Ok(Self {
             listen,
@@ -115,6 +136,7 @@ impl Settings {
             probe_interval: Duration::from_secs(raw.probe_interval_secs),
             request_timeout: Duration::from_secs(raw.request_timeout_secs),
             watchdog_resume: raw.watchdog_resume,
+            shutdown_grace: Duration::from_secs(raw.shutdown_grace_secs),
             timeouts,
         })
     }
@@ -129,25 +151,22 @@ fn validate_cluster(raw: RawCluster) -> Result<ClusterSettings, ConfigError> {
         .iter()
         .map(|u| parse_url("cluster.zeebe_broker_management_urls", u))
         .collect::<Result<Vec<_>, _>>()?;
-    let credentials = match (raw.elasticsearch_username, raw.elasticsearch_password) {
-        (None, None) => None,
-        (Some(username), Some(password)) if !username.is_empty() => Some(Credentials {
-            username,
-            password: SecretString::from(password),
-        }),
-        (Some(_), None) => {
-            return Err(ConfigError::invalid(
-                "cluster.elasticsearch_password",
-                "is required when cluster.elasticsearch_username is set",
-            ))
-        }
-        (_, Some(_)) => {
-            return Err(ConfigError::invalid(
-                "cluster.elasticsearch_username",
-                "is required (and not empty) when cluster.elasticsearch_password is set",
-            ))
-        }
-    };
+    let password = credentials::secret(
+        "cluster.elasticsearch_password",
+        "cluster.elasticsearch_password_file",
+        raw.elasticsearch_password,
+        raw.elasticsearch_password_file.as_deref(),
+    )?;
+    let api_key = credentials::secret(
+        "cluster.elasticsearch_api_key",
+        "cluster.elasticsearch_api_key_file",
+        raw.elasticsearch_api_key,
+        raw.elasticsearch_api_key_file.as_deref(),
+    )?;
+    let elasticsearch_auth =
+        credentials::elasticsearch_auth(raw.elasticsearch_username, password, api_key)?;
+    let management_auth = credentials::management_auth(raw.management_auth)?;
+    let tls = credentials::tls(raw.tls)?;
     validate_repository(&raw.snapshot_repository)?;
     validate_prefix(&raw.zeebe_record_prefix)?;
     Ok(ClusterSettings {
@@ -168,7 +187,9 @@ fn validate_cluster(raw: RawCluster) -> Result<ClusterSettings, ConfigError> {
             .map(|u| parse_url("cluster.optimize_management_url", u))
             .transpose()?,
         elasticsearch_url: parse_url("cluster.elasticsearch_url", &raw.elasticsearch_url)?,
-        elasticsearch_credentials: credentials,
+        elasticsearch_auth,
+        management_auth,
+        tls,
         snapshot_repository: raw.snapshot_repository,
         zeebe_record_prefix: raw.zeebe_record_prefix,
         soft_pause: raw.soft_pause,
@@ -191,7 +212,7 @@ fn parse_url(key: &'static str, value: &str) -> Result<Url, ConfigError> {
     if !url.username().is_empty() || url.password().is_some() {
         return Err(ConfigError::invalid(
             key,
-            "must not carry credentials; use cluster.elasticsearch_username/password",
+            "must not carry credentials; use [cluster.management_auth] or the cluster.elasticsearch_* credential keys",
         ));
     }
     if url.query().is_some() || url.fragment().is_some() {

@@ -26,7 +26,9 @@ impl fmt::Display for BackupId {
     }
 }
 
-/// One step of the documented backup procedure (§9.1), in plan order.
+/// One step of the documented backup procedure (§9.1), in plan order. Inside the pause window
+/// the records snapshot is requested, then the Zeebe backup is taken, then both are awaited
+/// together: the window lasts the longer of the two, not their sum.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StepKey {
@@ -39,8 +41,8 @@ pub enum StepKey {
     WaitTasklist,
     PauseExporting,
     SnapshotRecords,
-    WaitRecordsSnapshot,
     TriggerZeebe,
+    WaitRecordsSnapshot,
     WaitZeebe,
     ResumeExporting,
 }
@@ -57,8 +59,8 @@ impl StepKey {
         Self::WaitTasklist,
         Self::PauseExporting,
         Self::SnapshotRecords,
-        Self::WaitRecordsSnapshot,
         Self::TriggerZeebe,
+        Self::WaitRecordsSnapshot,
         Self::WaitZeebe,
         Self::ResumeExporting,
     ];
@@ -74,7 +76,7 @@ impl StepKey {
             Self::WaitOperate => "Wait for Operate backup",
             Self::WaitTasklist => "Wait for Tasklist backup",
             Self::PauseExporting => "Pause Zeebe exporting",
-            Self::SnapshotRecords => "Snapshot zeebe-record indices",
+            Self::SnapshotRecords => "Request zeebe-record snapshot",
             Self::WaitRecordsSnapshot => "Wait for records snapshot",
             Self::TriggerZeebe => "Start Zeebe backup",
             Self::WaitZeebe => "Wait for Zeebe backup",
@@ -224,8 +226,17 @@ pub struct PauseWindow {
     pub resumed_at: Option<String>,
     /// Paused → resumed, in milliseconds.
     pub duration_ms: Option<u64>,
-    /// Time of the components' own work inside the window (snapshot + Zeebe backup), in ms.
+    /// Time of the components' own work inside the window, in ms: the longer of the records
+    /// snapshot (ES `duration_in_millis`) and the Zeebe backup (first `createdAt` → last
+    /// `lastUpdatedAt`), as they run side by side.
     pub component_work_ms: Option<u64>,
+    /// The records snapshot's own duration (ES `duration_in_millis`).
+    #[serde(default)]
+    pub records_ms: Option<u64>,
+    /// The Zeebe backup as the console saw it: trigger sent → `COMPLETED` read. Later runs
+    /// learn their polling schedule from it.
+    #[serde(default)]
+    pub zeebe_ms: Option<u64>,
     pub soft: bool,
 }
 
@@ -255,6 +266,13 @@ pub struct RunView {
     /// What a failed or cancelled run left in the components.
     pub left_behind: Vec<String>,
     pub cancel_requested: bool,
+    /// Things the admin must know although the run went on (exporting not confirmed, a stale
+    /// Zeebe backup, the pause mode chosen).
+    #[serde(default)]
+    pub warnings: Vec<String>,
+    /// Set when the backup set is complete but exporting may still be paused (resume failed).
+    #[serde(default)]
+    pub alarm: Option<String>,
 }
 
 impl RunView {
@@ -286,6 +304,8 @@ impl RunView {
             scheduled_snapshots: Vec::new(),
             left_behind: Vec::new(),
             cancel_requested: false,
+            warnings: Vec::new(),
+            alarm: None,
         }
     }
 
@@ -374,7 +394,10 @@ mod tests {
         assert!(pos(StepKey::WaitTasklist) < pos(StepKey::PauseExporting));
         assert!(pos(StepKey::WaitOptimize) < pos(StepKey::PauseExporting));
         assert!(pos(StepKey::PauseExporting) < pos(StepKey::SnapshotRecords));
-        assert!(pos(StepKey::WaitRecordsSnapshot) < pos(StepKey::TriggerZeebe));
+        // The records snapshot is requested before the Zeebe backup; both are awaited after.
+        assert!(pos(StepKey::SnapshotRecords) < pos(StepKey::TriggerZeebe));
+        assert!(pos(StepKey::TriggerZeebe) < pos(StepKey::WaitRecordsSnapshot));
+        assert!(pos(StepKey::TriggerZeebe) < pos(StepKey::WaitZeebe));
         assert_eq!(plan.last(), Some(&StepKey::ResumeExporting));
     }
 

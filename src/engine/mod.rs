@@ -2,10 +2,12 @@
 //! journals every transition before acting, streams events to subscribers, recovers runs left
 //! unfinished by a console restart, and watches for exporting paused outside any run.
 
+mod cancel;
 mod context;
 mod exporting;
 mod ids;
 mod journal;
+mod pause_mode;
 pub mod poll;
 mod preflight;
 mod records;
@@ -15,28 +17,34 @@ mod watchdog;
 mod webapps;
 mod zeebe;
 
-pub use context::StepFailure;
+pub use cancel::{CancelReason, CancelToken};
+pub use context::{StepFailure, StepHook};
 pub use ids::{next_id, IdError};
+pub use pause_mode::{decide as decide_pause_mode, PauseMode};
 pub use watchdog::spawn_watchdog;
 
 use crate::camunda::CamundaClients;
 use crate::config::{ClusterSettings, Timeouts};
 use crate::domain::{backup_plan, BackupId, RunEvent, RunState, RunView, StartBackupRequest};
 use crate::store::{Store, StoreError};
-use context::RunContext;
+use context::{RunContext, ShutdownDeadline};
 use journal::RunJournal;
+use recovery::Cause;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
-use tokio::sync::broadcast;
+use std::time::Duration;
+use tokio::sync::{broadcast, watch};
 
 /// Why a backup could not be started.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
     #[error("backup {0} is running; wait for it to end or cancel it")]
     Busy(BackupId),
-    #[error("the console is recovering run {0} left unfinished by a restart (resuming exporting if needed); try again in a moment")]
+    #[error("the console is recovering run {0}, whose task was lost (resuming exporting if needed); try again in a moment")]
     Recovering(BackupId),
+    #[error("the console is shutting down; start the backup once it is back")]
+    ShuttingDown,
     #[error("backup id {given} is not allowed: it must be a positive integer greater than the latest backup id {latest}")]
     InvalidId { given: i64, latest: i64 },
     #[error("cannot determine the latest backup id")]
@@ -66,7 +74,14 @@ enum ActiveKind {
 struct Active {
     id: BackupId,
     kind: ActiveKind,
-    cancel: Arc<AtomicBool>,
+    cancel: CancelToken,
+}
+
+/// A run whose set may be fine but whose resume failed: exporting may still be paused.
+#[derive(Clone, Debug)]
+struct Alarm {
+    id: BackupId,
+    words: String,
 }
 
 struct Inner {
@@ -75,11 +90,16 @@ struct Inner {
     cluster: ClusterSettings,
     timeouts: Timeouts,
     start_lock: tokio::sync::Mutex<()>,
-    active: Mutex<Option<Active>>,
+    /// The run (or recovery) executing now; watchers learn when it ends.
+    active: watch::Sender<Option<Active>>,
     channels: Mutex<HashMap<BackupId, broadcast::Sender<RunEvent>>>,
     alert: Mutex<Option<String>>,
+    alarm: Mutex<Option<Alarm>>,
     /// Set once start-up recovery finished; the watchdog waits for it.
     recovered: AtomicBool,
+    shutting_down: AtomicBool,
+    deadline: ShutdownDeadline,
+    hook: Mutex<Option<StepHook>>,
 }
 
 /// Locks a mutex that is only held for short, panic-free sections; a poisoned lock is still
@@ -108,10 +128,14 @@ impl BackupEngine {
                 cluster,
                 timeouts,
                 start_lock: tokio::sync::Mutex::new(()),
-                active: Mutex::new(None),
+                active: watch::channel(None).0,
                 channels: Mutex::new(HashMap::new()),
                 alert: Mutex::new(None),
+                alarm: Mutex::new(None),
                 recovered: AtomicBool::new(false),
+                shutting_down: AtomicBool::new(false),
+                deadline: ShutdownDeadline::default(),
+                hook: Mutex::new(None),
             }),
         }
     }
@@ -131,11 +155,11 @@ impl BackupEngine {
     }
 
     fn active(&self) -> Option<Active> {
-        locked(&self.inner.active).clone()
+        self.inner.active.borrow().clone()
     }
 
     fn set_active(&self, active: Option<Active>) {
-        *locked(&self.inner.active) = active;
+        self.inner.active.send_replace(active);
     }
 
     fn channel(&self, id: BackupId) -> broadcast::Sender<RunEvent> {
@@ -146,14 +170,23 @@ impl BackupEngine {
             .clone()
     }
 
-    fn context(&self, id: BackupId, cancel: Arc<AtomicBool>) -> RunContext {
+    fn context(&self, id: BackupId, cancel: CancelToken) -> RunContext {
         RunContext {
             id,
             clients: self.inner.clients.clone(),
             cluster: self.inner.cluster.clone(),
             timeouts: self.inner.timeouts,
             cancel,
+            hook: locked(&self.inner.hook).clone(),
+            deadline: self.inner.deadline.clone(),
+            zeebe_history_ms: Vec::new(),
         }
+    }
+
+    /// Calls `hook` at the start of every step of later runs. For fault-injection tests (a
+    /// panic inside a run); not reachable from the HTTP API.
+    pub fn set_step_hook(&self, hook: Option<StepHook>) {
+        *locked(&self.inner.hook) = hook;
     }
 
     /// Starts a backup run; returns its id once the run is journaled. Only one run at a time:
@@ -161,6 +194,9 @@ impl BackupEngine {
     #[tracing::instrument(skip_all, fields(requested = ?request.backup_id))]
     pub async fn start_backup(&self, request: StartBackupRequest) -> Result<BackupId, StartError> {
         let _serialized = self.inner.start_lock.lock().await;
+        if self.inner.shutting_down.load(Ordering::SeqCst) {
+            return Err(StartError::ShuttingDown);
+        }
         if let Some(active) = self.active() {
             return Err(match active.kind {
                 ActiveKind::Backup => StartError::Busy(active.id),
@@ -168,7 +204,12 @@ impl BackupEngine {
             });
         }
         if let Some(run) = self.inner.store.unfinished().await?.first() {
-            return Err(StartError::Recovering(run.backup_id));
+            // No task runs it: an orphan (its end was never journaled). End it now.
+            let id = run.backup_id;
+            if self.inner.recovered.load(Ordering::SeqCst) {
+                self.spawn_orphan_recovery();
+            }
+            return Err(StartError::Recovering(id));
         }
         let latest = ids::latest_known(
             &self.inner.store,
@@ -193,24 +234,58 @@ impl BackupEngine {
         let run = RunView::new(
             id,
             &self.plan(),
-            self.inner.cluster.soft_pause,
+            self.inner.cluster.soft_pause.unwrap_or(false),
             journal::now(),
         );
+        let history = self.zeebe_history().await;
         let journal = RunJournal::create(run, self.inner.store.clone(), self.channel(id)).await?;
-        let cancel = Arc::new(AtomicBool::new(false));
+        let cancel = CancelToken::default();
         self.set_active(Some(Active {
             id,
             kind: ActiveKind::Backup,
             cancel: cancel.clone(),
         }));
-        let ctx = self.context(id, cancel);
-        let engine = self.clone();
-        tokio::spawn(async move {
-            runner::execute(ctx, journal).await;
-            engine.set_active(None);
-        });
+        let mut ctx = self.context(id, cancel);
+        ctx.zeebe_history_ms = history;
+        self.supervise(id, tokio::spawn(runner::execute(ctx, journal)));
         tracing::info!(backup_id = %id, "backup run started");
         Ok(id)
+    }
+
+    /// Waits for a run task; a panic fails the run (resuming exporting first) and frees the slot.
+    fn supervise(&self, id: BackupId, task: tokio::task::JoinHandle<Option<String>>) {
+        let engine = self.clone();
+        tokio::spawn(async move {
+            match task.await {
+                Ok(None) => engine.clear_alarm_if_other(id),
+                Ok(Some(alarm)) => engine.raise_alarm(id, alarm),
+                Err(e) => {
+                    let message = panic_message(e);
+                    tracing::error!(backup_id = %id, %message, "the run task panicked");
+                    match engine.inner.store.run(id).await {
+                        Ok(Some(run)) if run.state == RunState::Running => {
+                            recovery::recover_run(&engine, run, Cause::Panic(message)).await;
+                        }
+                        Ok(_) => {}
+                        Err(e) => {
+                            tracing::error!(backup_id = %id, error = %e, "could not read the run after its task panicked")
+                        }
+                    }
+                }
+            }
+            engine.set_active(None);
+        });
+    }
+
+    /// Earlier Zeebe backups' durations as this console saw them (ms, newest first).
+    async fn zeebe_history(&self) -> Vec<u64> {
+        match self.inner.store.recent_completed(5).await {
+            Ok(runs) => runs.iter().filter_map(|r| r.pause.zeebe_ms).collect(),
+            Err(e) => {
+                tracing::warn!(error = %e, "could not read earlier runs; polling without history");
+                Vec::new()
+            }
+        }
     }
 
     /// Asks a running run to stop at the next step boundary (or poll).
@@ -223,7 +298,7 @@ impl BackupEngine {
             .ok_or(CancelError::NotFound(id))?;
         match self.active() {
             Some(a) if a.id == id && matches!(a.kind, ActiveKind::Backup) => {
-                a.cancel.store(true, Ordering::SeqCst);
+                a.cancel.cancel(CancelReason::Admin);
                 tracing::info!(backup_id = %id, "cancel requested");
                 Ok(())
             }
@@ -255,9 +330,31 @@ impl BackupEngine {
         Ok(Some((past, receiver)))
     }
 
-    /// The watchdog's current alert, if exporting is paused outside any run.
+    /// What every page must show: a run's alarm (its resume failed), else the watchdog's
+    /// alert (exporting paused outside any run).
     pub fn alert(&self) -> Option<String> {
+        if let Some(alarm) = locked(&self.inner.alarm).clone() {
+            return Some(format!("Backup {}: {}", alarm.id, alarm.words));
+        }
         locked(&self.inner.alert).clone()
+    }
+
+    /// The run whose resume failed, if any (the watchdog keeps resuming for it).
+    fn alarm(&self) -> Option<Alarm> {
+        locked(&self.inner.alarm).clone()
+    }
+
+    fn raise_alarm(&self, id: BackupId, words: String) {
+        tracing::error!(backup_id = %id, %words, "exporting may still be paused");
+        *locked(&self.inner.alarm) = Some(Alarm { id, words });
+    }
+
+    /// A later run resumed exporting itself: an older alarm is over.
+    fn clear_alarm_if_other(&self, id: BackupId) {
+        let mut alarm = locked(&self.inner.alarm);
+        if alarm.as_ref().is_some_and(|a| a.id != id) {
+            *alarm = None;
+        }
     }
 
     fn set_alert(&self, alert: Option<String>) {
@@ -267,6 +364,54 @@ impl BackupEngine {
     /// Finishes runs a previous console process left running; see [`recovery`].
     pub fn spawn_recovery(&self) -> tokio::task::JoinHandle<()> {
         let engine = self.clone();
-        tokio::spawn(async move { recovery::recover(&engine).await })
+        tokio::spawn(async move {
+            recovery::recover_unfinished(&engine, Cause::Restart).await;
+            engine.inner.recovered.store(true, Ordering::SeqCst);
+        })
     }
+
+    /// Ends runs whose end was never journaled while no task runs them.
+    fn spawn_orphan_recovery(&self) {
+        let engine = self.clone();
+        tokio::spawn(async move {
+            let _serialized = engine.inner.start_lock.lock().await;
+            if engine.active().is_none() {
+                recovery::recover_unfinished(&engine, Cause::Orphan).await;
+            }
+        });
+    }
+
+    /// On SIGTERM / SIGINT: refuses new runs, stops the running one at its next safe point
+    /// (resuming exporting within what is left of `grace`) and waits until its end is
+    /// journaled or `grace` passes. Returns whether the run (if any) ended in time.
+    #[tracing::instrument(skip_all)]
+    pub async fn shutdown(&self, grace: Duration) -> bool {
+        self.inner.shutting_down.store(true, Ordering::SeqCst);
+        let deadline = tokio::time::Instant::now() + grace;
+        *locked(&self.inner.deadline) = Some(deadline);
+        let _serialized = tokio::time::timeout(grace, self.inner.start_lock.lock()).await;
+        if let Some(active) = self.active() {
+            tracing::warn!(backup_id = %active.id, "shutting down: stopping the running backup");
+            active.cancel.cancel(CancelReason::Shutdown);
+        }
+        let mut watcher = self.inner.active.subscribe();
+        let ended = tokio::time::timeout_at(deadline, watcher.wait_for(Option::is_none)).await;
+        let in_time = matches!(ended, Ok(Ok(_)));
+        if !in_time {
+            tracing::error!("shutdown grace ran out before the run ended; exporting may be paused — the next start recovers the run");
+        }
+        in_time
+    }
+}
+
+fn panic_message(e: tokio::task::JoinError) -> String {
+    if !e.is_panic() {
+        return "the task was cancelled".into();
+    }
+    let payload = e.into_panic();
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "panic".into())
 }

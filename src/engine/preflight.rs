@@ -1,40 +1,85 @@
-//! Pre-flight: before anything changes, every configured component answers, the repository
-//! exists, no backup is running in any component, and exporting is not paused by someone else.
+//! Pre-flight: before anything changes, every configured component answers (transient errors
+//! are retried within the error budget), the repository exists, an index matches the records
+//! prefix, no backup is running in any component (a stale Zeebe one does not count), exporting
+//! is not paused by someone else, and the pause mode is chosen from the gateway's version.
 
-use super::context::{RunContext, StepFailure, StepResult};
-use crate::camunda::types::{WebAppBackupState, ZeebeBackupState};
-use crate::camunda::WebAppClient;
+use super::context::{Note, Notes, RunContext, StepFailure, StepResult};
+use super::pause_mode;
+use super::poll;
+use crate::camunda::types::{BackupInfo, WebAppBackupState, ZeebeBackupState};
+use crate::camunda::{ClientError, ExportingView, WebAppClient};
+use std::future::Future;
+use std::time::Duration;
 
-const NEXT_REACH: &str = "Check that the component runs and that its URL in the console's configuration is right, then start the backup again.";
+const NEXT_REACH: &str = "Check that the component runs and that its URL and credentials in the console's configuration are right, then start the backup again.";
+
+/// One read, retried while the component is transiently unavailable.
+async fn read<T, F, Fut>(ctx: &RunContext, call: F) -> Result<T, StepFailure>
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = Result<T, ClientError>>,
+{
+    let limit = ctx.timeouts.unavailable_budget + Duration::from_secs(1);
+    let mut poller = ctx.poller(poll::OUTSIDE, limit);
+    loop {
+        poller
+            .check()
+            .map_err(|e| StepFailure::from_poll(e, "a pre-flight read", NEXT_REACH))?;
+        match call().await {
+            Ok(v) => return Ok(v),
+            Err(e) if e.is_retryable() => {
+                if poller.unavailable(&e).is_err() {
+                    return Err(StepFailure::failed(format!("Pre-flight: {e}"), NEXT_REACH));
+                }
+            }
+            Err(e) => return Err(StepFailure::failed(format!("Pre-flight: {e}"), NEXT_REACH)),
+        }
+        poller
+            .sleep()
+            .await
+            .map_err(|e| StepFailure::from_poll(e, "a pre-flight read", NEXT_REACH))?;
+    }
+}
 
 #[tracing::instrument(skip_all, fields(backup_id = %ctx.id))]
-pub async fn run(ctx: &RunContext) -> StepResult {
+pub async fn run(ctx: &RunContext, notes: &Notes) -> StepResult {
     let c = &ctx.clients;
     let mut checked = Vec::new();
 
-    let zeebe = c
-        .zeebe
-        .list_backups()
-        .await
-        .map_err(|e| StepFailure::failed(format!("Pre-flight: {e}"), NEXT_REACH))?;
-    if let Some(b) = zeebe
+    let zeebe = read(ctx, || c.zeebe.list_backups()).await?;
+    for b in zeebe
         .iter()
-        .find(|b| b.state == ZeebeBackupState::InProgress)
+        .filter(|b| b.state == ZeebeBackupState::InProgress)
     {
-        return Err(StepFailure::failed(
-            format!("Pre-flight: Zeebe reports backup {} IN_PROGRESS.", b.backup_id),
-            "Wait for that backup to finish (or delete it if it is stuck, camunda/camunda#41200), then start again.",
-        ));
+        match unchanged_for(b) {
+            Some(age) if age > ctx.timeouts.stale_backup => notes.send(Note::Warning(format!(
+                "Zeebe backup {} is IN_PROGRESS but has not changed for {} min: it is stale (left behind by a leader change, camunda/camunda#41200) and does not block new backups. Remove it: DELETE /actuator/backups/{} on the Zeebe gateway.",
+                b.backup_id,
+                age.as_secs() / 60,
+                b.backup_id
+            ))),
+            age => {
+                return Err(StepFailure::failed(
+                    format!(
+                        "Pre-flight: Zeebe reports backup {} IN_PROGRESS{}.",
+                        b.backup_id,
+                        age.map(|a| format!(" (last change {} s ago)", a.as_secs())).unwrap_or_default()
+                    ),
+                    format!(
+                        "Wait for it to finish. If it never does (a leader change leaves backups IN_PROGRESS, camunda/camunda#41200), delete it (DELETE /actuator/backups/{}); after timeouts.stale_backup_secs ({} s) without change the console treats it as stale.",
+                        b.backup_id,
+                        ctx.timeouts.stale_backup.as_secs()
+                    ),
+                ));
+            }
+        }
     }
     checked.push("Zeebe");
 
     let mut apps: Vec<&WebAppClient> = vec![&c.operate, &c.tasklist];
     apps.extend(c.optimize.as_ref());
     for app in apps {
-        let backups = app
-            .list_backups()
-            .await
-            .map_err(|e| StepFailure::failed(format!("Pre-flight: {e}"), NEXT_REACH))?;
+        let backups = read(ctx, || app.list_backups()).await?;
         if let Some(b) = backups
             .iter()
             .find(|b| b.state == WebAppBackupState::InProgress)
@@ -52,37 +97,94 @@ pub async fn run(ctx: &RunContext) -> StepResult {
     }
 
     let repo = &ctx.cluster.snapshot_repository;
-    match c.elasticsearch.repository(repo).await {
-        Ok(Some(_)) => checked.push("Elasticsearch"),
-        Ok(None) => {
-            return Err(StepFailure::failed(
-                format!("Pre-flight: the snapshot repository `{repo}` does not exist in Elasticsearch."),
-                format!("Register it (PUT /_snapshot/{repo}) with the name Operate, Tasklist and Optimize are configured with, then start again."),
-            ))
-        }
-        Err(e) => return Err(StepFailure::failed(format!("Pre-flight: {e}"), NEXT_REACH)),
+    if read(ctx, || c.elasticsearch.repository(repo))
+        .await?
+        .is_none()
+    {
+        return Err(StepFailure::failed(
+            format!("Pre-flight: the snapshot repository `{repo}` does not exist in Elasticsearch."),
+            format!("Register it (PUT /_snapshot/{repo}) with the name Operate, Tasklist and Optimize are configured with, then start again."),
+        ));
     }
+    let prefix = &ctx.cluster.zeebe_record_prefix;
+    let indices = read(ctx, || c.elasticsearch.indices()).await?;
+    if !indices.iter().any(|i| i.starts_with(prefix.as_str())) {
+        return Err(StepFailure::failed(
+            format!("Pre-flight: no index in Elasticsearch matches `{prefix}*`, so the records snapshot would hold nothing."),
+            format!("Check cluster.zeebe_record_prefix (now `{prefix}`): it must be the index prefix of Zeebe's Elasticsearch exporter (default `zeebe-record`)."),
+        ));
+    }
+    checked.push("Elasticsearch");
 
-    for broker in c.zeebe.brokers() {
-        let partitions = c
-            .zeebe
-            .partitions(broker)
-            .await
-            .map_err(|e| StepFailure::failed(format!("Pre-flight: {e}"), NEXT_REACH))?;
-        for (id, p) in &partitions {
-            if let Some(phase @ ("PAUSED" | "SOFT_PAUSED")) = p.exporter_phase.as_deref() {
-                return Err(StepFailure::failed(
-                    format!(
-                        "Pre-flight: exporting is already {phase} on partition {id} (broker {}), and no run of this console paused it.",
-                        broker.base_url()
-                    ),
-                    "Find out who paused it; resume exporting (POST /actuator/exporting/resume on the gateway) when it is safe, then start again. The console never sends a pause on top of another pause.",
-                ));
-            }
+    exporting_not_paused(ctx, notes).await?;
+
+    let version = crate::overview::actuator_version(c.zeebe.gateway()).await;
+    let mode = pause_mode::decide(ctx.cluster.soft_pause, version.as_deref());
+    notes.send(Note::SoftPause(mode.soft));
+    Ok(Some(format!(
+        "Checked: {}. {}",
+        checked.join(", "),
+        capitalised(&mode.why)
+    )))
+}
+
+/// Refuses to pause on top of a pause (never a hard pause on a soft one, pitfall 4); says so
+/// when exporting cannot be read at all.
+async fn exporting_not_paused(ctx: &RunContext, notes: &Notes) -> Result<(), StepFailure> {
+    let mut poller = ctx.poller(poll::OUTSIDE, ctx.timeouts.unavailable_budget);
+    let view = loop {
+        let view = ExportingView::read(&ctx.clients.zeebe).await;
+        let away = view.unreachable();
+        if away.is_empty() {
+            break view;
         }
+        let error = away.join("; ");
+        if poller.unavailable(&error).is_err() || poller.sleep().await.is_err() {
+            return Err(StepFailure::failed(
+                format!("Pre-flight: {error}"),
+                NEXT_REACH,
+            ));
+        }
+    };
+    if !view.brokers_configured() {
+        notes.send(Note::Warning(format!(
+            "Exporting cannot be confirmed: {}. The console relies on the gateway's answers alone; add the brokers' management URLs (e.g. http://camunda-zeebe-0.camunda-zeebe:9600 … for a Helm install).",
+            crate::camunda::partitions::NO_BROKERS
+        )));
+        return Ok(());
     }
-    if !c.zeebe.brokers().is_empty() {
-        checked.push("exporting");
+    if let Some((id, phase, broker)) = view.paused().into_iter().next() {
+        return Err(StepFailure::failed(
+            format!("Pre-flight: exporting is already {phase} on partition {id} (broker {broker}), and no run of this console paused it."),
+            "Find out who paused it; resume exporting (POST /actuator/exporting/resume on the gateway) when it is safe, then start again. The console never sends a pause on top of another pause.",
+        ));
     }
-    Ok(Some(format!("Checked: {}", checked.join(", "))))
+    let missing = view.without_leader(None);
+    if !missing.is_empty() {
+        notes.send(Note::Warning(format!(
+            "Partition(s) {missing:?} have no leader among the configured brokers: their exporting state cannot be confirmed. List every broker in cluster.zeebe_broker_management_urls."
+        )));
+    }
+    Ok(())
+}
+
+/// How long ago an in-progress Zeebe backup last changed (from its partitions' timestamps).
+fn unchanged_for(b: &BackupInfo) -> Option<Duration> {
+    let last = b
+        .details
+        .iter()
+        .filter_map(|d| d.last_updated_at.as_deref().or(d.created_at.as_deref()))
+        .filter_map(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .max()?;
+    (chrono::Utc::now() - last.with_timezone(&chrono::Utc))
+        .to_std()
+        .ok()
+}
+
+fn capitalised(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect::<String>() + ".",
+        None => String::new(),
+    }
 }

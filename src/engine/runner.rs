@@ -1,91 +1,103 @@
-//! Runs a journaled plan step by step. Whatever happens after the pause was requested — a
-//! failed step, a timeout, a cancel, a journal failure — exporting is resumed before the run
-//! ends, and the resume is confirmed.
+//! Runs a journaled plan step by step. Inside the pause window the records snapshot is
+//! requested, the Zeebe backup is taken, and both are awaited side by side. Whatever happens
+//! after the pause was requested — a failed step, a timeout, a cancel, a shutdown, a journal
+//! failure — exporting is resumed before the run ends. The outcome is told as it is: a set
+//! whose every part completed is complete even when the resume failed (then with an alarm).
 
-use super::context::{RunContext, StepFailure, StepResult};
+use super::context::{Note, Notes, RunContext, StepFailure, StepResult};
 use super::journal::{now, RunJournal};
-use super::{exporting, preflight, records, webapps, zeebe};
+use super::records::InFlight;
+use super::zeebe::ZeebeDone;
+use super::{exporting, preflight, records, webapps, zeebe, CancelReason};
 use crate::domain::{RunState, StepKey, StepState};
-use std::time::Instant;
+use crate::store::StoreError;
+use std::future::Future;
+use std::time::Duration;
+use tokio::sync::mpsc::UnboundedReceiver;
+use tokio::time::Instant;
 
-/// Executes every pending step of the journal's run, then ends the run.
+/// What happened to the pause window at the end of a run.
+enum Resume {
+    /// This run never asked for a pause.
+    NotNeeded,
+    Done,
+    Failed(String),
+}
+
+/// The pause window's moving parts.
+#[derive(Default)]
+struct Window {
+    pause_started: Option<Instant>,
+    records: Option<InFlight>,
+    zeebe_triggered: Option<Instant>,
+    records_ms: Option<u64>,
+    zeebe: Option<ZeebeDone>,
+}
+
+/// Executes every pending step of the journal's run, then ends the run. Returns the alarm
+/// when exporting may still be paused.
 #[tracing::instrument(skip_all, fields(backup_id = %ctx.id))]
-pub async fn execute(ctx: RunContext, mut journal: RunJournal) {
+pub async fn execute(ctx: RunContext, mut journal: RunJournal) -> Option<String> {
+    let (notes, mut rx) = Notes::channel();
+    let mut window = Window::default();
+    let outcome = run_plan(&ctx, &mut journal, &notes, &mut rx, &mut window).await;
+    if let Some(records) = window.records.take() {
+        records.abandon();
+    }
+    let _ = drain(&mut journal, &mut rx).await;
+    let resume = finish_pause(&ctx, &mut journal, &window).await;
+    conclude(&ctx, &mut journal, outcome, resume).await
+}
+
+async fn run_plan(
+    ctx: &RunContext,
+    journal: &mut RunJournal,
+    notes: &Notes,
+    rx: &mut UnboundedReceiver<Note>,
+    window: &mut Window,
+) -> Result<(), StepFailure> {
     let plan: Vec<StepKey> = journal.run().steps.iter().map(|s| s.key).collect();
-    let mut pause_started: Option<Instant> = None;
-    let mut work = WorkTimes::default();
-    let mut outcome: Result<(), StepFailure> = Ok(());
     for key in plan {
-        if key == StepKey::ResumeExporting {
-            break;
+        if let Some(reason) = ctx.cancelled() {
+            return Err(StepFailure::Cancelled(reason));
         }
-        if ctx.cancelled() {
-            outcome = Err(StepFailure::Cancelled);
-            break;
-        }
-        if let Err(e) = journal.step(key, StepState::Running, None, None).await {
-            outcome = Err(e.into());
-            break;
-        }
-        if key == StepKey::PauseExporting {
-            pause_started = Some(Instant::now());
-        }
-        let result = run_step(&ctx, key, &mut journal, &mut work).await;
-        let written = match &result {
-            Ok(detail) => {
-                let r = journal
-                    .step(key, StepState::Completed, detail.clone(), None)
-                    .await;
-                if key == StepKey::PauseExporting && r.is_ok() {
+        match key {
+            StepKey::ResumeExporting => break,
+            StepKey::WaitZeebe => continue, // awaited together with the records snapshot
+            StepKey::WaitRecordsSnapshot => await_window(ctx, journal, notes, rx, window).await?,
+            _ => {
+                journal.step(key, StepState::Running, None, None).await?;
+                if key == StepKey::PauseExporting {
+                    window.pause_started = Some(Instant::now());
+                }
+                hook(ctx, key);
+                let soft = journal.run().pause.soft;
+                let result = drive(journal, rx, run_step(ctx, key, soft, notes, window)).await;
+                end_step(journal, key, result).await?;
+                if key == StepKey::PauseExporting {
                     let at = now();
                     journal
                         .update(None, None, |run| run.pause.paused_at = Some(at))
-                        .await
-                } else {
-                    r
+                        .await?;
                 }
             }
-            Err(StepFailure::Cancelled) => {
-                journal
-                    .step(
-                        key,
-                        StepState::Cancelled,
-                        None,
-                        Some("Cancelled by the admin".into()),
-                    )
-                    .await
-            }
-            Err(StepFailure::Failed { message, .. }) => {
-                journal
-                    .step(key, StepState::Failed, None, Some(message.clone()))
-                    .await
-            }
-            Err(StepFailure::Journal(_)) => Ok(()),
-        };
-        if let Err(e) = result {
-            outcome = Err(e);
-            break;
-        }
-        if let Err(e) = written {
-            outcome = Err(e.into());
-            break;
         }
     }
-    let resume_error = finish_pause(&ctx, &mut journal, pause_started, &work).await;
-    conclude(&ctx, &mut journal, outcome, resume_error).await;
+    Ok(())
 }
 
-#[derive(Default)]
-struct WorkTimes {
-    records_ms: Option<u64>,
-    zeebe_ms: Option<u64>,
+fn hook(ctx: &RunContext, key: StepKey) {
+    if let Some(hook) = &ctx.hook {
+        hook(key);
+    }
 }
 
 async fn run_step(
     ctx: &RunContext,
     key: StepKey,
-    journal: &mut RunJournal,
-    work: &mut WorkTimes,
+    soft: bool,
+    notes: &Notes,
+    window: &mut Window,
 ) -> StepResult {
     let optimize = || {
         ctx.clients.optimize.as_ref().ok_or_else(|| {
@@ -95,63 +107,238 @@ async fn run_step(
             )
         })
     };
+    let c = &ctx.clients;
     match key {
-        StepKey::Preflight => preflight::run(ctx).await,
-        StepKey::TriggerOptimize => webapps::trigger(ctx, optimize()?, journal).await,
-        StepKey::TriggerOperate => webapps::trigger(ctx, &ctx.clients.operate, journal).await,
-        StepKey::TriggerTasklist => webapps::trigger(ctx, &ctx.clients.tasklist, journal).await,
-        StepKey::WaitOptimize => webapps::wait(ctx, optimize()?, key, journal).await,
-        StepKey::WaitOperate => webapps::wait(ctx, &ctx.clients.operate, key, journal).await,
-        StepKey::WaitTasklist => webapps::wait(ctx, &ctx.clients.tasklist, key, journal).await,
-        StepKey::PauseExporting => exporting::pause(ctx).await,
-        StepKey::SnapshotRecords => records::create(ctx).await,
-        StepKey::WaitRecordsSnapshot => records::wait(ctx, journal, &mut work.records_ms).await,
-        StepKey::TriggerZeebe => zeebe::trigger(ctx).await,
-        StepKey::WaitZeebe => zeebe::wait(ctx, journal, &mut work.zeebe_ms).await,
-        StepKey::ResumeExporting => Ok(None),
+        StepKey::Preflight => preflight::run(ctx, notes).await,
+        StepKey::TriggerOptimize => webapps::trigger(ctx, optimize()?, notes).await,
+        StepKey::TriggerOperate => webapps::trigger(ctx, &c.operate, notes).await,
+        StepKey::TriggerTasklist => webapps::trigger(ctx, &c.tasklist, notes).await,
+        StepKey::WaitOptimize => webapps::wait(ctx, optimize()?, key, notes).await,
+        StepKey::WaitOperate => webapps::wait(ctx, &c.operate, key, notes).await,
+        StepKey::WaitTasklist => webapps::wait(ctx, &c.tasklist, key, notes).await,
+        StepKey::PauseExporting => exporting::pause(ctx, soft, notes).await,
+        StepKey::SnapshotRecords => {
+            let (in_flight, detail) = records::request(ctx, soft, notes).await?;
+            window.records = Some(in_flight);
+            Ok(Some(detail))
+        }
+        StepKey::TriggerZeebe => {
+            window.zeebe_triggered = Some(Instant::now());
+            zeebe::trigger(ctx).await.map(Some)
+        }
+        StepKey::WaitRecordsSnapshot | StepKey::WaitZeebe | StepKey::ResumeExporting => Ok(None),
     }
 }
 
-/// Resumes exporting if this run may have paused it; returns the error if resuming failed.
-async fn finish_pause(
+/// Awaits the records snapshot and the Zeebe backup side by side; the first failure stops
+/// the other wait (the run then resumes at once).
+async fn await_window(
     ctx: &RunContext,
     journal: &mut RunJournal,
-    pause_started: Option<Instant>,
-    work: &WorkTimes,
-) -> Option<String> {
+    notes: &Notes,
+    rx: &mut UnboundedReceiver<Note>,
+    window: &mut Window,
+) -> Result<(), StepFailure> {
+    for key in [StepKey::WaitRecordsSnapshot, StepKey::WaitZeebe] {
+        journal.step(key, StepState::Running, None, None).await?;
+        hook(ctx, key);
+    }
+    let mut in_flight = window.records.take().ok_or_else(|| {
+        StepFailure::failed(
+            "The records snapshot was never requested.",
+            "Start a new backup.",
+        )
+    })?;
+    let triggered = window.zeebe_triggered.unwrap_or_else(Instant::now);
+    let records = in_flight.wait();
+    let zeebe = zeebe::wait(ctx, notes, triggered);
+    tokio::pin!(records, zeebe);
+    let (mut records_done, mut zeebe_done) = (false, false);
+    while !(records_done && zeebe_done) {
+        tokio::select! {
+            biased;
+            Some(note) = rx.recv() => apply(journal, note).await?,
+            r = &mut records, if !records_done => {
+                records_done = true;
+                match r {
+                    Ok(done) => {
+                        window.records_ms = done.duration_ms;
+                        journal.step(StepKey::WaitRecordsSnapshot, StepState::Completed, Some(done.detail), None).await?;
+                    }
+                    Err(e) => return stop_other(journal, StepKey::WaitRecordsSnapshot, StepKey::WaitZeebe, e).await,
+                }
+            }
+            z = &mut zeebe, if !zeebe_done => {
+                zeebe_done = true;
+                match z {
+                    Ok(done) => {
+                        journal.step(StepKey::WaitZeebe, StepState::Completed, Some(done.detail.clone()), None).await?;
+                        window.zeebe = Some(done);
+                    }
+                    Err(e) => return stop_other(journal, StepKey::WaitZeebe, StepKey::WaitRecordsSnapshot, e).await,
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Ends `failed` with its failure and the still-running `other` as not awaited.
+async fn stop_other(
+    journal: &mut RunJournal,
+    failed: StepKey,
+    other: StepKey,
+    failure: StepFailure,
+) -> Result<(), StepFailure> {
+    let failure = match end_step(journal, failed, Err(failure)).await {
+        Err(f) => f,
+        Ok(()) => return Ok(()),
+    };
+    if journal.run().step(other).map(|s| s.state) == Some(StepState::Running) {
+        let why = match &failure {
+            StepFailure::Cancelled(reason) => reason.words().to_owned(),
+            _ => format!("Not awaited: \"{}\" failed", failed.label()),
+        };
+        journal
+            .step(other, StepState::Cancelled, None, Some(why))
+            .await?;
+    }
+    Err(failure)
+}
+
+/// Journals a step's end; returns the failure to stop the run.
+async fn end_step(
+    journal: &mut RunJournal,
+    key: StepKey,
+    result: StepResult,
+) -> Result<(), StepFailure> {
+    match result {
+        Ok(detail) => {
+            journal
+                .step(key, StepState::Completed, detail, None)
+                .await?;
+            Ok(())
+        }
+        Err(StepFailure::Cancelled(reason)) => {
+            journal
+                .step(
+                    key,
+                    StepState::Cancelled,
+                    None,
+                    Some(reason.words().to_owned()),
+                )
+                .await?;
+            Err(StepFailure::Cancelled(reason))
+        }
+        Err(StepFailure::Failed { message, next }) => {
+            journal
+                .step(key, StepState::Failed, None, Some(message.clone()))
+                .await?;
+            Err(StepFailure::Failed { message, next })
+        }
+        Err(e @ StepFailure::Journal(_)) => Err(e),
+    }
+}
+
+/// Runs `step` while journaling the notes it sends.
+async fn drive<T>(
+    journal: &mut RunJournal,
+    rx: &mut UnboundedReceiver<Note>,
+    step: impl Future<Output = Result<T, StepFailure>>,
+) -> Result<T, StepFailure> {
+    tokio::pin!(step);
+    loop {
+        tokio::select! {
+            biased;
+            Some(note) = rx.recv() => apply(journal, note).await?,
+            result = &mut step => {
+                drain(journal, rx).await?;
+                return result;
+            }
+        }
+    }
+}
+
+async fn drain(
+    journal: &mut RunJournal,
+    rx: &mut UnboundedReceiver<Note>,
+) -> Result<(), StoreError> {
+    while let Ok(note) = rx.try_recv() {
+        apply(journal, note).await?;
+    }
+    Ok(())
+}
+
+async fn apply(journal: &mut RunJournal, note: Note) -> Result<(), StoreError> {
+    match note {
+        Note::Detail(key, words) => journal.progress(key, words).await,
+        Note::Scheduled(names) => {
+            journal
+                .update(None, None, |r| r.scheduled_snapshots.extend(names))
+                .await
+        }
+        Note::Warning(words) => {
+            tracing::warn!(warning = %words, "run warning");
+            journal
+                .update(None, Some(words.clone()), |r| r.warnings.push(words))
+                .await
+        }
+        Note::SoftPause(soft) => journal.update(None, None, |r| r.pause.soft = soft).await,
+    }
+}
+
+/// Resumes exporting if this run may have paused it, within the resume budget.
+async fn finish_pause(ctx: &RunContext, journal: &mut RunJournal, window: &Window) -> Resume {
     if !journal.run().pause.may_be_paused() {
-        return None;
+        return Resume::NotNeeded;
     }
     // The journal may be failing; resuming matters more than recording it.
     let _ = journal
         .step(StepKey::ResumeExporting, StepState::Running, None, None)
         .await;
-    let result = exporting::resume(&ctx.clients, ctx.timeouts.resume_retry).await;
-    let window_ms =
-        pause_started.map(|t| u64::try_from(t.elapsed().as_millis()).unwrap_or(u64::MAX));
+    let partitions = window
+        .zeebe
+        .as_ref()
+        .map(|z| z.partitions)
+        .filter(|p| *p > 0);
+    let result = exporting::resume(&ctx.clients, ctx.resume_budget(), partitions).await;
+    let window_ms = window
+        .pause_started
+        .map(|t| u64::try_from(t.elapsed().as_millis()).unwrap_or(u64::MAX));
     match result {
-        Ok(detail) => {
+        Ok(resumed) => {
             let at = now();
-            let component_work = match (work.records_ms, work.zeebe_ms) {
-                (Some(a), Some(b)) => Some(a + b),
-                _ => None,
-            };
+            let zeebe_work = window.zeebe.as_ref().and_then(|z| z.work_ms);
+            let records_ms = window.records_ms;
+            let zeebe_observed = window.zeebe.as_ref().map(|z| z.observed_ms);
             let _ = journal
                 .update(None, None, |run| {
                     run.pause.resumed_at = Some(at);
                     run.pause.duration_ms = window_ms;
-                    run.pause.component_work_ms = component_work;
+                    run.pause.records_ms = records_ms;
+                    run.pause.zeebe_ms = zeebe_observed;
+                    run.pause.component_work_ms = match (records_ms, zeebe_work) {
+                        (Some(a), Some(b)) => Some(a.max(b)),
+                        _ => None,
+                    };
                 })
                 .await;
+            if let Some(why) = resumed.unconfirmed {
+                let _ = apply(
+                    journal,
+                    Note::Warning(format!("Exporting resume NOT confirmed: {why}.")),
+                )
+                .await;
+            }
             let _ = journal
                 .step(
                     StepKey::ResumeExporting,
                     StepState::Completed,
-                    Some(detail),
+                    Some(resumed.detail),
                     None,
                 )
                 .await;
-            None
+            Resume::Done
         }
         Err(e) => {
             let message = format!("Resuming exporting failed: {e}");
@@ -164,42 +351,92 @@ async fn finish_pause(
                     Some(message.clone()),
                 )
                 .await;
-            Some(message)
+            Resume::Failed(message)
         }
     }
+}
+
+/// The words of the alarm raised when exporting may still be paused.
+pub fn alarm_words(error: &str) -> String {
+    format!("EXPORTING MAY STILL BE PAUSED ({error}). Resume it now: POST /actuator/exporting/resume on the Zeebe gateway, then check every broker's /actuator/partitions. The console keeps retrying.")
 }
 
 async fn conclude(
     ctx: &RunContext,
     journal: &mut RunJournal,
     outcome: Result<(), StepFailure>,
-    resume_error: Option<String>,
-) {
-    let left = left_behind(ctx, journal);
-    if !left.is_empty() && outcome.is_err() {
-        let _ = journal.update(None, None, |r| r.left_behind = left).await;
+    resume: Resume,
+) -> Option<String> {
+    let resumed_words = match &resume {
+        Resume::NotNeeded => "",
+        Resume::Done => "Exporting was resumed. ",
+        Resume::Failed(_) => "",
+    };
+    let alarm = match &resume {
+        Resume::Failed(e) => Some(alarm_words(e)),
+        _ => None,
+    };
+    if outcome.is_err() {
+        let left = left_behind(ctx, journal);
+        if !left.is_empty() {
+            let _ = journal.update(None, None, |r| r.left_behind = left).await;
+        }
     }
-    let resume_next = "EXPORTING MAY STILL BE PAUSED: resume it now (POST /actuator/exporting/resume on the Zeebe gateway) and confirm on every broker's /actuator/partitions; the console's watchdog keeps checking.";
-    let (state, error, next) = match (outcome, resume_error) {
-        (Ok(()), None) => (RunState::Completed, None, None),
-        (Ok(()), Some(e)) => (RunState::Failed, Some(e), Some(resume_next.to_owned())),
-        (Err(StepFailure::Cancelled), None) => (
+    let interrupted = journal
+        .run()
+        .steps
+        .iter()
+        .rev()
+        .find(|s| matches!(s.state, StepState::Cancelled | StepState::Failed))
+        .map(|s| s.label.clone())
+        .unwrap_or_else(|| "a step boundary".into());
+    let (state, error, next) = match outcome {
+        Ok(()) => (RunState::Completed, None, None),
+        Err(StepFailure::Cancelled(CancelReason::Admin)) => (
             RunState::Cancelled,
             Some("Cancelled by the admin.".to_owned()),
-            Some(format!("Exporting is running. The partial backup {} is listed below; delete it if you do not need it, and start a new backup with a higher id.", ctx.id)),
+            Some(format!("{resumed_words}The partial backup {} is listed below; delete it if you do not need it, and start a new backup with a higher id.", ctx.id)),
         ),
-        (Err(StepFailure::Cancelled), Some(e)) => (RunState::Cancelled, Some(e), Some(resume_next.to_owned())),
-        (Err(StepFailure::Failed { message, next }), None) => (RunState::Failed, Some(message), Some(next.replace("Exporting is being resumed.", "Exporting was resumed."))),
-        (Err(StepFailure::Failed { message, .. }), Some(e)) => (RunState::Failed, Some(format!("{message} Then: {e}")), Some(resume_next.to_owned())),
-        (Err(StepFailure::Journal(e)), resume) => (
+        Err(StepFailure::Cancelled(CancelReason::Shutdown)) => (
+            RunState::Cancelled,
+            Some(format!("Stopped at \"{interrupted}\" because the console was shutting down (SIGTERM / SIGINT).")),
+            Some(format!("{resumed_words}Start a new backup (a higher id) once the console is back; the partial backup {} is listed below.", ctx.id)),
+        ),
+        Err(StepFailure::Failed { message, next }) => {
+            (RunState::Failed, Some(message), Some(format!("{resumed_words}{next}")))
+        }
+        Err(StepFailure::Journal(e)) => (
             RunState::Failed,
-            Some(format!("The run journal could not be written ({e}); the run stopped.{}", resume.map(|r| format!(" {r}")).unwrap_or_default())),
-            Some("Check the console's database (disk space, permissions), then start a new backup.".to_owned()),
+            Some(format!("The run journal could not be written ({e}); the run stopped.")),
+            Some(format!("{resumed_words}Check the console's database (disk space, permissions), then start a new backup.")),
         ),
     };
-    if let Err(e) = journal.finish(state, error, next).await {
-        tracing::error!(backup_id = %ctx.id, error = %e, "could not journal the end of the run");
+    if let Some(alarm) = &alarm {
+        let text = alarm.clone();
+        let _ = journal.update(None, None, |r| r.alarm = Some(text)).await;
     }
+    finish_with_retries(journal, state, error, next).await;
+    alarm
+}
+
+/// The last write of a run is retried briefly (a locked or full disk may clear); if it still
+/// fails, the run stays `running` in the journal and orphan recovery ends it later.
+async fn finish_with_retries(
+    journal: &mut RunJournal,
+    state: RunState,
+    error: Option<String>,
+    next: Option<String>,
+) {
+    for delay in [100, 500, 2000] {
+        match journal.finish(state, error.clone(), next.clone()).await {
+            Ok(()) => return,
+            Err(e) => {
+                tracing::error!(backup_id = %journal.run().backup_id, error = %e, "could not journal the end of the run; retrying");
+                tokio::time::sleep(Duration::from_millis(delay)).await;
+            }
+        }
+    }
+    tracing::error!(backup_id = %journal.run().backup_id, "the end of the run is not journaled; orphan recovery will end it");
 }
 
 /// What exists in the components for this id after a failed or cancelled run.

@@ -1,8 +1,15 @@
-//! The watchdog: at start-up and then periodically, reads the brokers' exporter phases; when
-//! exporting is paused while no run of this console holds the pause, it raises an alert shown on
-//! every page and, when `watchdog_resume` is set, resumes exporting.
+//! The watchdog: periodically, while no run is active,
+//! - keeps resuming exporting for a run whose own resume failed (its pause is ours, so resuming
+//!   is always right) until it succeeds, then lifts the alarm and notes it on the run;
+//! - ends orphaned runs (left `running` with no task);
+//! - reads the brokers' exporter phases: exporting paused while no run of this console holds
+//!   the pause raises an alert on every page and, with `watchdog_resume`, is resumed.
 
+use super::journal::RunJournal;
+use super::recovery::{self, Cause};
 use super::{exporting, BackupEngine};
+use crate::camunda::ExportingView;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 pub fn spawn_watchdog(
@@ -22,35 +29,43 @@ pub fn spawn_watchdog(
 
 #[tracing::instrument(skip_all)]
 async fn check(engine: &BackupEngine, resume: bool) {
-    let recovered = engine
-        .inner
-        .recovered
-        .load(std::sync::atomic::Ordering::SeqCst);
-    if !recovered || engine.active_run().is_some() {
+    let inner = &engine.inner;
+    if !inner.recovered.load(Ordering::SeqCst)
+        || inner.shutting_down.load(Ordering::SeqCst)
+        || engine.active_run().is_some()
+    {
         return;
     }
-    let clients = &engine.inner.clients;
-    let mut paused = Vec::new();
-    for broker in clients.zeebe.brokers() {
-        if let Ok(map) = clients.zeebe.partitions(broker).await {
-            for (id, p) in map {
-                if let Some(phase @ ("PAUSED" | "SOFT_PAUSED")) = p.exporter_phase.as_deref() {
-                    paused.push(format!("partition {id} {phase}"));
-                }
+    if let Some(alarm) = engine.alarm() {
+        retry_resume(engine, alarm.id).await;
+        return;
+    }
+    if let Ok(unfinished) = inner.store.unfinished().await {
+        if !unfinished.is_empty() && engine.active_run().is_none() {
+            let _serialized = inner.start_lock.lock().await;
+            if engine.active_run().is_none() {
+                recovery::recover_unfinished(engine, Cause::Orphan).await;
             }
+            return;
         }
     }
+    let view = ExportingView::read(&inner.clients.zeebe).await;
     // A run may have started while we read: then the pause is (or will be) its own.
     if engine.active_run().is_some() {
         return;
     }
+    let paused: Vec<String> = view
+        .paused()
+        .into_iter()
+        .map(|(id, phase, _)| format!("partition {id} {phase}"))
+        .collect();
     if paused.is_empty() {
         engine.set_alert(None);
         return;
     }
     let what = paused.join(", ");
     if resume {
-        match exporting::resume(clients, Duration::from_secs(30)).await {
+        match exporting::resume(&inner.clients, Duration::from_secs(30), None).await {
             Ok(_) => {
                 tracing::warn!(%what, "watchdog resumed exporting paused outside any run");
                 engine.set_alert(Some(format!(
@@ -67,5 +82,33 @@ async fn check(engine: &BackupEngine, resume: bool) {
         engine.set_alert(Some(format!(
             "Exporting is paused ({what}) and no backup of this console is running. The broker log grows until it is resumed: POST /actuator/exporting/resume on the Zeebe gateway (or set watchdog_resume = true)."
         )));
+    }
+}
+
+/// Resumes for the run whose resume failed; on success lifts the alarm and notes it on the run.
+async fn retry_resume(engine: &BackupEngine, id: crate::domain::BackupId) {
+    let inner = &engine.inner;
+    match exporting::resume(&inner.clients, Duration::from_secs(5), None).await {
+        Ok(resumed) => {
+            tracing::warn!(backup_id = %id, "the watchdog resumed exporting for a run whose resume had failed");
+            *super::locked(&inner.alarm) = None;
+            if let Ok(Some(run)) = inner.store.run(id).await {
+                if let Ok(mut journal) =
+                    RunJournal::resume(run, inner.store.clone(), engine.channel(id)).await
+                {
+                    let at = super::journal::now();
+                    let words =
+                        format!("The watchdog resumed exporting at {at}: {}", resumed.detail);
+                    let _ = journal
+                        .update(None, Some(words.clone()), |r| {
+                            r.alarm = None;
+                            r.pause.resumed_at = Some(at);
+                            r.warnings.push(words);
+                        })
+                        .await;
+                }
+            }
+        }
+        Err(e) => tracing::error!(backup_id = %id, error = %e, "exporting still cannot be resumed"),
     }
 }

@@ -1,72 +1,91 @@
 //! Operate, Tasklist and Optimize: trigger a backup, then wait until it is `COMPLETED`,
 //! treating `INCOMPLETE` (between two parts) as transient for a grace period.
 
-use super::context::{RunContext, StepFailure, StepResult};
-use super::journal::RunJournal;
-use super::poll;
+use super::context::{Note, Notes, RunContext, StepFailure, StepResult};
+use super::poll::{self, PollEnd};
 use crate::camunda::types::{WebAppBackup, WebAppBackupState};
 use crate::camunda::{WebAppClient, WebAppError};
 use crate::domain::StepKey;
 use tokio::time::Instant;
 
+/// Takes the backup. A transient error is retried within the error budget; if an earlier try
+/// reached the component, it then knows the id ("already exists", or a status), which counts
+/// as taken.
 #[tracing::instrument(skip_all, fields(component = %app.component(), backup_id = %ctx.id))]
-pub async fn trigger(ctx: &RunContext, app: &WebAppClient, journal: &mut RunJournal) -> StepResult {
+pub async fn trigger(ctx: &RunContext, app: &WebAppClient, notes: &Notes) -> StepResult {
     let name = app.component();
-    match app.take_backup(ctx.id.get()).await {
-        Ok(scheduled) => {
-            let detail = if scheduled.is_empty() {
-                format!("{name}: backup scheduled")
-            } else {
-                format!("{name}: {} snapshots scheduled", scheduled.len())
-            };
-            if !scheduled.is_empty() {
-                journal
-                    .update(None, None, |r| r.scheduled_snapshots.extend(scheduled))
-                    .await?;
+    let id = ctx.id.get();
+    let next = format!("Check {name} and its Elasticsearch connection, then start a new backup.");
+    let fail = |end: PollEnd| StepFailure::from_poll(end, &format!("the {name} backup"), &next);
+    let mut poller = ctx.poller(poll::OUTSIDE, ctx.timeouts.webapp_backup);
+    let mut tried = false;
+    loop {
+        poller.check().map_err(fail)?;
+        match app.take_backup(id).await {
+            Ok(scheduled) => {
+                let detail = if scheduled.is_empty() {
+                    format!("{name}: backup scheduled")
+                } else {
+                    format!("{name}: {} snapshots scheduled", scheduled.len())
+                };
+                if !scheduled.is_empty() {
+                    notes.send(Note::Scheduled(scheduled));
+                }
+                return Ok(Some(detail));
             }
-            Ok(Some(detail))
+            Err(WebAppError::AlreadyExists { .. }) if tried => {
+                return Ok(Some(format!("{name}: backup scheduled (an earlier try reached it)")));
+            }
+            Err(WebAppError::Busy { message, .. }) => return Err(StepFailure::failed(
+                format!("{name} refused the backup: \"{message}\"."),
+                format!("{name} has a backup queued or running. Wait for it; if it never ends (a stuck queue, camunda/camunda#29182), restart {name}, then start a new backup."),
+            )),
+            Err(WebAppError::AlreadyExists { message, .. }) => return Err(StepFailure::failed(
+                format!("{name} already has a backup with id {id}: \"{message}\"."),
+                "Start a new backup with a higher id.",
+            )),
+            Err(WebAppError::Client(e)) if e.is_retryable() => {
+                tried = true;
+                poller.unavailable(&e).map_err(fail)?;
+                if let Ok(Some(_)) = app.backup(id).await {
+                    return Ok(Some(format!("{name}: backup scheduled (its answer was lost: {e})")));
+                }
+            }
+            Err(WebAppError::Client(e)) => {
+                return Err(StepFailure::failed(
+                    format!("Starting the {name} backup failed: {e}"),
+                    next,
+                ))
+            }
         }
-        Err(WebAppError::Busy { message, .. }) => Err(StepFailure::failed(
-            format!("{name} refused the backup: \"{message}\"."),
-            format!("{name} has a backup queued or running. Wait for it; if it never ends (a stuck queue, camunda/camunda#29182), restart {name}, then start a new backup."),
-        )),
-        Err(WebAppError::AlreadyExists { message, .. }) => Err(StepFailure::failed(
-            format!("{name} already has a backup with id {}: \"{message}\".", ctx.id),
-            "Start a new backup with a higher id.",
-        )),
-        Err(WebAppError::Client(e)) => Err(StepFailure::failed(
-            format!("Starting the {name} backup failed: {e}"),
-            format!("Check {name} and its Elasticsearch connection, then start a new backup."),
-        )),
+        poller.sleep().await.map_err(fail)?;
     }
 }
 
-/// Polls until `COMPLETED`; fails on `FAILED`/`INCOMPATIBLE`, on a timeout, or when the backup
-/// stays `INCOMPLETE` (or unknown) longer than the grace period.
+/// Polls until `COMPLETED`; fails on `FAILED`/`INCOMPATIBLE`, on a timeout, when the backup
+/// stays `INCOMPLETE` (or unknown) longer than the grace period, or when the component is
+/// unavailable longer than the error budget.
 #[tracing::instrument(skip_all, fields(component = %app.component(), backup_id = %ctx.id))]
-pub async fn wait(
-    ctx: &RunContext,
-    app: &WebAppClient,
-    key: StepKey,
-    journal: &mut RunJournal,
-) -> StepResult {
+pub async fn wait(ctx: &RunContext, app: &WebAppClient, key: StepKey, notes: &Notes) -> StepResult {
     let name = app.component();
-    let started = Instant::now();
+    let next = format!("Check that {name} runs; its backup may still finish — see its backup list — but start a new backup to get a consistent set.");
+    let fail =
+        |end: PollEnd| StepFailure::from_poll(end, &format!("the {name} backup {}", ctx.id), &next);
+    let mut poller = ctx.poller(poll::OUTSIDE, ctx.timeouts.webapp_backup);
     let mut incomplete_since: Option<Instant> = None;
-    let mut errors_in_a_row = 0u32;
-    let mut attempt = 0u32;
     loop {
-        if ctx.cancelled() {
-            return Err(StepFailure::Cancelled);
-        }
+        poller.check().map_err(fail)?;
         match app.backup(ctx.id.get()).await {
             Ok(Some(b)) => {
-                errors_in_a_row = 0;
+                poller.answered();
                 let detail = progress(name.label(), &b);
                 match &b.state {
                     WebAppBackupState::Completed => return Ok(Some(detail)),
                     WebAppBackupState::Failed | WebAppBackupState::Incompatible => {
-                        let reason = b.failure_reason.clone().unwrap_or_else(|| "no reason given".into());
+                        let reason = b
+                            .failure_reason
+                            .clone()
+                            .unwrap_or_else(|| "no reason given".into());
                         return Err(StepFailure::failed(
                             format!("{name} backup {} ended {:?}: {reason}", ctx.id, b.state),
                             format!("Look at {name}'s log and the snapshots above in Elasticsearch, fix the cause, then start a new backup."),
@@ -83,9 +102,10 @@ pub async fn wait(
                     }
                     _ => incomplete_since = None,
                 }
-                journal.progress(key, detail).await?;
+                notes.detail(key, detail);
             }
             Ok(None) => {
+                poller.answered();
                 let since = *incomplete_since.get_or_insert_with(Instant::now);
                 if since.elapsed() > ctx.timeouts.incomplete_grace {
                     return Err(StepFailure::failed(
@@ -94,25 +114,15 @@ pub async fn wait(
                     ));
                 }
             }
-            Err(e) if e.is_retryable() && errors_in_a_row < 10 => {
-                errors_in_a_row += 1;
-                tracing::warn!(error = %e, "status poll failed; retrying");
-            }
+            Err(e) if e.is_retryable() => poller.unavailable(&e).map_err(fail)?,
             Err(e) => {
                 return Err(StepFailure::failed(
                     format!("Waiting for the {name} backup failed: {e}"),
-                    format!("Check that {name} runs; its backup may still finish — see its backup list — but start a new backup to get a consistent set."),
+                    next,
                 ))
             }
         }
-        if started.elapsed() > ctx.timeouts.webapp_backup {
-            return Err(StepFailure::failed(
-                format!("{name} backup {} did not complete within {} s.", ctx.id, ctx.timeouts.webapp_backup.as_secs()),
-                "Raise timeouts.webapp_backup_secs if backups of this size take longer, then start a new backup.",
-            ));
-        }
-        tokio::time::sleep(poll::delay(attempt, false)).await;
-        attempt += 1;
+        poller.sleep().await.map_err(fail)?;
     }
 }
 

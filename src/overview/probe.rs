@@ -1,7 +1,7 @@
 //! One probe of every configured component, run concurrently with short timeouts.
 
 use super::versions::{actuator_version, version_from_snapshot_name};
-use crate::camunda::{CamundaClients, ClientError, ManagementClient, WebAppClient};
+use crate::camunda::{CamundaClients, ClientError, ExportingView, ManagementClient, WebAppClient};
 use crate::domain::{
     ClusterOverview, ComponentHealth, ExportingState, PartitionView, RepositoryHealth,
     ZeebeTopology,
@@ -143,66 +143,68 @@ async fn probe_gateway(clients: &CamundaClients) -> ComponentHealth {
 }
 
 async fn probe_brokers(clients: &CamundaClients) -> (Vec<ComponentHealth>, ZeebeTopology) {
-    let brokers = clients.zeebe.brokers();
-    if brokers.is_empty() {
+    let view = ExportingView::read(&clients.zeebe).await;
+    if !view.brokers_configured() {
         return (
             Vec::new(),
             ZeebeTopology {
                 exporting: ExportingState::Unknown,
                 partitions: Vec::new(),
-                note: Some(
-                    "No broker URLs configured (cluster.zeebe_broker_management_urls): partitions and exporting state cannot be read."
-                        .into(),
-                ),
+                note: Some(format!(
+                    "Exporting cannot be confirmed: {}. Backups still run, but every pause and resume is unconfirmed.",
+                    crate::camunda::partitions::NO_BROKERS
+                )),
             },
         );
     }
-    let probes = brokers.iter().map(|broker| async move {
-        let started = Instant::now();
-        let result = clients.zeebe.partitions(broker).await;
-        (broker, started, result)
-    });
-    let results = futures::future::join_all(probes).await;
     let mut health_rows = Vec::new();
-    let mut partitions: Vec<PartitionView> = Vec::new();
-    let mut unreachable = 0;
-    for (broker, started, result) in results {
-        match result {
-            Ok(map) => {
-                for (id, status) in &map {
-                    if status.role.as_deref() == Some("LEADER") {
-                        partitions.push(PartitionView {
-                            partition_id: id.parse().unwrap_or(0),
-                            leader: Some(broker.base_url()),
-                            exporter_phase: status.exporter_phase.clone(),
-                            exported_position: status.exported_position,
-                        });
-                    }
-                }
-                let version = actuator_version(broker).await;
-                health_rows.push(health(broker, started, Ok(version)));
-            }
-            Err(e) => {
-                unreachable += 1;
-                health_rows.push(health(broker, started, Err(e)));
-            }
-        }
+    for (read, broker) in view.reads.iter().zip(clients.zeebe.brokers()) {
+        let (answering, version, error) = match &read.result {
+            Ok(_) => (true, actuator_version(broker).await, None),
+            Err(e) => (e.component_answered(), None, Some(e.to_string())),
+        };
+        health_rows.push(ComponentHealth {
+            kind: broker.kind(),
+            url: read.url.clone(),
+            answering,
+            version,
+            latency_ms: u64::try_from(read.elapsed.as_millis()).unwrap_or(u64::MAX),
+            error,
+        });
     }
-    partitions.sort_by_key(|p| p.partition_id);
+    let partitions: Vec<PartitionView> = view
+        .leaders()
+        .into_iter()
+        .map(|(id, leader)| PartitionView {
+            partition_id: id,
+            leader: Some(leader.broker),
+            exporter_phase: leader.phase,
+            exported_position: leader.exported_position,
+        })
+        .collect();
     let exporting = ExportingState::from_phases(
         partitions
             .iter()
             .map(|p| p.exporter_phase.as_deref().unwrap_or("UNKNOWN")),
     );
-    let note = (unreachable > 0).then(|| {
-        format!("{unreachable} of {} brokers did not answer: partitions they lead are missing and the exporting state may be incomplete.", brokers.len())
-    });
+    let mut notes = Vec::new();
+    let unreachable = view.unreachable().len();
+    if unreachable > 0 {
+        notes.push(format!("{unreachable} of {} brokers did not answer: partitions they lead are missing and the exporting state may be incomplete.", view.reads.len()));
+    }
+    let missing = view.without_leader(None);
+    if !missing.is_empty() {
+        notes.push(format!(
+            "Partition(s) {} have no leader among the configured brokers: their exporting state is unconfirmed.",
+            missing.iter().map(u32::to_string).collect::<Vec<_>>().join(", ")
+        ));
+    }
     (
         health_rows,
         ZeebeTopology {
             exporting,
             partitions,
-            note,
+            note: (!notes.is_empty()).then(|| notes.join(" ")),
         },
     )
 }

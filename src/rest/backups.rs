@@ -41,6 +41,11 @@ pub fn start_error(e: StartError) -> ApiError {
         StartError::Recovering(_) => {
             ApiError::new(StatusCode::CONFLICT, "recovering", e.to_string())
         }
+        StartError::ShuttingDown => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "shutting_down",
+            e.to_string(),
+        ),
         StartError::InvalidId { .. } => ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_backup_id",

@@ -11,7 +11,7 @@ use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
-use futures::Stream;
+use futures::{Stream, StreamExt};
 use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::time::Duration;
@@ -51,9 +51,14 @@ pub async fn stream(
         live,
         done: false,
     };
+    let mut closing = state.console.closing.subscribe();
     let events = futures::stream::unfold(cursor, |mut c| async move {
         let event = c.next().await?;
         Some((Ok(to_sse(&event)), c))
+    })
+    // On shutdown the stream ends (the browser reconnects to the next console).
+    .take_until(async move {
+        let _ = closing.wait_for(|c| *c).await;
     });
     Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(KEEP_ALIVE)))
 }

@@ -125,6 +125,17 @@ impl Store {
         rows.iter().map(|r| column_json(r, "view")).collect()
     }
 
+    /// The `limit` newest completed runs (what later runs learn their timing from).
+    pub async fn recent_completed(&self, limit: u32) -> Result<Vec<RunView>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT view FROM runs WHERE state = 'completed' ORDER BY backup_id DESC LIMIT ?",
+        )
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| column_json(r, "view")).collect()
+    }
+
     /// Runs that never reached a terminal state (the console stopped while they ran).
     pub async fn unfinished(&self) -> Result<Vec<RunView>, StoreError> {
         let rows = sqlx::query("SELECT view FROM runs WHERE state = 'running' ORDER BY backup_id")

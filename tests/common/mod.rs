@@ -28,12 +28,20 @@ impl TestConsole {
         (status, r.json().await.unwrap_or(serde_json::Value::Null))
     }
 
-    pub async fn stop(mut self) {
+    pub async fn stop(self) {
+        let (sim, _) = self.shut_down().await;
+        sim.shutdown().await;
+    }
+
+    /// Shuts the console down as SIGTERM does (the simulator keeps running); returns the
+    /// simulator and how long the console took to exit.
+    pub async fn shut_down(mut self) -> (camunda_sim::RunningSimulator, Duration) {
+        let started = std::time::Instant::now();
         if let Some(tx) = self.stop.take() {
             let _ = tx.send(());
         }
         let _ = self.server.await;
-        self.sim.shutdown().await;
+        (self.sim, started.elapsed())
     }
 }
 
@@ -46,7 +54,12 @@ pub fn leptos_options() -> LeptosOptions {
 
 /// Settings pointing at `sim`, with a fast prober and short timeouts.
 pub fn settings_for(sim: &camunda_sim::SimUrls, db: &str) -> Settings {
-    let raw = RawSettings {
+    Settings::validate(raw_settings_for(sim, db)).expect("valid settings")
+}
+
+/// [`settings_for`] before validation, to add TLS files, credentials or other raw keys.
+pub fn raw_settings_for(sim: &camunda_sim::SimUrls, db: &str) -> RawSettings {
+    RawSettings {
         listen: "127.0.0.1:0".into(),
         database_url: db.into(),
         cluster: Some(RawCluster {
@@ -57,12 +70,13 @@ pub fn settings_for(sim: &camunda_sim::SimUrls, db: &str) -> Settings {
             tasklist_management_url: sim.tasklist.clone(),
             optimize_management_url: Some(sim.optimize.clone()),
             elasticsearch_url: sim.elasticsearch.clone(),
-            elasticsearch_username: None,
-            elasticsearch_password: None,
             snapshot_repository: "camunda".into(),
             zeebe_record_prefix: "zeebe-record".into(),
-            soft_pause: true,
+            soft_pause: Some(true),
+            ..RawCluster::default()
         }),
+        simulate: false,
+        shutdown_grace_secs: 25,
         simulator_state_dir: None,
         simulator_scenario: None,
         probe_interval_secs: 1,
@@ -74,9 +88,10 @@ pub fn settings_for(sim: &camunda_sim::SimUrls, db: &str) -> Settings {
             zeebe_backup_secs: 30,
             incomplete_grace_secs: 3,
             resume_retry_secs: 10,
+            unavailable_budget_secs: 3,
+            stale_backup_secs: 3600,
         },
-    };
-    Settings::validate(raw).expect("valid settings")
+    }
 }
 
 /// Starts a simulator with `config` and a console managing it.
@@ -96,9 +111,19 @@ pub async fn start_adjusted(
 }
 
 pub async fn start_with(sim: camunda_sim::RunningSimulator, settings: Settings) -> TestConsole {
+    start_hooked(sim, settings, None).await
+}
+
+/// Like [`start_with`], calling `hook` at the start of every step (fault injection).
+pub async fn start_hooked(
+    sim: camunda_sim::RunningSimulator,
+    settings: Settings,
+    hook: Option<camunda_backup_console::engine::StepHook>,
+) -> TestConsole {
     let app = Application::build(settings, leptos_options())
         .await
         .expect("console builds");
+    app.state().console.engine.set_step_hook(hook);
     let addr = app.local_addr().expect("bound");
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(async move {
@@ -201,7 +226,11 @@ pub fn step<'a>(run: &'a serde_json::Value, key: &str) -> Option<&'a serde_json:
 
 /// The exporter phase of every leader partition, read from the simulator's brokers over HTTP.
 pub async fn leader_phases(urls: &camunda_sim::SimUrls) -> Vec<String> {
-    let http = reqwest::Client::new();
+    // The test reads its own simulator, which may serve HTTPS with a generated CA.
+    let http = reqwest::Client::builder()
+        .danger_accept_invalid_certs(true)
+        .build()
+        .expect("client");
     let mut phases = Vec::new();
     for broker in &urls.zeebe_brokers {
         let map: serde_json::Value = http

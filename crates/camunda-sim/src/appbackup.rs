@@ -126,6 +126,11 @@ pub(crate) fn take(shared: &Arc<Shared>, spec: &AppSpec, id: u64) -> Result<Vec<
     let failure = shared
         .faults
         .take_kind(spec.name, "take_backup", FaultKind::PartFailed)
+        .or_else(|| {
+            shared
+                .faults
+                .take_kind(spec.name, "take_backup", FaultKind::PartsStop)
+        })
         .map(|f| PartFailure::from_fault(&f));
     jobs::schedule(shared.clone(), spec.clone(), id, names.clone(), failure);
     Ok(names)

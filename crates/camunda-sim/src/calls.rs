@@ -12,10 +12,14 @@ use crate::faults::lock;
 pub struct RecordedCall {
     /// Arrival order, starting at 1.
     pub seq: u64,
-    /// Arrival time.
+    /// Arrival time (wall clock; serialized as RFC 3339 with sub-second digits).
     pub at: DateTime<Utc>,
     /// Component name (`zeebe`, `broker0`, `operate`, `tasklist`, `optimize`, `elasticsearch`).
     pub component: String,
+    /// Operation name, as used for faults and latency (`take_backup`, `get_snapshot`, ..;
+    /// `unknown` for unmatched routes).
+    #[serde(default)]
+    pub operation: String,
     /// HTTP method.
     pub method: String,
     /// Request path.
@@ -39,6 +43,7 @@ impl CallLog {
     pub fn begin(
         &self,
         component: &str,
+        operation: &str,
         method: &str,
         path: &str,
         query: Option<String>,
@@ -51,6 +56,7 @@ impl CallLog {
             seq,
             at: Utc::now(),
             component: component.to_string(),
+            operation: operation.to_string(),
             method: method.to_string(),
             path: path.to_string(),
             query,
@@ -71,6 +77,20 @@ impl CallLog {
     /// All recorded calls in order.
     pub fn all(&self) -> Vec<RecordedCall> {
         lock(&self.inner).1.clone()
+    }
+
+    /// Number of calls to `component` (`broker` = any broker, `*` = any) and `operation` (`*` = any).
+    pub fn count(&self, component: &str, operation: &str) -> usize {
+        lock(&self.inner)
+            .1
+            .iter()
+            .filter(|c| {
+                (component == "*"
+                    || c.component == component
+                    || (component == "broker" && c.component.starts_with("broker")))
+                    && (operation == "*" || c.operation == operation)
+            })
+            .count()
     }
 
     /// Forgets all calls (sequence numbers keep increasing).

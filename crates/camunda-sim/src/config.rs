@@ -5,8 +5,10 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::auth::AuthConfig;
 use crate::error::SimError;
 use crate::faults::Fault;
+use crate::tls::TlsConfig;
 
 /// How `POST /actuator/exporting/*` answers (spec §4.2).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -181,6 +183,10 @@ pub struct SimConfig {
     pub timing: TimingConfig,
     /// Elasticsearch identity and seed.
     pub elasticsearch: ElasticsearchConfig,
+    /// HTTPS on the component listeners (`[tls]`; default off).
+    pub tls: TlsConfig,
+    /// Credentials the component listeners demand (`[auth]`; default none).
+    pub auth: AuthConfig,
     /// Faults active from the start.
     pub faults: Vec<Fault>,
 }
@@ -206,6 +212,8 @@ impl Default for SimConfig {
             latency: LatencyConfig::default(),
             timing: TimingConfig::default(),
             elasticsearch: ElasticsearchConfig::default(),
+            tls: TlsConfig::default(),
+            auth: AuthConfig::default(),
             faults: Vec::new(),
         }
     }

@@ -2,10 +2,12 @@
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
+use crate::auth::AuthConfig;
 use crate::calls::{CallLog, RecordedCall};
 use crate::component::{Component, Listener};
 use crate::config::{ExportingResponse, LatencyConfig, SimConfig, WebappErrors};
@@ -14,10 +16,13 @@ use crate::faults::{lock, Fault, FaultSet};
 use crate::persist::Persist;
 use crate::server::Servers;
 use crate::shared::{Settings, Shared};
+use crate::state::zeebe::AgeError;
 use crate::state::SimState;
+use crate::tls::TlsSetup;
 use crate::{http, seed};
 
-/// Base URLs (`http://127.0.0.1:PORT`, no trailing slash) of every component.
+/// Base URLs (`http://127.0.0.1:PORT`, or `https://` with `[tls]` enabled; no trailing slash)
+/// of every component. The admin API is always plain HTTP.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SimUrls {
     /// Zeebe gateway management API.
@@ -49,8 +54,8 @@ pub struct RunningSimulator {
     control: SimControl,
 }
 
-fn url(addr: SocketAddr) -> String {
-    format!("http://{addr}")
+fn url(scheme: &str, addr: SocketAddr) -> String {
+    format!("{scheme}://{addr}")
 }
 
 fn addr(port: u16) -> SocketAddr {
@@ -85,19 +90,27 @@ pub async fn start(config: SimConfig) -> Result<RunningSimulator, SimError> {
     for f in &config.faults {
         faults.add(f.clone());
     }
+    let tls = if config.tls.enabled {
+        Some(TlsSetup::generate(&config.tls)?)
+    } else {
+        None
+    };
+    let scheme = if tls.is_some() { "https" } else { "http" };
     let settings = Settings {
         exporting_response: config.exporting_response,
         webapp_errors: config.webapp_errors,
         latency: config.latency.clone(),
+        auth: config.auth.clone(),
     };
     let shared = Arc::new(Shared {
         settings: Mutex::new(settings),
         state: Mutex::new(state),
         faults,
         calls: CallLog::default(),
-        servers: Servers::default(),
+        servers: Servers::new(tls.as_ref().map(|t| t.acceptor.clone())),
         tasks: Mutex::new(Vec::new()),
         persist,
+        tls: tls.map(|t| t.pems),
         config,
     });
     {
@@ -117,7 +130,7 @@ pub async fn start(config: SimConfig) -> Result<RunningSimulator, SimError> {
     let mut brokers = Vec::new();
     for i in 0..shared.config.brokers as usize {
         let port = ports.brokers.get(i).copied().unwrap_or(0);
-        brokers.push(url(bind(Listener::Broker(i), port).await?));
+        brokers.push(url(scheme, bind(Listener::Broker(i), port).await?));
     }
     let operate = bind(Listener::Operate, ports.operate).await?;
     let tasklist = bind(Listener::Tasklist, ports.tasklist).await?;
@@ -136,13 +149,13 @@ pub async fn start(config: SimConfig) -> Result<RunningSimulator, SimError> {
         .map_err(admin_err)?;
     let admin_addr = admin_listener.local_addr().map_err(admin_err)?;
     let urls = SimUrls {
-        zeebe_gateway: url(zeebe),
+        zeebe_gateway: url(scheme, zeebe),
         zeebe_brokers: brokers,
-        operate: url(operate),
-        tasklist: url(tasklist),
-        optimize: url(optimize),
-        elasticsearch: url(es),
-        admin: url(admin_addr),
+        operate: url(scheme, operate),
+        tasklist: url(scheme, tasklist),
+        optimize: url(scheme, optimize),
+        elasticsearch: url(scheme, es),
+        admin: url("http", admin_addr),
     };
     let control = SimControl {
         shared,
@@ -167,6 +180,21 @@ impl RunningSimulator {
     /// Control handle.
     pub fn control(&self) -> SimControl {
         self.control.clone()
+    }
+
+    /// PEM of the generated CA certificate (`None` without `[tls]`).
+    pub fn ca_pem(&self) -> Option<String> {
+        self.control.ca_pem()
+    }
+
+    /// PEM of a client certificate signed by the CA, for mutual TLS (`None` without `[tls]`).
+    pub fn client_cert_pem(&self) -> Option<String> {
+        self.control.client_cert_pem()
+    }
+
+    /// PKCS#8 PEM of the client certificate's key (`None` without `[tls]`).
+    pub fn client_key_pem(&self) -> Option<String> {
+        self.control.client_key_pem()
     }
 
     /// Stops every listener and background job.
@@ -227,6 +255,50 @@ impl SimControl {
         self.shared.calls.clear();
     }
 
+    /// Number of recorded calls to `component` (`zeebe`, `broker0`.., `broker` = any broker,
+    /// `*` = any) and `operation` (see crate docs; `*` = any), rejected ones included.
+    pub fn count_calls(&self, component: &str, operation: &str) -> usize {
+        self.shared.calls.count(component, operation)
+    }
+
+    /// PEM of the generated CA certificate (`None` without `[tls]`).
+    pub fn ca_pem(&self) -> Option<String> {
+        self.shared.tls.as_ref().map(|t| t.ca_cert.clone())
+    }
+
+    /// PEM of a client certificate signed by the CA, for mutual TLS (`None` without `[tls]`).
+    pub fn client_cert_pem(&self) -> Option<String> {
+        self.shared.tls.as_ref().map(|t| t.client_cert.clone())
+    }
+
+    /// PKCS#8 PEM of the client certificate's key (`None` without `[tls]`).
+    pub fn client_key_pem(&self) -> Option<String> {
+        self.shared.tls.as_ref().map(|t| t.client_key.clone())
+    }
+
+    /// Replaces the credentials the component listeners demand.
+    pub fn set_auth(&self, auth: AuthConfig) {
+        lock(&self.shared.settings).auth = auth;
+    }
+
+    /// Moves `createdAt`/`lastUpdatedAt` of every partition entry of Zeebe backup `backup_id`
+    /// back in time by `by` (e.g. to make a stuck `IN_PROGRESS` backup look old).
+    pub fn age_zeebe_backup(&self, backup_id: i64, by: Duration) -> Result<(), SimError> {
+        let delta = chrono::TimeDelta::from_std(by)
+            .map_err(|e| SimError::InvalidArgument(format!("age {by:?}: {e}")))?;
+        let id = u64::try_from(backup_id).map_err(|_| SimError::UnknownBackup(backup_id))?;
+        let mut st = lock(&self.shared.state);
+        st.zeebe.age_backup(id, delta).map_err(|e| match e {
+            AgeError::Unknown => SimError::UnknownBackup(backup_id),
+            AgeError::OutOfRange => {
+                SimError::InvalidArgument(format!("age {by:?} is out of the time range"))
+            }
+        })?;
+        self.shared.save_zeebe(&st);
+        tracing::info!(backup_id, ?by, "zeebe backup aged");
+        Ok(())
+    }
+
     /// Replaces the latency settings.
     pub fn set_latency(&self, latency: LatencyConfig) {
         lock(&self.shared.settings).latency = latency;
@@ -267,7 +339,9 @@ impl SimControl {
                 "exporting_response": settings.exporting_response,
                 "webapp_errors": settings.webapp_errors,
                 "latency": settings.latency,
+                "auth": settings.auth,
             },
+            "tls": shared.config.tls,
             "components": shared.servers.status(),
             "zeebe": {
                 "exporter_phases": phases,

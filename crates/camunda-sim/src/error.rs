@@ -32,4 +32,13 @@ pub enum SimError {
     /// Persisting or loading state failed.
     #[error("state directory error: {0}")]
     Persist(String),
+    /// Generating the TLS certificates or the TLS configuration failed.
+    #[error("TLS setup failed: {0}")]
+    Tls(String),
+    /// No Zeebe backup with this id exists.
+    #[error("no Zeebe backup with id {0}")]
+    UnknownBackup(i64),
+    /// An argument is out of range.
+    #[error("invalid argument: {0}")]
+    InvalidArgument(String),
 }

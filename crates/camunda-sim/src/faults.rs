@@ -18,8 +18,14 @@ pub enum FaultKind {
     MalformedJson,
     /// Zeebe backup partition `partition` ends `FAILED` with `reason`.
     PartitionFailed,
+    /// Zeebe backup partition `partition` stays `IN_PROGRESS` forever, as after a leader change
+    /// (camunda/camunda#41200).
+    PartitionStuck,
     /// Web-app/Optimize part `part` ends in `state` (`FAILED` or `PARTIAL`); the queue is cleared.
     PartFailed,
+    /// Web-app/Optimize part `part` succeeds, then the queue stops without creating the rest:
+    /// the backup stays `INCOMPLETE` for ever (camunda/camunda#22871, a failed ES call, pitfall 6).
+    PartsStop,
     /// An Elasticsearch snapshot created through the ES API ends in `state` with failed shards.
     SnapshotFailed,
     /// Every take answers "Another backup is running at the moment" (pitfall 6).
@@ -65,7 +71,7 @@ pub struct Fault {
     /// Number of uses before the fault disappears (absent = forever).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub times: Option<u32>,
-    /// Partition for `partition_failed` (default 1).
+    /// Partition for `partition_failed`/`partition_stuck` (default 1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partition: Option<u32>,
     /// Part number for `part_failed` (default 1).
@@ -118,7 +124,7 @@ impl Fault {
         self
     }
 
-    /// Builder: partition of a `partition_failed` fault.
+    /// Builder: partition of a `partition_failed`/`partition_stuck` fault.
     pub fn partition(mut self, p: u32) -> Self {
         self.partition = Some(p);
         self

@@ -105,6 +105,8 @@ pub(crate) struct PartFailure {
     pub part: u32,
     pub state: SnapState,
     pub reason: Option<String>,
+    /// The part succeeds and the queue stops there (`parts_stop`).
+    pub stop: bool,
 }
 
 impl PartFailure {
@@ -114,6 +116,7 @@ impl PartFailure {
             part: f.part.unwrap_or(1),
             state: SnapState::parse_final(f.state.as_deref()),
             reason: f.reason.clone(),
+            stop: f.kind == crate::faults::FaultKind::PartsStop,
         }
     }
 }
@@ -188,8 +191,8 @@ pub(crate) fn schedule(
                 let name = &names[(n - 1) as usize];
                 if let Some(snap) = st.es.snapshot_mut(&spec.repository, name) {
                     match failed {
-                        Some(f) => snap.finish(f.state, f.reason.as_deref()),
-                        None => snap.finish(SnapState::Success, None),
+                        Some(f) if !f.stop => snap.finish(f.state, f.reason.as_deref()),
+                        _ => snap.finish(SnapState::Success, None),
                     }
                 }
                 s.save_es(&st);

@@ -5,7 +5,23 @@
 //! Operate and Tasklist (`/actuator/backups`, parts created sequentially as ES snapshots),
 //! Optimize (`/actuator/backups`, two parts) and Elasticsearch (snapshot, index and template APIs).
 //! A separate admin API (and [`SimControl`] in-process) injects faults, stops and starts
-//! components, changes latency and response modes, and exposes the call log.
+//! components, changes latency and response modes, and exposes the call log
+//! ([`RecordedCall`]: arrival order and time, component, operation, status;
+//! [`SimControl::count_calls`] counts per component and operation).
+//!
+//! Security, both off by default:
+//! * `[tls]` ([`TlsConfig`]): every component listener serves HTTPS with a server certificate
+//!   (`127.0.0.1`, `localhost`, `::1`) signed by a CA generated at start-up; with
+//!   `require_client_cert` a client certificate signed by that CA is demanded (mutual TLS).
+//!   [`SimControl::ca_pem`], [`SimControl::client_cert_pem`] and [`SimControl::client_key_pem`]
+//!   hand out the PEMs. The admin API stays plain HTTP.
+//! * `[auth]` ([`AuthConfig`]): basic or bearer credentials on the Spring management endpoints
+//!   (Zeebe gateway, brokers, Operate, Tasklist, Optimize), basic or API key on Elasticsearch.
+//!   Missing or wrong credentials get 401 in the component's own shape (Spring error body or
+//!   Elasticsearch `security_exception`), checked before latency and faults and still logged.
+//!
+//! Zeebe backups stuck `IN_PROGRESS` (camunda/camunda#41200): fault
+//! [`FaultKind::PartitionStuck`], and [`SimControl::age_zeebe_backup`] to make them look old.
 //!
 //! Operation names (for faults and latency keys `component.operation`):
 //! * `zeebe`: `take_backup`, `get_backup`, `list_backups`, `delete_backup`, `pause`, `resume`
@@ -17,6 +33,7 @@
 //! * every component: `info`, `health`; `*` matches any operation.
 
 mod appbackup;
+mod auth;
 mod calls;
 mod component;
 mod config;
@@ -30,7 +47,11 @@ mod seed;
 mod server;
 mod shared;
 mod state;
+mod tls;
 
+pub use auth::{
+    ApiKey, AuthConfig, BasicCredentials, BearerToken, ElasticsearchAuth, ManagementAuth,
+};
 pub use calls::RecordedCall;
 pub use component::Component;
 pub use config::{
@@ -40,3 +61,4 @@ pub use config::{
 pub use control::{start, RunningSimulator, SimControl, SimUrls};
 pub use error::SimError;
 pub use faults::{Fault, FaultKind};
+pub use tls::TlsConfig;

@@ -1,14 +1,18 @@
-//! TCP listeners: one per component, stoppable (connection refused) and restartable on the same port.
+//! TCP listeners: one per component, stoppable (connection refused) and restartable on the same
+//! port, serving plain HTTP/1.1 or HTTPS (rustls acceptor in front of the same hyper connection).
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::Mutex;
+use std::time::Duration;
 
 use axum::Router;
 use hyper_util::rt::TokioIo;
 use hyper_util::service::TowerToHyperService;
-use tokio::net::TcpListener;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::{TcpListener, TcpStream};
 use tokio::task::{JoinHandle, JoinSet};
+use tokio_rustls::TlsAcceptor;
 
 use crate::component::Listener;
 use crate::error::SimError;
@@ -20,10 +24,14 @@ struct Slot {
     handle: Option<JoinHandle<()>>,
 }
 
+/// Time a client gets to complete the TLS handshake.
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// All listeners of the simulator.
 #[derive(Default)]
 pub(crate) struct Servers {
     slots: Mutex<BTreeMap<Listener, Slot>>,
+    tls: Option<TlsAcceptor>,
 }
 
 async fn bind(listener: Listener, addr: SocketAddr) -> Result<TcpListener, SimError> {
@@ -36,26 +44,44 @@ async fn bind(listener: Listener, addr: SocketAddr) -> Result<TcpListener, SimEr
         })
 }
 
+/// Serves one HTTP/1.1 connection.
+async fn serve<IO>(io: IO, router: Router)
+where
+    IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let service = TowerToHyperService::new(router);
+    if let Err(e) = hyper::server::conn::http1::Builder::new()
+        .serve_connection(TokioIo::new(io), service)
+        .await
+    {
+        tracing::debug!(error = %e, "connection ended with error");
+    }
+}
+
+/// Serves one accepted connection, after a TLS handshake when `tls` is set.
+async fn connection(stream: TcpStream, router: Router, tls: Option<TlsAcceptor>) {
+    let Some(acceptor) = tls else {
+        return serve(stream, router).await;
+    };
+    match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
+        Ok(Ok(tls_stream)) => serve(tls_stream, router).await,
+        Ok(Err(e)) => tracing::debug!(error = %e, "TLS handshake failed"),
+        Err(_) => tracing::debug!("TLS handshake timed out"),
+    }
+}
+
 /// Accepts connections until aborted; aborting drops the listener and every open connection.
-async fn accept_loop(listener: TcpListener, router: Router) {
+/// A failed accept or TLS handshake only ends that connection, never the loop.
+async fn accept_loop(listener: TcpListener, router: Router, tls: Option<TlsAcceptor>) {
     let mut connections = JoinSet::new();
     loop {
         match listener.accept().await {
             Ok((stream, _peer)) => {
-                let service = TowerToHyperService::new(router.clone());
-                connections.spawn(async move {
-                    let io = TokioIo::new(stream);
-                    if let Err(e) = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(io, service)
-                        .await
-                    {
-                        tracing::debug!(error = %e, "connection ended with error");
-                    }
-                });
+                connections.spawn(connection(stream, router.clone(), tls.clone()));
             }
             Err(e) => {
                 tracing::warn!(error = %e, "accept failed");
-                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                tokio::time::sleep(Duration::from_millis(10)).await;
             }
         }
         while connections.try_join_next().is_some() {}
@@ -63,6 +89,14 @@ async fn accept_loop(listener: TcpListener, router: Router) {
 }
 
 impl Servers {
+    /// Listeners that serve HTTPS through `tls` (plain HTTP when `None`).
+    pub(crate) fn new(tls: Option<TlsAcceptor>) -> Self {
+        Self {
+            slots: Mutex::default(),
+            tls,
+        }
+    }
+
     /// Binds `listener` on `addr` (port 0 = free port) and serves `router`; returns the bound address.
     pub(crate) async fn add(
         &self,
@@ -86,7 +120,7 @@ impl Servers {
             addr: "?".into(),
             source,
         })?;
-        let handle = tokio::spawn(accept_loop(tcp, router.clone()));
+        let handle = tokio::spawn(accept_loop(tcp, router.clone(), self.tls.clone()));
         lock(&self.slots).insert(
             listener,
             Slot {
@@ -121,7 +155,7 @@ impl Servers {
             }
         };
         let tcp = bind(listener, addr).await?;
-        let handle = tokio::spawn(accept_loop(tcp, router));
+        let handle = tokio::spawn(accept_loop(tcp, router, self.tls.clone()));
         if let Some(slot) = lock(&self.slots).get_mut(&listener) {
             slot.handle = Some(handle);
         }

@@ -5,6 +5,7 @@ use std::sync::Mutex;
 
 use tokio::task::AbortHandle;
 
+use crate::auth::AuthConfig;
 use crate::calls::CallLog;
 use crate::component::Listener;
 use crate::config::{ExportingResponse, LatencyConfig, SimConfig, WebappErrors};
@@ -12,13 +13,16 @@ use crate::faults::{lock, FaultSet};
 use crate::persist::Persist;
 use crate::server::Servers;
 use crate::state::SimState;
+use crate::tls::TlsPems;
 
-/// Settings that can change while running (`PUT /admin/config`, `PUT /admin/latency`).
+/// Settings that can change while running (`PUT /admin/config`, `PUT /admin/latency`,
+/// `PUT /admin/auth`).
 #[derive(Clone, Debug)]
 pub(crate) struct Settings {
     pub exporting_response: ExportingResponse,
     pub webapp_errors: WebappErrors,
     pub latency: LatencyConfig,
+    pub auth: AuthConfig,
 }
 
 /// Everything the simulator shares.
@@ -31,6 +35,8 @@ pub(crate) struct Shared {
     pub servers: Servers,
     pub tasks: Mutex<Vec<AbortHandle>>,
     pub persist: Option<Persist>,
+    /// CA and client certificate when `[tls]` is enabled.
+    pub tls: Option<TlsPems>,
 }
 
 impl Shared {

@@ -172,6 +172,19 @@ async fn the_call_log_records_every_request_in_order_with_its_status() {
     );
     assert_eq!(calls[0].body.as_deref(), Some(r#"{"backupId":9}"#));
     assert!(calls.windows(2).all(|w| w[0].seq < w[1].seq));
+    assert!(calls.windows(2).all(|w| w[0].at <= w[1].at));
+    let ops: Vec<&str> = calls.iter().map(|c| c.operation.as_str()).collect();
+    assert_eq!(ops, ["take_backup", "pause", "root", "partitions"]);
+    let c = sim.control();
+    assert_eq!(c.count_calls("optimize", "take_backup"), 1);
+    assert_eq!(c.count_calls("broker", "partitions"), 1);
+    assert_eq!(c.count_calls("broker2", "*"), 1);
+    assert_eq!(c.count_calls("zeebe", "resume"), 0);
+    assert_eq!(c.count_calls("*", "*"), 4);
+    let (_, logged) = call_json("GET", &format!("{}/admin/calls", u.admin), None).await;
+    assert_eq!(logged[0]["operation"], "take_backup");
+    let at = logged[0]["at"].as_str().unwrap();
+    chrono::DateTime::parse_from_rfc3339(at).expect("RFC 3339 arrival time");
     sim.control().clear_calls();
     assert!(sim.control().calls().is_empty());
     sim.shutdown().await;
@@ -257,7 +270,12 @@ async fn the_admin_api_injects_faults_stops_components_and_switches_modes() {
 
 #[tokio::test]
 async fn scenario_files_parse() {
-    for f in ["default.toml", "legacy-errors.toml", "faults.toml"] {
+    for f in [
+        "default.toml",
+        "legacy-errors.toml",
+        "faults.toml",
+        "secure.toml",
+    ] {
         let path = format!("{}/scenarios/{f}", env!("CARGO_MANIFEST_DIR"));
         camunda_sim::SimConfig::from_file(&path).unwrap_or_else(|e| panic!("{f}: {e}"));
     }

@@ -194,3 +194,31 @@ async fn restore_conflicts_with_open_indices_and_recreates_deleted_ones() {
     assert!(text.contains(index));
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_snapshot_whose_waiting_client_gives_up_still_completes() {
+    let sim = sim().await;
+    let es = &sim.urls().elasticsearch;
+    let impatient = reqwest::Client::builder()
+        .tls_built_in_root_certs(false)
+        .timeout(Duration::from_millis(50))
+        .build()
+        .unwrap();
+    let gave_up = impatient
+        .put(format!(
+            "{es}/_snapshot/camunda/camunda_zeebe_records_backup_9?wait_for_completion=true"
+        ))
+        .json(&json!({"indices": "zeebe-record*"}))
+        .send()
+        .await;
+    assert!(gave_up.is_err_and(|e| e.is_timeout()));
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let (s, v) = call_json(
+        "GET",
+        &format!("{es}/_snapshot/camunda/camunda_zeebe_records_backup_9"),
+        None,
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert_eq!(v["snapshots"][0]["state"], "SUCCESS", "{v}");
+}

@@ -254,3 +254,84 @@ fn uuid_like() -> String {
             .as_nanos()
     )
 }
+
+#[tokio::test]
+async fn a_stuck_partition_keeps_the_backup_in_progress_and_aging_moves_its_times() {
+    let sim = sim().await;
+    let control = sim.control();
+    control.add_fault(
+        Fault::new("zeebe", "take_backup", FaultKind::PartitionStuck)
+            .partition(2)
+            .times(1),
+    );
+    let url = format!("{}/actuator/backups", sim.urls().zeebe_gateway);
+    assert_eq!(
+        call("POST", &url, Some(json!({"backupId": 11}))).await.0,
+        202
+    );
+    tokio::time::sleep(Duration::from_millis(400)).await; // well past zeebe_partition_backup_ms
+    let (_, before) = call_json("GET", &format!("{url}/11"), None).await;
+    assert_eq!(before["state"], "IN_PROGRESS");
+    assert_eq!(before["details"][0]["state"], "COMPLETED");
+    assert_eq!(before["details"][1]["state"], "IN_PROGRESS");
+    assert_eq!(before["details"][2]["state"], "COMPLETED");
+    assert!(before["details"][1].get("lastUpdatedAt").is_none());
+    for d in before["details"].as_array().unwrap() {
+        assert!(
+            d["createdAt"].is_string(),
+            "createdAt on every partition: {d}"
+        );
+    }
+
+    let by = Duration::from_secs(2 * 3600);
+    control.age_zeebe_backup(11, by).unwrap();
+    let (_, after) = call_json("GET", &format!("{url}/11"), None).await;
+    assert_eq!(after["state"], "IN_PROGRESS");
+    let t = |v: &serde_json::Value| {
+        chrono::DateTime::parse_from_rfc3339(v.as_str().expect("time")).expect("RFC 3339")
+    };
+    for p in 0..3 {
+        let moved = t(&before["details"][p]["createdAt"]) - t(&after["details"][p]["createdAt"]);
+        assert_eq!(
+            moved.num_seconds(),
+            7200,
+            "createdAt of partition {}",
+            p + 1
+        );
+    }
+    let moved =
+        t(&before["details"][0]["lastUpdatedAt"]) - t(&after["details"][0]["lastUpdatedAt"]);
+    assert_eq!(moved.num_seconds(), 7200, "lastUpdatedAt moves too");
+    let (_, list) = call_json("GET", &url, None).await;
+    assert_eq!(list[0]["state"], "IN_PROGRESS");
+    assert_eq!(
+        list[0]["details"][1]["createdAt"],
+        after["details"][1]["createdAt"]
+    );
+
+    // a later backup is not affected and completes
+    assert_eq!(
+        call("POST", &url, Some(json!({"backupId": 12}))).await.0,
+        202
+    );
+    let seen = poll_state(&format!("{url}/12"), "COMPLETED", Duration::from_secs(3)).await;
+    assert_eq!(seen.last().unwrap(), "COMPLETED");
+
+    assert!(matches!(
+        control.age_zeebe_backup(99, by),
+        Err(camunda_sim::SimError::UnknownBackup(99))
+    ));
+    // the admin API does the same
+    let admin = format!("{}/admin/zeebe/backups/11/age", sim.urls().admin);
+    let (s, _) = call("POST", &admin, Some(json!({"by_ms": 60_000}))).await;
+    assert_eq!(s, 200);
+    let (_, aged) = call_json("GET", &format!("{url}/11"), None).await;
+    let moved = t(&after["details"][1]["createdAt"]) - t(&aged["details"][1]["createdAt"]);
+    assert_eq!(moved.num_seconds(), 60);
+    let missing = format!("{}/admin/zeebe/backups/99/age", sim.urls().admin);
+    assert_eq!(
+        call("POST", &missing, Some(json!({"by_ms": 1}))).await.0,
+        404
+    );
+    sim.shutdown().await;
+}

@@ -3,6 +3,7 @@
 //! starts from the journal) and server restarts (the event stream reconnects and replays).
 
 mod live;
+mod notices;
 mod pause;
 mod timeline;
 
@@ -11,6 +12,7 @@ use crate::domain::{RunState, RunView};
 use crate::ui::backups::state_class;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
+use notices::Notices;
 use pause::PauseTimer;
 use timeline::Timeline;
 
@@ -84,6 +86,7 @@ fn RunBody(run: RwSignal<Option<RunView>>, connection: RwSignal<String>) -> impl
                                 })}
                         </section>
                         <Outcome run=r.clone()/>
+                        <Notices run=r.clone()/>
                     }
                 })
         }}

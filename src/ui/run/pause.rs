@@ -24,7 +24,7 @@ pub fn PauseTimer(run: RwSignal<Option<RunView>>) -> impl IntoView {
                 .component_work_ms
                 .map(|w| {
                     format!(
-                        " — components' own work {}, console overhead {}",
+                        " — longest component work {}, console overhead {}",
                         short(w as f64),
                         short(ms.saturating_sub(w) as f64)
                     )

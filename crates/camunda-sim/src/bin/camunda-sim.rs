@@ -1,8 +1,8 @@
 //! `camunda-sim`: runs the Camunda cluster simulator until Ctrl-C / SIGTERM.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use camunda_sim::{start, SimConfig};
+use camunda_sim::{start, RunningSimulator, SimConfig};
 use clap::Parser;
 
 /// Command line.
@@ -18,6 +18,30 @@ struct Args {
     /// Write the component URLs as JSON to this file.
     #[arg(long)]
     urls_file: Option<PathBuf>,
+    /// With `[tls]` enabled: write `ca.pem`, `client.pem` and `client-key.pem` into this directory.
+    #[arg(long)]
+    tls_dir: Option<PathBuf>,
+}
+
+/// Writes the generated CA and client certificate (nothing when TLS is off).
+fn write_tls_files(dir: &Path, sim: &RunningSimulator) -> std::io::Result<()> {
+    let files = [
+        ("ca.pem", sim.ca_pem()),
+        ("client.pem", sim.client_cert_pem()),
+        ("client-key.pem", sim.client_key_pem()),
+    ];
+    if files.iter().all(|(_, pem)| pem.is_none()) {
+        tracing::warn!("--tls-dir given but [tls] is not enabled; nothing written");
+        return Ok(());
+    }
+    std::fs::create_dir_all(dir)?;
+    for (name, pem) in files {
+        if let Some(pem) = pem {
+            std::fs::write(dir.join(name), pem)?;
+        }
+    }
+    tracing::info!(dir = %dir.display(), "TLS CA and client certificate written");
+    Ok(())
 }
 
 async fn wait_for_signal() {
@@ -62,6 +86,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         elasticsearch = %urls.elasticsearch, admin = %urls.admin, "simulator running");
     if let Some(path) = &args.urls_file {
         std::fs::write(path, serde_json::to_string_pretty(&urls)?)?;
+    }
+    if let Some(dir) = &args.tls_dir {
+        write_tls_files(dir, &sim)?;
     }
     wait_for_signal().await;
     sim.shutdown().await;

@@ -8,9 +8,11 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use crate::auth::AuthConfig;
 use crate::component::Component;
 use crate::config::{ExportingResponse, LatencyConfig, WebappErrors};
 use crate::control::SimControl;
+use crate::error::SimError;
 use crate::faults::Fault;
 
 fn error(status: StatusCode, msg: impl Into<String>) -> Response {
@@ -27,6 +29,13 @@ fn parse<T: serde::de::DeserializeOwned>(body: &str) -> Result<T, Box<Response>>
 struct ConfigPatch {
     exporting_response: Option<ExportingResponse>,
     webapp_errors: Option<WebappErrors>,
+}
+
+/// Body of `POST /admin/zeebe/backups/{id}/age`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AgeBody {
+    by_ms: u64,
 }
 
 async fn state(State(c): State<SimControl>) -> Json<Value> {
@@ -101,6 +110,28 @@ async fn set_config(State(c): State<SimControl>, body: String) -> Response {
     }
 }
 
+async fn set_auth(State(c): State<SimControl>, body: String) -> Response {
+    match parse::<AuthConfig>(&body) {
+        Ok(a) => {
+            c.set_auth(a.clone());
+            Json(json!(a)).into_response()
+        }
+        Err(r) => *r,
+    }
+}
+
+async fn age_backup(State(c): State<SimControl>, Path(id): Path<i64>, body: String) -> Response {
+    let age = match parse::<AgeBody>(&body) {
+        Ok(a) => a,
+        Err(r) => return *r,
+    };
+    match c.age_zeebe_backup(id, std::time::Duration::from_millis(age.by_ms)) {
+        Ok(()) => Json(json!({"backupId": id, "agedByMs": age.by_ms})).into_response(),
+        Err(e @ SimError::UnknownBackup(_)) => error(StatusCode::NOT_FOUND, e.to_string()),
+        Err(e) => error(StatusCode::BAD_REQUEST, e.to_string()),
+    }
+}
+
 async fn urls(State(c): State<SimControl>) -> Json<Value> {
     Json(json!(c.urls()))
 }
@@ -122,6 +153,8 @@ pub(crate) fn router(control: SimControl) -> Router {
         )
         .route("/admin/latency", put(set_latency))
         .route("/admin/config", put(set_config))
+        .route("/admin/auth", put(set_auth))
+        .route("/admin/zeebe/backups/{id}/age", post(age_backup))
         .fallback(not_found)
         .with_state(control)
 }

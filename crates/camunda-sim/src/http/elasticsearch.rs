@@ -206,18 +206,19 @@ async fn create_snapshot(ctx: &Ctx, r: &Req) -> Result<Response, EsError> {
             info
         }
     };
-    if wait {
+    // The snapshot ends in the background whatever happens to this request: like a real
+    // cluster, a client that stops waiting (timeout, dropped connection) does not stop it.
+    let (done_tx, done_rx) = tokio::sync::oneshot::channel();
+    shared.spawn(async move {
         tokio::time::sleep(delay).await;
-        match finish() {
-            Some(info) => ok(json!({"snapshot": info})),
-            None => Err(EsError::snapshot_missing(&repo, &name)),
-        }
-    } else {
-        shared.spawn(async move {
-            tokio::time::sleep(delay).await;
-            finish();
-        });
-        ok(json!({"accepted": true}))
+        let _ = done_tx.send(finish());
+    });
+    if !wait {
+        return ok(json!({"accepted": true}));
+    }
+    match done_rx.await.ok().flatten() {
+        Some(info) => ok(json!({"snapshot": info})),
+        None => Err(EsError::snapshot_missing(&repo, &name)),
     }
 }
 

@@ -1,9 +1,11 @@
-//! HTTP layer: the common request pipeline (call log, latency, transport faults) and helpers.
+//! HTTP layer: the common request pipeline (call log, authentication, latency, transport
+//! faults) and helpers.
 
 pub(crate) mod admin;
 pub(crate) mod broker;
 pub(crate) mod elasticsearch;
 pub(crate) mod optimize;
+mod unauthorized;
 pub(crate) mod webapp;
 pub(crate) mod zeebe;
 
@@ -157,6 +159,11 @@ async fn dispatch(ctx: &Ctx, op: &'static str, r: Req) -> Response {
 
 async fn pipeline(State(ctx): State<Ctx>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
+    let authorization = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
     let body = to_bytes(body, BODY_LIMIT).await.unwrap_or_default();
     let r = Req::new(
         parts.method.clone(),
@@ -170,6 +177,7 @@ async fn pipeline(State(ctx): State<Ctx>, req: Request) -> Response {
     let body_text = (!r.body.is_empty()).then(|| String::from_utf8_lossy(&r.body).into_owned());
     let seq = shared.calls.begin(
         &name,
+        op,
         r.method.as_str(),
         &r.path,
         r.raw_query.clone(),
@@ -177,10 +185,20 @@ async fn pipeline(State(ctx): State<Ctx>, req: Request) -> Response {
     );
     tracing::debug!(component = %name, method = %r.method, path = %r.path, op, "request");
 
-    let delay = shared
-        .settings()
-        .latency
-        .for_operation(ctx.listener.family(), op);
+    let settings = shared.settings();
+    if let Some(denied) = unauthorized::check(
+        &settings.auth,
+        ctx.listener,
+        authorization.as_deref(),
+        &r.path,
+        r.raw_query.as_deref(),
+    ) {
+        tracing::debug!(component = %name, path = %r.path, op, "unauthorized");
+        shared.calls.finish(seq, denied.status().as_u16());
+        return denied;
+    }
+
+    let delay = settings.latency.for_operation(ctx.listener.family(), op);
     if delay > 0 {
         tokio::time::sleep(Duration::from_millis(delay)).await;
     }

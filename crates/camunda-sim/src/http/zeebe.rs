@@ -166,6 +166,10 @@ async fn take_backup(ctx: &Ctx, r: &Req) -> Response {
     let failing = shared
         .faults
         .take_kind("zeebe", "take_backup", FaultKind::PartitionFailed);
+    let stuck = shared
+        .faults
+        .take_kind("zeebe", "take_backup", FaultKind::PartitionStuck)
+        .map(|f| f.partition.unwrap_or(1));
     {
         let mut st = lock(&shared.state);
         let latest = st.zeebe.latest_backup_id;
@@ -202,6 +206,14 @@ async fn take_backup(ctx: &Ctx, r: &Req) -> Response {
         shared.save_zeebe(&st);
     }
     for p in 1..=cfg.partitions {
+        if stuck == Some(p) {
+            tracing::info!(
+                id,
+                partition = p,
+                "fault: partition backup stuck IN_PROGRESS"
+            );
+            continue;
+        }
         let fail = failing
             .as_ref()
             .filter(|f| f.partition.unwrap_or(1) == p)

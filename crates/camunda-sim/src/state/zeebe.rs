@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
@@ -96,6 +96,15 @@ pub struct ZeebeState {
     pub backups_taken_while_exporting: u64,
 }
 
+/// Why a backup could not be aged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AgeError {
+    /// No backup with that id.
+    Unknown,
+    /// The shifted time is outside chrono's range.
+    OutOfRange,
+}
+
 /// Spring-style ISO-8601 with nanoseconds and `Z` (trailing zeros trimmed like `Instant.toString`).
 pub fn iso_nanos(t: &DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
@@ -147,6 +156,25 @@ impl ZeebeState {
             return Some(("INCOMPLETE", None));
         }
         Some(("IN_PROGRESS", None))
+    }
+
+    /// Moves `created_at`/`last_updated_at` of every partition entry of backup `id` back by `by`.
+    pub fn age_backup(&mut self, id: u64, by: TimeDelta) -> Result<(), AgeError> {
+        let backup = self.backups.get_mut(&id).ok_or(AgeError::Unknown)?;
+        let shift = |t: DateTime<Utc>| t.checked_sub_signed(by).ok_or(AgeError::OutOfRange);
+        // compute first so a range error leaves the backup untouched
+        let mut shifted = Vec::with_capacity(backup.partitions.len());
+        for (p, b) in &backup.partitions {
+            let last = b.last_updated_at.map(shift).transpose()?;
+            shifted.push((*p, shift(b.created_at)?, last));
+        }
+        for (p, created, last) in shifted {
+            if let Some(b) = backup.partitions.get_mut(&p) {
+                b.created_at = created;
+                b.last_updated_at = last;
+            }
+        }
+        Ok(())
     }
 
     /// `BackupInfo` JSON; `full` = details with every field (GET one) or list-entry fields.
