@@ -135,3 +135,34 @@ async fn cancel_while_the_records_snapshot_starts_resumes_exporting() {
 async fn cancel_after_triggering_zeebe_resumes_exporting() {
     cancel_at_boundary_after("trigger_zeebe", "zeebe.take_backup", "completed").await;
 }
+
+#[tokio::test]
+async fn cancel_while_only_the_records_snapshot_is_awaited_takes_effect_at_once() {
+    let mut config = fast_sim();
+    config.timing.es_snapshot_ms = 20_000;
+    let console = start(config).await;
+    let id = console.start_backup().await;
+    console.wait_step(id, "wait_zeebe", "completed").await;
+    let asked = std::time::Instant::now();
+    let (status, _) = console
+        .post_json(&format!("/api/v1/backups/{id}/cancel"), "")
+        .await;
+    assert_eq!(status, 202);
+    let run = console.wait_terminal(id).await;
+    assert!(
+        asked.elapsed() < std::time::Duration::from_secs(10),
+        "{:?}",
+        asked.elapsed()
+    );
+    assert_eq!(run["state"], "cancelled", "{run}");
+    assert_eq!(
+        step(&run, "wait_records_snapshot").map(|s| s["state"].clone()),
+        Some("cancelled".into())
+    );
+    assert_eq!(
+        step(&run, "resume_exporting").map(|s| s["state"].clone()),
+        Some("completed".into())
+    );
+    assert_exporting(&console.sim).await;
+    console.stop().await;
+}

@@ -352,3 +352,47 @@ async fn a_web_app_backup_stuck_incomplete_fails_after_the_grace_period_before_a
     assert!(pause_queries(&console.sim).is_empty(), "no pause was sent");
     console.stop().await;
 }
+
+#[tokio::test]
+async fn an_alarm_outlives_a_console_restart_until_exporting_is_resumed() {
+    let sim = camunda_sim::start(fast_sim()).await.expect("sim");
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("journal.db").display()
+    );
+    let mut settings = common::settings_for(sim.urls(), &db);
+    settings.timeouts.resume_retry = Duration::from_secs(2);
+    sim.control().add_fault(
+        Fault::new("zeebe", "resume", FaultKind::Status)
+            .with_status(500, r#"{"message":"gateway down"}"#),
+    );
+    let console = common::start_with(sim, settings.clone()).await;
+    let id = console.start_backup().await;
+    let run = console.wait_terminal(id).await;
+    assert!(run["alarm"].is_string(), "{run}");
+    let (sim, _) = console.shut_down().await;
+
+    // A new process on the same journal still shows the alarm, and resumes once it can.
+    let console = common::start_with(sim, settings).await;
+    eventually(
+        "the alarm on every page",
+        Duration::from_secs(10),
+        || async {
+            let (_, info) = console.get_json("/api/v1/console").await;
+            info["alert"]
+                .as_str()
+                .filter(|a| a.contains("EXPORTING MAY STILL BE PAUSED"))
+                .map(|_| ())
+        },
+    )
+    .await;
+    console.sim.control().clear_faults();
+    eventually("the alarm to lift", Duration::from_secs(15), || async {
+        let (_, run) = console.get_json(&format!("/api/v1/backups/{id}")).await;
+        run["alarm"].is_null().then_some(())
+    })
+    .await;
+    assert_exporting(&console.sim).await;
+    console.stop().await;
+}

@@ -293,23 +293,39 @@ impl ManagementClient {
     }
 }
 
-/// What went wrong in a TLS handshake, read from the error's cause chain (rustls' words).
+/// What went wrong in a TLS handshake, read from the error's cause chain: a certificate that
+/// is not trusted, a server that wants a client certificate, or a plain-HTTP port behind an
+/// `https://` URL. A connection reset or closed mid-handshake (a pod restarting, a load
+/// balancer) is not a TLS problem but a transient one, and stays retryable.
 fn tls_problem(e: &reqwest::Error) -> Option<String> {
     // The top-level message carries the URL (which may contain anything): read the causes only.
     let mut source = std::error::Error::source(e);
+    let mut problem = None;
     while let Some(s) = source {
+        if let Some(io) = s.downcast_ref::<std::io::Error>() {
+            if matches!(
+                io.kind(),
+                std::io::ErrorKind::UnexpectedEof
+                    | std::io::ErrorKind::ConnectionReset
+                    | std::io::ErrorKind::ConnectionAborted
+                    | std::io::ErrorKind::BrokenPipe
+            ) {
+                return None;
+            }
+        }
         let text = s.to_string();
         let lower = text.to_lowercase();
-        if lower.contains("certificate")
-            || lower.contains("handshake")
+        let tls = lower.contains("certificate")
             || lower.contains("unknownissuer")
             || lower.contains("fatal alert")
-        {
-            return Some(text);
+            || lower.contains("corrupt message")
+            || lower.contains("invalidcontenttype");
+        if tls && problem.is_none() {
+            problem = Some(text);
         }
         source = s.source();
     }
-    None
+    problem
 }
 
 fn method_name(m: &Method) -> &'static str {

@@ -2,10 +2,34 @@
 
 use serde::{Deserialize, Serialize};
 
-/// A secret as written in the configuration: its `Debug` never shows the value.
-#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// A secret as written in the configuration: its `Debug` never shows the value, and neither
+/// does a type error (figment reads `CONSOLE_…=123456` as a number, whose type error would
+/// print it): numbers and booleans are taken as their text.
+#[derive(Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
 pub struct RawSecret(pub String);
+
+impl<'de> Deserialize<'de> for RawSecret {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Any {
+            Text(String),
+            Unsigned(u64),
+            Signed(i64),
+            Flag(bool),
+        }
+        match Any::deserialize(d) {
+            Ok(Any::Text(s)) => Ok(Self(s)),
+            Ok(Any::Unsigned(n)) => Ok(Self(n.to_string())),
+            Ok(Any::Signed(n)) => Ok(Self(n.to_string())),
+            Ok(Any::Flag(b)) => Ok(Self(b.to_string())),
+            Err(_) => Err(serde::de::Error::custom(
+                "a secret must be text (its value is not shown); prefer the <key>_file form",
+            )),
+        }
+    }
+}
 
 impl std::fmt::Debug for RawSecret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -254,3 +254,22 @@ fn soft_pause_is_decided_from_the_version_when_not_configured() {
         Ok(())
     });
 }
+
+#[test]
+fn a_numeric_secret_from_the_environment_is_taken_as_text_and_never_shown() {
+    run(|jail| {
+        jail.create_file("c.toml", FULL)?;
+        jail.set_env("CONSOLE_CLUSTER__ELASTICSEARCH_PASSWORD", "9081726354");
+        let s = load_from(Some(Path::new("c.toml")), env()).map_err(|e| e.to_string())?;
+        match s.cluster.ok_or("no cluster")?.elasticsearch_auth {
+            Some(ElasticsearchAuth::Basic(c)) => {
+                assert_eq!(
+                    secrecy::ExposeSecret::expose_secret(&c.password),
+                    "9081726354"
+                )
+            }
+            other => panic!("{other:?}"),
+        }
+        Ok(())
+    });
+}

@@ -26,16 +26,25 @@ impl RunJournal {
         store: Store,
         events: broadcast::Sender<RunEvent>,
     ) -> Result<Self, StoreError> {
-        let mut journal = Self {
+        let event = RunEvent {
+            seq: 1,
+            backup_id: run.backup_id,
+            at: now(),
+            run_state: run.state,
+            step: None,
+            step_state: None,
+            detail: Some("Run created".into()),
+            error: None,
+            run: run.clone(),
+        };
+        store.insert_run(&run, &event).await?;
+        let _ = events.send(event);
+        Ok(Self {
             run,
-            seq: 0,
+            seq: 1,
             store,
             events,
-        };
-        let event = journal.event(None, None, Some("Run created".into()), None);
-        journal.store.insert_run(&journal.run, &event).await?;
-        let _ = journal.events.send(event);
-        Ok(journal)
+        })
     }
 
     /// Continues the journal of a run found unfinished at start-up.
@@ -57,36 +66,31 @@ impl RunJournal {
         &self.run
     }
 
-    fn event(
-        &mut self,
-        step: Option<StepKey>,
-        step_state: Option<StepState>,
-        detail: Option<String>,
-        error: Option<String>,
-    ) -> RunEvent {
-        self.seq += 1;
-        RunEvent {
-            seq: self.seq,
-            backup_id: self.run.backup_id,
-            at: now(),
-            run_state: self.run.state,
-            step,
-            step_state,
-            detail,
-            error,
-            run: self.run.clone(),
-        }
-    }
-
+    /// Writes `next` as the run's new state with an event; only once the write succeeded does
+    /// the writer take it over (a failed write leaves the run as it was, so a retry writes
+    /// the same transition again).
     async fn write(
         &mut self,
+        next: RunView,
         step: Option<StepKey>,
         step_state: Option<StepState>,
         detail: Option<String>,
         error: Option<String>,
     ) -> Result<(), StoreError> {
-        let event = self.event(step, step_state, detail, error);
-        self.store.record(&self.run, &event).await?;
+        let event = RunEvent {
+            seq: self.seq + 1,
+            backup_id: next.backup_id,
+            at: now(),
+            run_state: next.state,
+            step,
+            step_state,
+            detail,
+            error,
+            run: next.clone(),
+        };
+        self.store.record(&next, &event).await?;
+        self.seq += 1;
+        self.run = next;
         let _ = self.events.send(event);
         Ok(())
     }
@@ -98,32 +102,34 @@ impl RunJournal {
         detail: Option<String>,
         change: impl FnOnce(&mut RunView),
     ) -> Result<(), StoreError> {
-        change(&mut self.run);
-        let state = step.and_then(|k| self.run.step(k)).map(|s| s.state);
-        self.write(step, state, detail, None).await
+        let mut next = self.run.clone();
+        change(&mut next);
+        let state = step.and_then(|k| next.step(k)).map(|s| s.state);
+        self.write(next, step, state, detail, None).await
     }
 
-    /// Moves a step to `next` (if the transition table allows it) and journals it.
+    /// Moves a step to `next_state` (if the transition table allows it) and journals it.
     pub async fn step(
         &mut self,
         key: StepKey,
-        next: StepState,
+        next_state: StepState,
         detail: Option<String>,
         error: Option<String>,
     ) -> Result<(), StoreError> {
         let at = now();
-        if let Some(step) = self.run.step_mut(key) {
-            if !step.state.can_become(next) {
+        let mut next = self.run.clone();
+        if let Some(step) = next.step_mut(key) {
+            if !step.state.can_become(next_state) {
                 tracing::warn!(
                     step = key.as_str(),
                     from = step.state.as_str(),
-                    to = next.as_str(),
+                    to = next_state.as_str(),
                     "ignored a transition the table does not allow"
                 );
                 return Ok(());
             }
-            step.state = next;
-            match next {
+            step.state = next_state;
+            match next_state {
                 StepState::Running => step.started_at = Some(at.clone()),
                 s if s.is_terminal() => step.finished_at = Some(at.clone()),
                 _ => {}
@@ -135,11 +141,12 @@ impl RunJournal {
                 step.error.clone_from(&error);
             }
         }
-        if key == StepKey::PauseExporting && next == StepState::Running {
+        if key == StepKey::PauseExporting && next_state == StepState::Running {
             // From this write on, exporting may be paused by us: recovery must resume it.
-            self.run.pause.requested_at = Some(at);
+            next.pause.requested_at = Some(at);
         }
-        self.write(Some(key), Some(next), detail, error).await
+        self.write(next, Some(key), Some(next_state), detail, error)
+            .await
     }
 
     /// Journals progress words of a running step (only when they changed).
@@ -151,11 +158,18 @@ impl RunJournal {
         if !changed {
             return Ok(());
         }
-        if let Some(step) = self.run.step_mut(key) {
+        let mut next = self.run.clone();
+        if let Some(step) = next.step_mut(key) {
             step.detail = Some(detail.clone());
         }
-        self.write(Some(key), Some(StepState::Running), Some(detail), None)
-            .await
+        self.write(
+            next,
+            Some(key),
+            Some(StepState::Running),
+            Some(detail),
+            None,
+        )
+        .await
     }
 
     /// Ends the run: `state` must be terminal. Pending steps become skipped (or cancelled).
@@ -173,16 +187,23 @@ impl RunJournal {
         } else {
             StepState::Skipped
         };
-        for step in &mut self.run.steps {
+        let mut next = self.run.clone();
+        for step in &mut next.steps {
             if step.state == StepState::Pending {
                 step.state = leftover;
             }
         }
-        self.run.state = state;
-        self.run.finished_at = Some(now());
-        self.run.error.clone_from(&error);
-        self.run.next_action = next_action;
-        self.write(None, None, Some(format!("Run {}", state.as_str())), error)
-            .await
+        next.state = state;
+        next.finished_at = Some(now());
+        next.error.clone_from(&error);
+        next.next_action = next_action;
+        self.write(
+            next,
+            None,
+            None,
+            Some(format!("Run {}", state.as_str())),
+            error,
+        )
+        .await
     }
 }

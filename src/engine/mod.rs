@@ -253,18 +253,30 @@ impl BackupEngine {
     }
 
     /// Waits for a run task; a panic fails the run (resuming exporting first) and frees the slot.
-    fn supervise(&self, id: BackupId, task: tokio::task::JoinHandle<Option<String>>) {
+    fn supervise(&self, id: BackupId, task: tokio::task::JoinHandle<runner::RunEnd>) {
         let engine = self.clone();
         tokio::spawn(async move {
             match task.await {
-                Ok(None) => engine.clear_alarm_if_other(id),
-                Ok(Some(alarm)) => engine.raise_alarm(id, alarm),
+                Ok(runner::RunEnd::NotPaused) => {}
+                Ok(runner::RunEnd::Resumed) => {
+                    if let Some(alarm) = engine.alarm().filter(|a| a.id != id) {
+                        engine
+                            .lift_alarm(
+                                alarm.id,
+                                format!("Backup {id} resumed exporting at {}", journal::now()),
+                            )
+                            .await;
+                    }
+                }
+                Ok(runner::RunEnd::Alarm(alarm)) => engine.raise_alarm(id, alarm),
                 Err(e) => {
                     let message = panic_message(e);
                     tracing::error!(backup_id = %id, %message, "the run task panicked");
                     match engine.inner.store.run(id).await {
                         Ok(Some(run)) if run.state == RunState::Running => {
-                            recovery::recover_run(&engine, run, Cause::Panic(message)).await;
+                            let cancel = engine.active().map(|a| a.cancel).unwrap_or_default();
+                            recovery::recover_run(&engine, run, Cause::Panic(message), cancel)
+                                .await;
                         }
                         Ok(_) => {}
                         Err(e) => {
@@ -349,11 +361,38 @@ impl BackupEngine {
         *locked(&self.inner.alarm) = Some(Alarm { id, words });
     }
 
-    /// A later run resumed exporting itself: an older alarm is over.
-    fn clear_alarm_if_other(&self, id: BackupId) {
-        let mut alarm = locked(&self.inner.alarm);
-        if alarm.as_ref().is_some_and(|a| a.id != id) {
-            *alarm = None;
+    /// Exporting was resumed after `id`'s resume had failed: the alarm is over, in memory and
+    /// on the run (so a restart does not raise it again); `words` say who resumed it.
+    async fn lift_alarm(&self, id: BackupId, words: String) {
+        tracing::warn!(backup_id = %id, %words, "alarm lifted");
+        {
+            let mut alarm = locked(&self.inner.alarm);
+            if alarm.as_ref().is_some_and(|a| a.id == id) {
+                *alarm = None;
+            }
+        }
+        let run = match self.inner.store.run(id).await {
+            Ok(Some(run)) => run,
+            Ok(None) => return,
+            Err(e) => {
+                tracing::error!(backup_id = %id, error = %e, "could not note the lifted alarm on the run");
+                return;
+            }
+        };
+        match RunJournal::resume(run, self.inner.store.clone(), self.channel(id)).await {
+            Ok(mut journal) => {
+                let at = journal::now();
+                let _ = journal
+                    .update(None, Some(words.clone()), |r| {
+                        r.alarm = None;
+                        r.pause.resumed_at.get_or_insert(at);
+                        r.warnings.push(words);
+                    })
+                    .await;
+            }
+            Err(e) => {
+                tracing::error!(backup_id = %id, error = %e, "could not note the lifted alarm on the run")
+            }
         }
     }
 
@@ -366,6 +405,18 @@ impl BackupEngine {
         let engine = self.clone();
         tokio::spawn(async move {
             recovery::recover_unfinished(&engine, Cause::Restart).await;
+            // An alarm outlives the process: exporting may still be paused by an earlier run.
+            match engine.inner.store.latest_alarm().await {
+                Ok(Some(run)) if locked(&engine.inner.alarm).is_none() => {
+                    if let Some(words) = run.alarm {
+                        engine.raise_alarm(run.backup_id, words);
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::error!(error = %e, "could not read earlier alarms from the journal")
+                }
+            }
             engine.inner.recovered.store(true, Ordering::SeqCst);
         })
     }

@@ -52,19 +52,21 @@ pub async fn recover_unfinished(engine: &BackupEngine, cause: Cause) {
         if engine.active_run() == Some(run.backup_id) {
             continue;
         }
+        let cancel = CancelToken::default();
         engine.set_active(Some(super::Active {
             id: run.backup_id,
             kind: ActiveKind::Recovery,
-            cancel: CancelToken::default(),
+            cancel: cancel.clone(),
         }));
-        recover_run(engine, run, cause.clone()).await;
+        recover_run(engine, run, cause.clone(), cancel).await;
         engine.set_active(None);
     }
 }
 
-/// Resumes exporting if needed, then ends `run` truthfully.
+/// Resumes exporting if needed, then ends `run` truthfully. Stopped by `cancel` (shutdown)
+/// while it waits for parts to settle, it leaves the run `running` for the next start.
 #[tracing::instrument(skip_all, fields(backup_id = %run.backup_id))]
-pub async fn recover_run(engine: &BackupEngine, run: RunView, cause: Cause) {
+pub async fn recover_run(engine: &BackupEngine, run: RunView, cause: Cause, cancel: CancelToken) {
     let id = run.backup_id;
     tracing::warn!(?cause, "recovering a run whose task is gone");
     let mut journal =
@@ -80,7 +82,7 @@ pub async fn recover_run(engine: &BackupEngine, run: RunView, cause: Cause) {
         .current_step()
         .map(|k| k.label())
         .unwrap_or("a step boundary");
-    let ctx = engine.context(id, CancelToken::default());
+    let ctx = engine.context(id, cancel);
     let mut resume_note = String::from("Exporting had not been paused by this run. ");
     let mut alarm = None;
     if journal.run().pause.may_be_paused() {
@@ -124,7 +126,14 @@ pub async fn recover_run(engine: &BackupEngine, run: RunView, cause: Cause) {
             }
         }
     }
-    let complete = set_complete(&ctx, journal.run()).await;
+    let complete = match set_complete(&ctx, journal.run()).await {
+        Settled::Complete(words) => Some(words),
+        Settled::Incomplete => None,
+        Settled::Interrupted => {
+            tracing::warn!("recovery interrupted by shutdown; the next start recovers the run");
+            return;
+        }
+    };
     // Steps still `running` end: completed when the cluster shows their part done.
     let running: Vec<StepKey> = journal
         .run()
@@ -171,11 +180,20 @@ pub async fn recover_run(engine: &BackupEngine, run: RunView, cause: Cause) {
 /// console died) before judging the set.
 const SETTLE_WITHIN: Duration = Duration::from_secs(120);
 
+/// What the cluster says of the run's set.
+enum Settled {
+    /// Every part completed (the words saying so).
+    Complete(String),
+    Incomplete,
+    /// The console is shutting down; not judged.
+    Interrupted,
+}
+
 /// When every part of the run's set exists complete in the cluster: the words saying so.
 /// The web apps' parts count when the run journaled them `COMPLETED` (they end before the
 /// pause); the records snapshot and the Zeebe backup are read from the cluster, waiting (up to
 /// [`SETTLE_WITHIN`]) while either is still in progress.
-async fn set_complete(ctx: &RunContext, run: &RunView) -> Option<String> {
+async fn set_complete(ctx: &RunContext, run: &RunView) -> Settled {
     let triggered = run
         .step(StepKey::TriggerZeebe)
         .is_some_and(|s| s.state != StepState::Pending);
@@ -190,11 +208,17 @@ async fn set_complete(ctx: &RunContext, run: &RunView) -> Option<String> {
         })
         .all(|s| s.state == StepState::Completed);
     if !triggered || !webapps_done {
-        return None;
+        return Settled::Incomplete;
     }
     let mut poller = ctx.poller(poll::OUTSIDE, SETTLE_WITHIN);
+    let ended = |end: poll::PollEnd| match end {
+        poll::PollEnd::Cancelled(_) => Settled::Interrupted,
+        _ => Settled::Incomplete,
+    };
     loop {
-        poller.check().ok()?;
+        if let Err(end) = poller.check() {
+            return ended(end);
+        }
         let records = ctx
             .clients
             .elasticsearch
@@ -213,24 +237,29 @@ async fn set_complete(ctx: &RunContext, run: &RunView) -> Option<String> {
                     let records_ok = records.state == SnapshotState::Success
                         && records.shards.as_ref().is_none_or(|s| s.failed == 0)
                         && !records.indices.is_empty();
-                    return (records_ok && zeebe.state == ZeebeBackupState::Completed).then(|| {
-                        format!(
+                    if records_ok && zeebe.state == ZeebeBackupState::Completed {
+                        return Settled::Complete(format!(
                             "Verified after the task was lost: records snapshot SUCCESS ({} indices), Zeebe backup COMPLETED on {} partitions",
                             records.indices.len(),
                             zeebe.details.len()
-                        )
-                    });
+                        ));
+                    }
+                    return Settled::Incomplete;
                 }
             }
             // A part is missing: the set is not complete.
-            (Ok(None), _) | (_, Ok(None)) => return None,
+            (Ok(None), _) | (_, Ok(None)) => return Settled::Incomplete,
             (Err(e), _) | (_, Err(e)) => {
                 if !e.is_retryable() {
-                    return None;
+                    return Settled::Incomplete;
                 }
-                poller.unavailable(&e).ok()?;
+                if let Err(end) = poller.unavailable(&e) {
+                    return ended(end);
+                }
             }
         }
-        poller.sleep().await.ok()?;
+        if let Err(end) = poller.sleep().await {
+            return ended(end);
+        }
     }
 }

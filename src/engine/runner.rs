@@ -34,10 +34,20 @@ struct Window {
     zeebe: Option<ZeebeDone>,
 }
 
-/// Executes every pending step of the journal's run, then ends the run. Returns the alarm
-/// when exporting may still be paused.
+/// How a run left exporting.
+#[derive(Debug)]
+pub enum RunEnd {
+    /// The run never asked for a pause.
+    NotPaused,
+    /// The run resumed exporting (so any older alarm is over: resuming is cluster-wide).
+    Resumed,
+    /// Resuming failed: exporting may still be paused (the alarm's words).
+    Alarm(String),
+}
+
+/// Executes every pending step of the journal's run, then ends the run.
 #[tracing::instrument(skip_all, fields(backup_id = %ctx.id))]
-pub async fn execute(ctx: RunContext, mut journal: RunJournal) -> Option<String> {
+pub async fn execute(ctx: RunContext, mut journal: RunJournal) -> RunEnd {
     let (notes, mut rx) = Notes::channel();
     let mut window = Window::default();
     let outcome = run_plan(&ctx, &mut journal, &notes, &mut rx, &mut window).await;
@@ -177,6 +187,15 @@ async fn await_window(
                     }
                     Err(e) => return stop_other(journal, StepKey::WaitZeebe, StepKey::WaitRecordsSnapshot, e).await,
                 }
+            }
+            // The server-side wait for the records snapshot does not watch the stop token.
+            reason = ctx.cancel.cancelled() => {
+                for key in [StepKey::WaitRecordsSnapshot, StepKey::WaitZeebe] {
+                    if journal.run().step(key).map(|s| s.state) == Some(StepState::Running) {
+                        journal.step(key, StepState::Cancelled, None, Some(reason.words().to_owned())).await?;
+                    }
+                }
+                return Err(StepFailure::Cancelled(reason));
             }
         }
     }
@@ -366,7 +385,7 @@ async fn conclude(
     journal: &mut RunJournal,
     outcome: Result<(), StepFailure>,
     resume: Resume,
-) -> Option<String> {
+) -> RunEnd {
     let resumed_words = match &resume {
         Resume::NotNeeded => "",
         Resume::Done => "Exporting was resumed. ",
@@ -416,7 +435,11 @@ async fn conclude(
         let _ = journal.update(None, None, |r| r.alarm = Some(text)).await;
     }
     finish_with_retries(journal, state, error, next).await;
-    alarm
+    match (alarm, resume) {
+        (Some(words), _) => RunEnd::Alarm(words),
+        (None, Resume::Done) => RunEnd::Resumed,
+        (None, _) => RunEnd::NotPaused,
+    }
 }
 
 /// The last write of a run is retried briefly (a locked or full disk may clear); if it still

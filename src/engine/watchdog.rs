@@ -5,7 +5,6 @@
 //! - reads the brokers' exporter phases: exporting paused while no run of this console holds
 //!   the pause raises an alert on every page and, with `watchdog_resume`, is resumed.
 
-use super::journal::RunJournal;
 use super::recovery::{self, Cause};
 use super::{exporting, BackupEngine};
 use crate::camunda::ExportingView;
@@ -30,10 +29,14 @@ pub fn spawn_watchdog(
 #[tracing::instrument(skip_all)]
 async fn check(engine: &BackupEngine, resume: bool) {
     let inner = &engine.inner;
-    if !inner.recovered.load(Ordering::SeqCst)
-        || inner.shutting_down.load(Ordering::SeqCst)
-        || engine.active_run().is_some()
-    {
+    if !inner.recovered.load(Ordering::SeqCst) || inner.shutting_down.load(Ordering::SeqCst) {
+        return;
+    }
+    // Holding the start lock, no run can start (and pause) while the watchdog resumes.
+    let Ok(_serialized) = inner.start_lock.try_lock() else {
+        return;
+    };
+    if engine.active_run().is_some() {
         return;
     }
     if let Some(alarm) = engine.alarm() {
@@ -41,19 +44,12 @@ async fn check(engine: &BackupEngine, resume: bool) {
         return;
     }
     if let Ok(unfinished) = inner.store.unfinished().await {
-        if !unfinished.is_empty() && engine.active_run().is_none() {
-            let _serialized = inner.start_lock.lock().await;
-            if engine.active_run().is_none() {
-                recovery::recover_unfinished(engine, Cause::Orphan).await;
-            }
+        if !unfinished.is_empty() {
+            recovery::recover_unfinished(engine, Cause::Orphan).await;
             return;
         }
     }
     let view = ExportingView::read(&inner.clients.zeebe).await;
-    // A run may have started while we read: then the pause is (or will be) its own.
-    if engine.active_run().is_some() {
-        return;
-    }
     let paused: Vec<String> = view
         .paused()
         .into_iter()
@@ -87,27 +83,14 @@ async fn check(engine: &BackupEngine, resume: bool) {
 
 /// Resumes for the run whose resume failed; on success lifts the alarm and notes it on the run.
 async fn retry_resume(engine: &BackupEngine, id: crate::domain::BackupId) {
-    let inner = &engine.inner;
-    match exporting::resume(&inner.clients, Duration::from_secs(5), None).await {
+    match exporting::resume(&engine.inner.clients, Duration::from_secs(5), None).await {
         Ok(resumed) => {
-            tracing::warn!(backup_id = %id, "the watchdog resumed exporting for a run whose resume had failed");
-            *super::locked(&inner.alarm) = None;
-            if let Ok(Some(run)) = inner.store.run(id).await {
-                if let Ok(mut journal) =
-                    RunJournal::resume(run, inner.store.clone(), engine.channel(id)).await
-                {
-                    let at = super::journal::now();
-                    let words =
-                        format!("The watchdog resumed exporting at {at}: {}", resumed.detail);
-                    let _ = journal
-                        .update(None, Some(words.clone()), |r| {
-                            r.alarm = None;
-                            r.pause.resumed_at = Some(at);
-                            r.warnings.push(words);
-                        })
-                        .await;
-                }
-            }
+            let words = format!(
+                "The watchdog resumed exporting at {}: {}",
+                super::journal::now(),
+                resumed.detail
+            );
+            engine.lift_alarm(id, words).await;
         }
         Err(e) => tracing::error!(backup_id = %id, error = %e, "exporting still cannot be resumed"),
     }

@@ -36,6 +36,13 @@ pub async fn trigger(ctx: &RunContext, app: &WebAppClient, notes: &Notes) -> Ste
             Err(WebAppError::AlreadyExists { .. }) if tried => {
                 return Ok(Some(format!("{name}: backup scheduled (an earlier try reached it)")));
             }
+            // After a lost answer, "busy" is most likely our own backup in the queue.
+            Err(e @ WebAppError::Busy { .. }) if tried => {
+                poller.unavailable(&e).map_err(fail)?;
+                if let Ok(Some(_)) = app.backup(id).await {
+                    return Ok(Some(format!("{name}: backup scheduled (an earlier try reached it)")));
+                }
+            }
             Err(WebAppError::Busy { message, .. }) => return Err(StepFailure::failed(
                 format!("{name} refused the backup: \"{message}\"."),
                 format!("{name} has a backup queued or running. Wait for it; if it never ends (a stuck queue, camunda/camunda#29182), restart {name}, then start a new backup."),

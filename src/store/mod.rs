@@ -136,6 +136,16 @@ impl Store {
         rows.iter().map(|r| column_json(r, "view")).collect()
     }
 
+    /// The newest run still carrying an alarm (its resume failed and nothing resumed since).
+    pub async fn latest_alarm(&self) -> Result<Option<RunView>, StoreError> {
+        let row = sqlx::query(
+            "SELECT view FROM runs WHERE json_extract(view, '$.alarm') IS NOT NULL ORDER BY backup_id DESC LIMIT 1",
+        )
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| column_json(&r, "view")).transpose()
+    }
+
     /// Runs that never reached a terminal state (the console stopped while they ran).
     pub async fn unfinished(&self) -> Result<Vec<RunView>, StoreError> {
         let rows = sqlx::query("SELECT view FROM runs WHERE state = 'running' ORDER BY backup_id")
