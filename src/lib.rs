@@ -21,6 +21,9 @@ pub mod config;
 /// The backup engine: runs, journal writing, recovery, watchdog.
 #[cfg(feature = "ssr")]
 pub mod engine;
+/// The backup history: one row per set, from the journal, the components and the repository.
+#[cfg(feature = "ssr")]
+pub mod history;
 /// Probing the cluster for the overview page.
 #[cfg(feature = "ssr")]
 pub mod overview;

@@ -45,6 +45,7 @@ pub struct Application {
     simulator: Option<camunda_sim::RunningSimulator>,
     prober: tokio::task::JoinHandle<()>,
     watchdog: tokio::task::JoinHandle<()>,
+    history_refresher: tokio::task::JoinHandle<()>,
 }
 
 impl Application {
@@ -113,6 +114,16 @@ impl Application {
             overview.clone(),
             settings.probe_interval,
         );
+        let history = crate::history::HistoryCache::default();
+        let history_refresher = history.spawn_refresher(
+            probe_clients_for_history(&cluster, &settings)?,
+            cluster.snapshot_repository.clone(),
+            settings.history_refresh,
+        );
+        {
+            let history = history.clone();
+            engine.set_on_run_end(Some(std::sync::Arc::new(move || history.refresh_soon())));
+        }
         let listen = settings.listen;
         let console = Arc::new(Console {
             settings,
@@ -121,6 +132,7 @@ impl Application {
             clients,
             overview,
             engine,
+            history,
             closing: tokio::sync::watch::channel(false).0,
         });
         let state = AppState {
@@ -141,6 +153,7 @@ impl Application {
             simulator,
             prober,
             watchdog,
+            history_refresher,
         })
     }
 
@@ -190,11 +203,28 @@ impl Application {
         };
         self.prober.abort();
         self.watchdog.abort();
+        self.history_refresher.abort();
         if let Some(sim) = self.simulator {
             sim.shutdown().await;
         }
         result
     }
+}
+
+/// The history's clients: the management request timeout, so one slow list does not hold the
+/// others' results back for long (they are read concurrently).
+fn probe_clients_for_history(
+    cluster: &ClusterSettings,
+    settings: &Settings,
+) -> Result<CamundaClients, StartupError> {
+    CamundaClients::new(
+        cluster,
+        &HttpConfig {
+            connect_timeout: Duration::from_secs(3),
+            request_timeout: settings.request_timeout,
+        },
+    )
+    .map_err(StartupError::Clients)
 }
 
 async fn start_simulator(

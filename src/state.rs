@@ -17,6 +17,8 @@ pub struct Console {
     pub clients: CamundaClients,
     pub overview: OverviewCache,
     pub engine: BackupEngine,
+    /// The components' backup lists and the repository's snapshots, refreshed in the background.
+    pub history: crate::history::HistoryCache,
     /// Flips to `true` when the process is about to exit: open SSE streams end then, so the
     /// HTTP server's graceful shutdown does not wait for them.
     pub closing: tokio::sync::watch::Sender<bool>,

@@ -1,6 +1,6 @@
 //! Server functions of the backup pages, over the same engine as the REST API.
 
-use crate::domain::{Failure, RunSummary, RunView, StepKey};
+use crate::domain::{BackupSetRow, DeletionOutcome, Failure, HistoryPage, RunView, StepKey};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
@@ -47,18 +47,62 @@ pub async fn get_run(backup_id: i64) -> Result<Option<RunView>, Failure> {
         .map_err(|e| Failure::new("journal_error", e.to_string()))
 }
 
-/// The backup history, newest first, and the plan a new backup would follow.
+/// The backup history (one row per set, newest first; `cursor` for older pages, `verdict` to
+/// filter), the plan a new backup would follow, and the running backup's id.
 #[server]
-pub async fn get_backups() -> Result<(Vec<RunSummary>, Vec<StepKey>, Option<i64>), Failure> {
+pub async fn get_backups(
+    cursor: Option<String>,
+    verdict: Option<String>,
+) -> Result<(HistoryPage, Vec<StepKey>, Option<i64>), Failure> {
     let console = super::overview::console()?;
-    let runs = console
-        .engine
-        .runs()
+    let query = crate::history::HistoryQuery::parse(
+        None,
+        cursor.as_deref(),
+        verdict.as_deref(),
+        None,
+        None,
+    )
+    .map_err(|e| Failure::new("invalid_query", e.to_string()))?;
+    let page = crate::history::history_page(&console, &query)
         .await
         .map_err(|e| Failure::new("journal_error", e.to_string()))?;
     Ok((
-        runs.iter().map(RunSummary::from).collect(),
+        page,
         console.engine.plan(),
         console.engine.active_run().map(|id| id.get()),
     ))
+}
+
+/// Deletes every part of a set. `confirm` must repeat the id (the page asks the admin to type
+/// it); `force` is needed for the newest restorable set.
+#[server]
+pub async fn delete_set(
+    backup_id: i64,
+    confirm: String,
+    force: bool,
+) -> Result<DeletionOutcome, Failure> {
+    let console = super::overview::console()?;
+    let id = crate::domain::BackupId::new(backup_id)
+        .ok_or_else(|| Failure::new("invalid_backup_id", "A backup id is a positive integer."))?;
+    if confirm.trim() != backup_id.to_string() {
+        return Err(Failure::new(
+            "not_confirmed",
+            format!("Type the backup id {backup_id} to confirm the deletion."),
+        ));
+    }
+    crate::history::delete_set(&console, id, force)
+        .await
+        .map_err(|e| failure(crate::rest::delete_error(e)))
+}
+
+/// One backup set as the cluster holds it (for the detail page).
+#[server]
+pub async fn get_set(backup_id: i64) -> Result<Option<BackupSetRow>, Failure> {
+    let console = super::overview::console()?;
+    let Some(id) = crate::domain::BackupId::new(backup_id) else {
+        return Ok(None);
+    };
+    crate::history::history_set(&console, id)
+        .await
+        .map_err(|e| Failure::new("journal_error", e.to_string()))
 }

@@ -4,8 +4,8 @@ mod backups;
 mod overview;
 
 pub use backups::{
-    cancel_backup, get_backups, get_run, start_backup, CancelBackup, GetBackups, GetRun,
-    StartBackup,
+    cancel_backup, delete_set, get_backups, get_run, get_set, start_backup, CancelBackup,
+    DeleteSet, GetBackups, GetRun, GetSet, StartBackup,
 };
 
 pub use overview::{get_console_info, get_overview, GetConsoleInfo, GetOverview};

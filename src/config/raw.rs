@@ -69,6 +69,10 @@ pub struct RawSettings {
     /// On SIGTERM / SIGINT: how long a running backup gets to stop, resume exporting and journal
     /// its end before the process exits (keep it under Kubernetes' 30 s grace period).
     pub shutdown_grace_secs: u64,
+    /// The newest restorable backup should be younger than this (the history turns red).
+    pub rpo_objective_hours: u64,
+    /// How often the history re-reads the components' backup lists and the repository.
+    pub history_refresh_secs: u64,
     /// Per-step time limits of a backup run.
     pub timeouts: RawTimeouts,
 }
@@ -122,6 +126,8 @@ impl Default for RawSettings {
             request_timeout_secs: 10,
             watchdog_resume: false,
             shutdown_grace_secs: 25,
+            rpo_objective_hours: 24,
+            history_refresh_secs: 30,
             timeouts: RawTimeouts::default(),
         }
     }

@@ -20,6 +20,8 @@ pub struct Settings {
     pub watchdog_resume: bool,
     /// How long a run gets on SIGTERM / SIGINT to stop, resume exporting and journal its end.
     pub shutdown_grace: Duration,
+    pub rpo_objective_hours: u64,
+    pub history_refresh: Duration,
     pub timeouts: Timeouts,
 }
 
@@ -83,6 +85,18 @@ impl Settings {
                 "must be at least 1",
             ));
         }
+        if raw.rpo_objective_hours == 0 {
+            return Err(ConfigError::invalid(
+                "rpo_objective_hours",
+                "must be at least 1",
+            ));
+        }
+        if raw.history_refresh_secs == 0 {
+            return Err(ConfigError::invalid(
+                "history_refresh_secs",
+                "must be at least 1",
+            ));
+        }
         if raw.shutdown_grace_secs == 0 {
             return Err(ConfigError::invalid(
                 "shutdown_grace_secs",
@@ -137,6 +151,8 @@ impl Settings {
             request_timeout: Duration::from_secs(raw.request_timeout_secs),
             watchdog_resume: raw.watchdog_resume,
             shutdown_grace: Duration::from_secs(raw.shutdown_grace_secs),
+            rpo_objective_hours: raw.rpo_objective_hours,
+            history_refresh: Duration::from_secs(raw.history_refresh_secs),
             timeouts,
         })
     }

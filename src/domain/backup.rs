@@ -233,7 +233,8 @@ pub struct PauseWindow {
     /// The records snapshot's own duration (ES `duration_in_millis`).
     #[serde(default)]
     pub records_ms: Option<u64>,
-    /// The Zeebe backup as the console saw it: trigger sent → `COMPLETED` read. Later runs
+    /// How long the Zeebe backup took from the console's trigger: the take's round trip plus
+    /// Zeebe's own work time (or, without timestamps, trigger → `COMPLETED` read). Later runs
     /// learn their polling schedule from it.
     #[serde(default)]
     pub zeebe_ms: Option<u64>,

@@ -3,6 +3,7 @@
 mod backup;
 mod component;
 mod failure;
+mod history;
 mod overview;
 
 pub use backup::{
@@ -11,6 +12,10 @@ pub use backup::{
 };
 pub use component::ComponentKind;
 pub use failure::Failure;
+pub use history::{
+    BackupSetRow, DeletionOutcome, HistoryPage, HistorySummary, PartCell, PartDeletion, PartKey,
+    PartState, SnapshotRef, Verdict,
+};
 pub use overview::{
     ClusterOverview, ComponentHealth, ConsoleInfo, ExportingState, PartitionView, RepositoryHealth,
     ZeebeTopology,

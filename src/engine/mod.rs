@@ -20,6 +20,7 @@ mod zeebe;
 pub use cancel::{CancelReason, CancelToken};
 pub use context::{StepFailure, StepHook};
 pub use ids::{next_id, IdError};
+pub use journal::now;
 pub use pause_mode::{decide as decide_pause_mode, PauseMode};
 pub use watchdog::spawn_watchdog;
 
@@ -100,6 +101,8 @@ struct Inner {
     shutting_down: AtomicBool,
     deadline: ShutdownDeadline,
     hook: Mutex<Option<StepHook>>,
+    /// Called when a run (or a recovery) ended: the history re-reads the cluster.
+    on_run_end: Mutex<Option<Arc<dyn Fn() + Send + Sync>>>,
 }
 
 /// Locks a mutex that is only held for short, panic-free sections; a poisoned lock is still
@@ -136,6 +139,7 @@ impl BackupEngine {
                 shutting_down: AtomicBool::new(false),
                 deadline: ShutdownDeadline::default(),
                 hook: Mutex::new(None),
+                on_run_end: Mutex::new(None),
             }),
         }
     }
@@ -180,6 +184,17 @@ impl BackupEngine {
             hook: locked(&self.inner.hook).clone(),
             deadline: self.inner.deadline.clone(),
             zeebe_history_ms: Vec::new(),
+        }
+    }
+
+    /// Calls `f` whenever a run or a recovery ends.
+    pub fn set_on_run_end(&self, f: Option<Arc<dyn Fn() + Send + Sync>>) {
+        *locked(&self.inner.on_run_end) = f;
+    }
+
+    fn run_ended(&self) {
+        if let Some(f) = locked(&self.inner.on_run_end).clone() {
+            f();
         }
     }
 
@@ -286,6 +301,7 @@ impl BackupEngine {
                 }
             }
             engine.set_active(None);
+            engine.run_ended();
         });
     }
 

@@ -80,15 +80,21 @@ pub async fn run(ctx: &RunContext, notes: &Notes) -> StepResult {
     apps.extend(c.optimize.as_ref());
     for app in apps {
         let backups = read(ctx, || app.list_backups()).await?;
-        if let Some(b) = backups
-            .iter()
-            .find(|b| b.state == WebAppBackupState::InProgress)
-        {
+        // Between two parts a running backup reads INCOMPLETE (§5.3): a recent one counts as
+        // running, or the new backup would be refused by the component's queue after others
+        // were already triggered.
+        let running = |b: &&crate::camunda::types::WebAppBackup| {
+            b.state == WebAppBackupState::InProgress
+                || b.state == WebAppBackupState::Incomplete
+                    && last_part_started(b).is_some_and(|age| age < ctx.timeouts.incomplete_grace)
+        };
+        if let Some(b) = backups.iter().find(running) {
             return Err(StepFailure::failed(
                 format!(
-                    "Pre-flight: {} reports backup {} IN_PROGRESS.",
+                    "Pre-flight: {} reports backup {} {} (still running: its parts are created one after another).",
                     app.component(),
-                    b.backup_id
+                    b.backup_id,
+                    if b.state == WebAppBackupState::InProgress { "IN_PROGRESS" } else { "INCOMPLETE, its last part started moments ago" }
                 ),
                 "Wait for it to finish, then start again.",
             ));
@@ -166,6 +172,23 @@ async fn exporting_not_paused(ctx: &RunContext, notes: &Notes) -> Result<(), Ste
         )));
     }
     Ok(())
+}
+
+/// How long ago the newest part of a web-app backup started (`2025-06-03T07:55:15.685+0000`).
+fn last_part_started(b: &crate::camunda::types::WebAppBackup) -> Option<Duration> {
+    let last = b
+        .details
+        .iter()
+        .filter_map(|d| d.start_time.as_deref())
+        .filter_map(|t| {
+            chrono::DateTime::parse_from_rfc3339(t)
+                .or_else(|_| chrono::DateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S%.f%z"))
+                .ok()
+        })
+        .max()?;
+    (chrono::Utc::now() - last.with_timezone(&chrono::Utc))
+        .to_std()
+        .ok()
 }
 
 /// How long ago an in-progress Zeebe backup last changed (from its partitions' timestamps).

@@ -60,6 +60,7 @@ pub async fn recover_unfinished(engine: &BackupEngine, cause: Cause) {
         }));
         recover_run(engine, run, cause.clone(), cancel).await;
         engine.set_active(None);
+        engine.run_ended();
     }
 }
 

@@ -30,6 +30,8 @@ struct Window {
     pause_started: Option<Instant>,
     records: Option<InFlight>,
     zeebe_triggered: Option<Instant>,
+    /// How long the take request took (trigger sent → answered).
+    zeebe_trigger_ms: Option<u64>,
     records_ms: Option<u64>,
     zeebe: Option<ZeebeDone>,
 }
@@ -133,8 +135,11 @@ async fn run_step(
             Ok(Some(detail))
         }
         StepKey::TriggerZeebe => {
-            window.zeebe_triggered = Some(Instant::now());
-            zeebe::trigger(ctx).await.map(Some)
+            let sent = Instant::now();
+            window.zeebe_triggered = Some(sent);
+            let answer = zeebe::trigger(ctx).await;
+            window.zeebe_trigger_ms = u64::try_from(sent.elapsed().as_millis()).ok();
+            answer.map(Some)
         }
         StepKey::WaitRecordsSnapshot | StepKey::WaitZeebe | StepKey::ResumeExporting => Ok(None),
     }
@@ -329,7 +334,18 @@ async fn finish_pause(ctx: &RunContext, journal: &mut RunJournal, window: &Windo
             let at = now();
             let zeebe_work = window.zeebe.as_ref().and_then(|z| z.work_ms);
             let records_ms = window.records_ms;
-            let zeebe_observed = window.zeebe.as_ref().map(|z| z.observed_ms);
+            // What later runs learn from: when the backup is *done*, not when it was seen done
+            // (that includes this run's read lateness and would drift upwards): the take's
+            // round trip plus Zeebe's own work time, both durations (no clock skew), else
+            // what was seen.
+            let zeebe_observed =
+                window
+                    .zeebe
+                    .as_ref()
+                    .map(|z| match (window.zeebe_trigger_ms, z.work_ms) {
+                        (Some(rtt), Some(work)) => rtt + work,
+                        _ => z.observed_ms,
+                    });
             let _ = journal
                 .update(None, None, |run| {
                     run.pause.resumed_at = Some(at);

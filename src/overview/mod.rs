@@ -5,4 +5,4 @@ mod probe;
 mod versions;
 
 pub use probe::{probe_cluster, spawn_prober, OverviewCache, ProbeTarget};
-pub use versions::actuator_version;
+pub use versions::{actuator_version, version_from_snapshot_name};

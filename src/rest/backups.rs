@@ -2,15 +2,19 @@
 //! Handlers translate HTTP to engine calls and engine errors to status codes; nothing more.
 
 use super::ApiError;
-use crate::domain::{BackupId, RunSummary, RunView, StartBackupRequest};
+use crate::domain::HistoryPage;
+use crate::domain::{BackupId, StartBackupRequest};
 use crate::engine::{CancelError, StartError};
+use crate::history::{self, HistoryQuery};
 use crate::state::AppState;
 use crate::store::StoreError;
 use axum::body::Bytes;
+use axum::extract::Query;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use serde_json::{json, Value};
+use std::collections::HashMap;
 
 pub(super) fn parse_backup_id(raw: &str) -> Result<BackupId, ApiError> {
     raw.parse::<i64>()
@@ -103,32 +107,112 @@ pub async fn start(
     ))
 }
 
-/// `GET /api/v1/backups`: every run, newest first.
-pub async fn list(State(state): State<AppState>) -> Result<Json<Vec<RunSummary>>, ApiError> {
-    let runs = state.console.engine.runs().await.map_err(journal_error)?;
-    Ok(Json(runs.iter().map(RunSummary::from).collect()))
+/// `GET /api/v1/backups?limit=&cursor=&verdict=&from=&to=`: one row per backup set, newest
+/// first → `{"items": [...], "nextCursor": ..., "summary": ...}`.
+pub async fn list(
+    State(state): State<AppState>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Json<HistoryPage>, ApiError> {
+    let arg = |k: &str| params.get(k).map(String::as_str);
+    let query = HistoryQuery::parse(
+        arg("limit"),
+        arg("cursor"),
+        arg("verdict"),
+        arg("from"),
+        arg("to"),
+    )
+    .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", e.to_string()))?;
+    history::history_page(&state.console, &query)
+        .await
+        .map(Json)
+        .map_err(journal_error)
 }
 
-/// `GET /api/v1/backups/{id}`.
+/// `GET /api/v1/backups/{id}`: the console's run (when it took the set) with the set's
+/// `restorable`, `verdict`, `reason` and `components`; a set the console did not take has
+/// `state: null`.
 pub async fn get(
     State(state): State<AppState>,
     Path(raw): Path<String>,
-) -> Result<Json<RunView>, ApiError> {
+) -> Result<Json<Value>, ApiError> {
     let id = parse_backup_id(&raw)?;
-    state
+    let run = state.console.engine.run(id).await.map_err(journal_error)?;
+    let set = history::history_set(&state.console, id)
+        .await
+        .map_err(journal_error)?;
+    let not_found = || {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("No backup with id {id} in the journal, the components or the repository"),
+        )
+    };
+    let mut body = match &run {
+        Some(run) => serde_json::to_value(run).map_err(|_| not_found())?,
+        None => json!({ "backupId": id, "state": null }),
+    };
+    let deletions = state
         .console
         .engine
-        .run(id)
+        .store()
+        .deletions(id)
         .await
-        .map_err(journal_error)?
+        .map_err(journal_error)?;
+    if let Some(obj) = body.as_object_mut() {
+        obj.insert("deletions".into(), json!(deletions));
+    }
+    let Some(set) = set else {
+        return (run.is_some() || !deletions.is_empty())
+            .then_some(Json(body))
+            .ok_or_else(not_found);
+    };
+    if let Some(obj) = body.as_object_mut() {
+        obj.insert("restorable".into(), json!(set.restorable));
+        obj.insert("verdict".into(), json!(set.verdict));
+        obj.insert("reason".into(), json!(set.reason));
+        obj.insert("takenAt".into(), json!(set.taken_at));
+        obj.insert("components".into(), json!(set.components));
+    }
+    Ok(Json(body))
+}
+
+/// `DELETE /api/v1/backups/{id}[?force=true]`: every part of the set → 200 with what happened
+/// to each; 409 for the newest restorable set without `force`, or a set being taken; 404 for
+/// an id nobody knows.
+pub async fn delete(
+    State(state): State<AppState>,
+    Path(raw): Path<String>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Json<crate::domain::DeletionOutcome>, ApiError> {
+    let id = parse_backup_id(&raw)?;
+    let force = match params.get("force").map(String::as_str) {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(_) => {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_query",
+                "`force` must be true or false",
+            ))
+        }
+    };
+    history::delete_set(&state.console, id, force)
+        .await
         .map(Json)
-        .ok_or_else(|| {
-            ApiError::new(
-                StatusCode::NOT_FOUND,
-                "not_found",
-                format!("No backup run with id {id}"),
-            )
-        })
+        .map_err(delete_error)
+}
+
+/// The API error of a refused deletion.
+pub fn delete_error(e: history::DeleteError) -> ApiError {
+    use history::DeleteError as D;
+    match e {
+        D::NotFound(_) => ApiError::new(StatusCode::NOT_FOUND, "not_found", e.to_string()),
+        D::NewestRestorable(_) => {
+            ApiError::new(StatusCode::CONFLICT, "newest_restorable", e.to_string())
+        }
+        D::Running(_) => ApiError::new(StatusCode::CONFLICT, "backup_running", e.to_string()),
+        D::Store(cause) => journal_error(cause),
+    }
 }
 
 /// `POST /api/v1/backups/{id}/cancel` → 202; honoured at the next step boundary or poll.

@@ -6,7 +6,7 @@ mod cluster;
 mod error;
 mod events;
 
-pub use backups::start_error;
+pub use backups::{delete_error, start_error};
 pub use error::ApiError;
 
 use crate::app::{shell, App};
@@ -27,7 +27,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/console", get(cluster::console_info))
         .route("/api/v1/cluster", get(cluster::overview))
         .route("/api/v1/backups", post(backups::start).get(backups::list))
-        .route("/api/v1/backups/{id}", get(backups::get))
+        .route(
+            "/api/v1/backups/{id}",
+            get(backups::get).delete(backups::delete),
+        )
         .route("/api/v1/backups/{id}/events", get(events::stream))
         .route("/api/v1/backups/{id}/cancel", post(backups::cancel));
     api.route(

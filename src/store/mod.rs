@@ -136,6 +136,38 @@ impl Store {
         rows.iter().map(|r| column_json(r, "view")).collect()
     }
 
+    /// Journals one deletion attempt of a backup set (`outcome` is its JSON).
+    pub async fn record_deletion(
+        &self,
+        id: BackupId,
+        at: &str,
+        forced: bool,
+        outcome: &crate::domain::DeletionOutcome,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO set_deletions (backup_id, at, forced, outcome) VALUES (?, ?, ?, ?)",
+        )
+        .bind(id.get())
+        .bind(at)
+        .bind(forced)
+        .bind(serde_json::to_string(outcome)?)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Every deletion attempt of a set, oldest first.
+    pub async fn deletions(
+        &self,
+        id: BackupId,
+    ) -> Result<Vec<crate::domain::DeletionOutcome>, StoreError> {
+        let rows = sqlx::query("SELECT outcome FROM set_deletions WHERE backup_id = ? ORDER BY id")
+            .bind(id.get())
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(|r| column_json(r, "outcome")).collect()
+    }
+
     /// The newest run still carrying an alarm (its resume failed and nothing resumed since).
     pub async fn latest_alarm(&self) -> Result<Option<RunView>, StoreError> {
         let row = sqlx::query(

@@ -32,7 +32,7 @@ pub fn Banner() -> impl IntoView {
                             view! {
                                 <div class="banner simulated" role="status">
                                     <strong>"Simulated cluster"</strong>
-                                    " — no [cluster] is configured, so the console runs against its embedded Camunda simulator. Nothing here touches a real cluster."
+                                    " — the console runs against its embedded Camunda simulator (no configuration was given, or it says simulate = true). Nothing here touches a real cluster."
                                     {info
                                         .simulator_admin_url
                                         .map(|u| view! { <span class="muted">" Simulator admin API: " <code>{u}</code></span> })}

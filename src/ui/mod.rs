@@ -5,6 +5,7 @@ mod banner;
 pub mod clock;
 mod overview;
 mod run;
+mod set;
 mod time;
 
 pub use backups::BackupsPage;

@@ -77,6 +77,8 @@ pub fn raw_settings_for(sim: &camunda_sim::SimUrls, db: &str) -> RawSettings {
         }),
         simulate: false,
         shutdown_grace_secs: 25,
+        rpo_objective_hours: 24,
+        history_refresh_secs: 1,
         simulator_state_dir: None,
         simulator_scenario: None,
         probe_interval_secs: 1,

@@ -1,16 +1,22 @@
 //! The backups page: **Backup Now** (with an optional id), the plan it will follow, and the
-//! backup history.
+//! backup history of the whole cluster.
+
+mod history;
 
 use crate::api::{get_backups, StartBackup};
-use crate::domain::{RunState, RunSummary, StepKey};
-use crate::ui::time::clock;
+use crate::domain::{RunState, StepKey};
+use history::{History, Summary};
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
+use leptos_router::hooks::{use_navigate, use_query_map};
 
 #[component]
 pub fn BackupsPage() -> impl IntoView {
     let start = ServerAction::<StartBackup>::new();
-    let data = Resource::new(move || start.version().get(), |_| get_backups());
+    let query = use_query_map();
+    let data = Resource::new(
+        move || (start.version().get(), query.read().get("cursor")),
+        |(_, cursor)| get_backups(cursor, None),
+    );
     let navigate = use_navigate();
     Effect::new(move |_| {
         if let Some(Ok(id)) = start.value().get() {
@@ -59,7 +65,7 @@ pub fn BackupsPage() -> impl IntoView {
             {move || {
                 data.get()
                     .map(|r| match r {
-                        Ok((runs, plan, active)) => {
+                        Ok((page, plan, active)) => {
                             view! {
                                 {active
                                     .map(|id| {
@@ -70,8 +76,9 @@ pub fn BackupsPage() -> impl IntoView {
                                             </p>
                                         }
                                     })}
+                                <Summary summary=page.summary.clone() stale=page.stale.clone()/>
                                 <Plan plan/>
-                                <History runs/>
+                                <History page/>
                             }
                                 .into_any()
                         }
@@ -102,53 +109,6 @@ fn Plan(plan: Vec<StepKey>) -> impl IntoView {
             <p class="muted">"Highlighted steps run while exporting is paused."</p>
         </details>
     }
-}
-
-#[component]
-fn History(runs: Vec<RunSummary>) -> impl IntoView {
-    if runs.is_empty() {
-        return view! { <p class="muted">"No backup has been taken by this console yet."</p> }
-            .into_any();
-    }
-    view! {
-        <table class="history" aria-label="Backup history">
-            <thead>
-                <tr>
-                    <th>"Backup id"</th>
-                    <th>"State"</th>
-                    <th>"Started (UTC)"</th>
-                    <th>"Exporting paused"</th>
-                    <th>"Problem"</th>
-                </tr>
-            </thead>
-            <tbody>
-                {runs
-                    .into_iter()
-                    .map(|r| {
-                        view! {
-                            <tr data-backup-id=r.backup_id.get()>
-                                <td>
-                                    <a href=format!("/backups/{}", r.backup_id)>{r.backup_id.get()}</a>
-                                </td>
-                                <td>
-                                    <span class=state_class(r.state)>{r.state.as_str()}</span>
-                                </td>
-                                <td>{clock(&r.created_at)}</td>
-                                <td>
-                                    {r
-                                        .pause_ms
-                                        .map(|ms| crate::ui::clock::short(ms as f64))
-                                        .unwrap_or_default()}
-                                </td>
-                                <td class="error-text">{r.error.unwrap_or_default()}</td>
-                            </tr>
-                        }
-                    })
-                    .collect_view()}
-            </tbody>
-        </table>
-    }
-        .into_any()
 }
 
 /// CSS class of a run state pill.

@@ -10,6 +10,7 @@ mod timeline;
 use crate::api::{get_run, CancelBackup};
 use crate::domain::{RunState, RunView};
 use crate::ui::backups::state_class;
+use crate::ui::set::SetDetail;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use notices::Notices;
@@ -43,13 +44,21 @@ pub fn RunPage() -> impl IntoView {
                             view! { <RunBody run connection/> }.into_any()
                         }
                         Ok(None) => {
-                            view! { <p class="error">{format!("No backup run with id {}.", id())}</p> }
+                            view! {
+                                <section class="page-head">
+                                    <h1>{format!("Backup {}", id())}</h1>
+                                </section>
+                                <p class="muted" data-run="none">
+                                    "This console did not take this backup (a script, a person or a schedule did), so there is no step timeline."
+                                </p>
+                            }
                                 .into_any()
                         }
                         Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
                     })
             }}
         </Suspense>
+        {move || view! { <SetDetail id=id()/> }}
     }
 }
 

@@ -1,0 +1,231 @@
+//! The backup history as the cluster holds it: one row per backup id, merged from the console's
+//! journal, every component's backup list and the snapshots in the repository, with a cell per
+//! part and a verdict in words. Shared by the server and the browser.
+
+use super::{BackupId, RunState};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A part of a backup set, as named in the API.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum PartKey {
+    Zeebe,
+    Operate,
+    Tasklist,
+    Optimize,
+    /// The Elasticsearch snapshot of the exported `zeebe-record*` indices.
+    ZeebeRecords,
+}
+
+impl PartKey {
+    /// The key in the API's `components` object.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Zeebe => "zeebe",
+            Self::Operate => "operate",
+            Self::Tasklist => "tasklist",
+            Self::Optimize => "optimize",
+            Self::ZeebeRecords => "zeebeRecords",
+        }
+    }
+
+    /// How admins call it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Zeebe => "Zeebe",
+            Self::Operate => "Operate",
+            Self::Tasklist => "Tasklist",
+            Self::Optimize => "Optimize",
+            Self::ZeebeRecords => "records snapshot",
+        }
+    }
+}
+
+/// What is known of one part.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum PartState {
+    Completed,
+    InProgress,
+    Incomplete,
+    Failed,
+    /// The source answered and has no such backup (or snapshot).
+    Missing,
+    /// The source did not answer: nothing is concluded (the last known state may be shown).
+    Unknown,
+}
+
+impl PartState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Completed => "COMPLETED",
+            Self::InProgress => "IN_PROGRESS",
+            Self::Incomplete => "INCOMPLETE",
+            Self::Failed => "FAILED",
+            Self::Missing => "MISSING",
+            Self::Unknown => "UNKNOWN",
+        }
+    }
+}
+
+/// One Elasticsearch snapshot of a part, as the repository reports it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SnapshotRef {
+    pub name: String,
+    /// `SUCCESS`, `IN_PROGRESS`, `FAILED`, `PARTIAL`, … or `MISSING` when the component names a
+    /// snapshot the repository does not hold.
+    pub state: String,
+    pub indices: usize,
+    pub shards_total: Option<u64>,
+    pub shards_failed: Option<u64>,
+}
+
+/// One cell of a row: a part of the set.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PartCell {
+    pub state: PartState,
+    /// Why the cell is not `COMPLETED`, in words.
+    pub detail: Option<String>,
+    /// The component version read from the snapshot names (or Zeebe's `brokerVersion`).
+    pub version: Option<String>,
+    pub snapshots: Vec<SnapshotRef>,
+    /// For `UNKNOWN`: the state last read from the source, and when.
+    pub last_known: Option<PartState>,
+    pub last_known_at: Option<String>,
+}
+
+impl PartCell {
+    pub fn new(state: PartState) -> Self {
+        Self {
+            state,
+            detail: None,
+            version: None,
+            snapshots: Vec::new(),
+            last_known: None,
+            last_known_at: None,
+        }
+    }
+
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+}
+
+/// The verdict of a row, for filtering.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// Every configured part `COMPLETED`.
+    Restorable,
+    /// A part is still being taken.
+    InProgress,
+    /// A part failed.
+    Failed,
+    /// Some parts exist, others are missing or incomplete.
+    Partial,
+    /// A source did not answer, and nothing else is wrong.
+    Unknown,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Restorable => "restorable",
+            Self::InProgress => "in_progress",
+            Self::Failed => "failed",
+            Self::Partial => "partial",
+            Self::Unknown => "unknown",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            Self::Restorable,
+            Self::InProgress,
+            Self::Failed,
+            Self::Partial,
+            Self::Unknown,
+        ]
+        .into_iter()
+        .find(|v| v.as_str() == s)
+    }
+}
+
+/// One backup set.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BackupSetRow {
+    pub backup_id: BackupId,
+    /// The console's run of this id, or `None` when the console did not take it.
+    pub state: Option<RunState>,
+    pub restorable: bool,
+    pub verdict: Verdict,
+    /// Why it is not restorable, in words.
+    pub reason: Option<String>,
+    /// When the set was taken (the console's run, else the earliest part's time).
+    pub taken_at: Option<String>,
+    pub duration_ms: Option<u64>,
+    /// Who or what started it, when known ("this console", "not this console").
+    pub started_by: Option<String>,
+    /// Keyed `zeebe`, `operate`, `tasklist`, `optimize` (when configured), `zeebeRecords`.
+    pub components: BTreeMap<String, PartCell>,
+}
+
+/// A page of the history.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HistoryPage {
+    pub items: Vec<BackupSetRow>,
+    /// Pass as `cursor` for the next (older) page; `None` on the last page.
+    pub next_cursor: Option<String>,
+    /// Over every set, not just this page.
+    pub summary: HistorySummary,
+    /// When the components' lists were last read (they are cached).
+    pub components_read_at: Option<String>,
+    /// Words when some source's data is not fresh.
+    pub stale: Option<String>,
+}
+
+/// The figures at the top of the history page.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HistorySummary {
+    pub total: usize,
+    pub newest_restorable: Option<BackupId>,
+    pub newest_restorable_at: Option<String>,
+    pub failed: usize,
+    pub partial: usize,
+    pub in_progress: usize,
+    pub unknown: usize,
+    /// `rpo_objective_hours`: the newest restorable set should be younger than this.
+    pub rpo_objective_hours: u64,
+}
+
+/// What happened to one part when a set was deleted.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PartDeletion {
+    pub part: PartKey,
+    /// `deleted`, `absent` (nothing to delete) or `failed`.
+    pub result: String,
+    /// The component's words when it failed; what was deleted otherwise.
+    pub detail: Option<String>,
+}
+
+/// One deletion attempt of a set, as journaled and answered.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeletionOutcome {
+    pub backup_id: BackupId,
+    pub at: String,
+    pub forced: bool,
+    pub parts: Vec<PartDeletion>,
+    /// True when every part is gone.
+    pub complete: bool,
+    /// What is left, in words, when not complete.
+    pub left: Option<String>,
+}

@@ -1,0 +1,212 @@
+//! Deleting a backup set: every part in every component and the records snapshot. Refused for
+//! the newest restorable set unless forced (it may be the only way back), and for a set a run
+//! is taking now. A part that fails to delete is named; the others are still deleted; the
+//! attempt is journaled and the history re-read, so the row shows what is left.
+
+use super::history_set;
+use crate::camunda::WebAppClient;
+use crate::domain::{BackupId, DeletionOutcome, PartDeletion, PartKey, PartState};
+use crate::state::Console;
+use crate::store::StoreError;
+
+/// Why a set was not deleted.
+#[derive(Debug, thiserror::Error)]
+pub enum DeleteError {
+    #[error("no backup with id {0} in the journal, the components or the repository")]
+    NotFound(BackupId),
+    #[error("backup {0} is the newest restorable set; deleting it leaves an older one (or none) to restore — repeat with force to delete it anyway")]
+    NewestRestorable(BackupId),
+    #[error("backup {0} is being taken now; cancel the run first")]
+    Running(BackupId),
+    #[error("the journal failed")]
+    Store(#[from] StoreError),
+}
+
+/// Deletes every part of set `id`.
+#[tracing::instrument(skip_all, fields(backup_id = %id, force))]
+pub async fn delete_set(
+    console: &Console,
+    id: BackupId,
+    force: bool,
+) -> Result<DeletionOutcome, DeleteError> {
+    if console.engine.active_run() == Some(id) {
+        return Err(DeleteError::Running(id));
+    }
+    // Judge on fresh data: the cached lists may be up to a refresh interval old.
+    console
+        .history
+        .refresh(&console.clients, &console.cluster.snapshot_repository)
+        .await;
+    let set = history_set(console, id)
+        .await?
+        .ok_or(DeleteError::NotFound(id))?;
+    let page = super::history_page(
+        console,
+        &super::HistoryQuery {
+            limit: 1,
+            ..Default::default()
+        },
+    )
+    .await?;
+    if !force && page.summary.newest_restorable == Some(id) {
+        return Err(DeleteError::NewestRestorable(id));
+    }
+    let c = &console.clients;
+    let mut parts = Vec::new();
+    let absent = |part| PartDeletion {
+        part,
+        result: "absent".into(),
+        detail: None,
+    };
+    let state = |part: PartKey| set.components.get(part.as_str()).map(|c| c.state);
+    // Zeebe first: its id stays used either way, and its store is the slowest to clean.
+    parts.push(match state(PartKey::Zeebe) {
+        Some(PartState::Missing) | None => absent(PartKey::Zeebe),
+        _ => outcome(
+            PartKey::Zeebe,
+            c.zeebe
+                .delete_backup(id.get())
+                .await
+                .map(|()| "Zeebe backup deleted (its id stays used)".to_owned()),
+        ),
+    });
+    let mut apps: Vec<(PartKey, &WebAppClient)> = vec![
+        (PartKey::Operate, &c.operate),
+        (PartKey::Tasklist, &c.tasklist),
+    ];
+    if let Some(o) = &c.optimize {
+        apps.push((PartKey::Optimize, o));
+    }
+    let repo = &console.cluster.snapshot_repository;
+    for (part, app) in apps {
+        let cell = set.components.get(part.as_str());
+        let listed = cell.is_some_and(|c| c.state != PartState::Missing);
+        let in_repo: Vec<String> = cell
+            .map(|c| {
+                c.snapshots
+                    .iter()
+                    .filter(|s| s.state != "MISSING")
+                    .map(|s| s.name.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        parts.push(if listed {
+            outcome(
+                part,
+                app.delete_backup(id.get())
+                    .await
+                    .map(|()| format!("{} backup deleted", part.label())),
+            )
+        } else if !in_repo.is_empty() {
+            // The component does not list it, but its snapshots are in the repository.
+            delete_snapshots(console, repo, part, &in_repo).await
+        } else {
+            absent(part)
+        });
+    }
+    let records = format!("camunda_zeebe_records_backup_{id}");
+    parts.push(match state(PartKey::ZeebeRecords) {
+        Some(PartState::Missing) | None => absent(PartKey::ZeebeRecords),
+        _ => delete_snapshots(console, repo, PartKey::ZeebeRecords, &[records]).await,
+    });
+    let failed: Vec<String> = parts
+        .iter()
+        .filter(|p| p.result == "failed")
+        .map(|p| {
+            format!(
+                "{} ({})",
+                p.part.label(),
+                p.detail.clone().unwrap_or_default()
+            )
+        })
+        .collect();
+    let outcome = DeletionOutcome {
+        backup_id: id,
+        at: crate::engine::now(),
+        forced: force,
+        complete: failed.is_empty(),
+        left: (!failed.is_empty()).then(|| {
+            format!(
+                "Still there: {}. Try again, or delete them by hand.",
+                failed.join("; ")
+            )
+        }),
+        parts,
+    };
+    console
+        .engine
+        .store()
+        .record_deletion(id, &outcome.at, force, &outcome)
+        .await?;
+    tracing::warn!(backup_id = %id, complete = outcome.complete, "backup set deleted");
+    console
+        .history
+        .refresh(&console.clients, &console.cluster.snapshot_repository)
+        .await;
+    Ok(outcome)
+}
+
+fn outcome(part: PartKey, result: Result<String, crate::camunda::ClientError>) -> PartDeletion {
+    match result {
+        Ok(done) => PartDeletion {
+            part,
+            result: "deleted".into(),
+            detail: Some(done),
+        },
+        // Gone already (deleted meanwhile, or never fully there): nothing left. Operate
+        // 8.2–8.7 says so with a 400 (§5.4).
+        Err(e) if e.status() == Some(404) || e.component_message().is_some_and(gone) => {
+            PartDeletion {
+                part,
+                result: "absent".into(),
+                detail: Some(e.to_string()),
+            }
+        }
+        Err(e) => PartDeletion {
+            part,
+            result: "failed".into(),
+            detail: Some(e.to_string()),
+        },
+    }
+}
+
+async fn delete_snapshots(
+    console: &Console,
+    repo: &str,
+    part: PartKey,
+    names: &[String],
+) -> PartDeletion {
+    let mut errors = Vec::new();
+    for name in names {
+        match console
+            .clients
+            .elasticsearch
+            .delete_snapshot(repo, name)
+            .await
+        {
+            Ok(()) => {}
+            Err(e) if e.status() == Some(404) => {}
+            Err(e) => errors.push(e.to_string()),
+        }
+    }
+    if errors.is_empty() {
+        PartDeletion {
+            part,
+            result: "deleted".into(),
+            detail: Some(format!("deleted from the repository: {}", names.join(", "))),
+        }
+    } else {
+        PartDeletion {
+            part,
+            result: "failed".into(),
+            detail: Some(errors.join("; ")),
+        }
+    }
+}
+
+fn gone(message: &str) -> bool {
+    let m = message.to_lowercase();
+    m.contains("no backup with id")
+        || m.contains("does not exist")
+        || m.contains("could not be found")
+}
