@@ -47,6 +47,9 @@ test("the history lists sets, marks the restorable ones, and deletes one after t
   await expect(olderRow.locator('[data-restorable="false"]')).toBeVisible();
   await expect(olderRow.locator('[data-part="zeebe"]')).toHaveText("MISSING");
   await expect(olderRow).toContainText("only the console's journal knows this backup");
+  // The chart marks it too.
+  await expect(page.locator(`svg circle[data-backup-id="${older}"]`)).toHaveClass(/bad/);
+  await expect(page.locator(`svg circle[data-backup-id="${newer}"]`)).toHaveClass(/ok/);
 });
 
 test("every page fits a 390 px phone screen without sideways scrolling", async ({ page, request }) => {

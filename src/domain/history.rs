@@ -92,6 +92,9 @@ pub struct PartCell {
     /// The component version read from the snapshot names (or Zeebe's `brokerVersion`).
     pub version: Option<String>,
     pub snapshots: Vec<SnapshotRef>,
+    /// Zeebe: one line per partition ("partition 2: COMPLETED, broker 8.7.3").
+    #[serde(default)]
+    pub partitions: Vec<String>,
     /// For `UNKNOWN`: the state last read from the source, and when.
     pub last_known: Option<PartState>,
     pub last_known_at: Option<String>,
@@ -104,6 +107,7 @@ impl PartCell {
             detail: None,
             version: None,
             snapshots: Vec::new(),
+            partitions: Vec::new(),
             last_known: None,
             last_known_at: None,
         }

@@ -139,6 +139,29 @@ fn zeebe_cell(read: &Read<Vec<BackupInfo>>, backup: Option<&BackupInfo>) -> Part
     };
     let mut cell = PartCell::new(state.unwrap_or(PartState::Failed));
     cell.version = b.details.iter().find_map(|d| d.broker_version.clone());
+    cell.partitions = b
+        .details
+        .iter()
+        .map(|d| {
+            format!(
+                "partition {}: {}{}{}",
+                d.partition_id,
+                serde_json::to_value(&d.state)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default(),
+                d.broker_version
+                    .as_deref()
+                    .map(|v| format!(", broker {v}"))
+                    .unwrap_or_default(),
+                d.failure_reason
+                    .as_deref()
+                    .filter(|r| !r.is_empty())
+                    .map(|r| format!(", {r}"))
+                    .unwrap_or_default()
+            )
+        })
+        .collect();
     if cell.state != PartState::Completed {
         let reason = b.failure_reason.clone().filter(|r| !r.is_empty());
         let done = b
@@ -588,6 +611,8 @@ mod tests {
         assert_eq!(r.components.len(), 5);
         assert_eq!(r.components["operate"].version.as_deref(), Some("8.7.3"));
         assert_eq!(r.components["zeebe"].version.as_deref(), Some("8.7.3"));
+        assert_eq!(r.components["zeebe"].partitions.len(), 1);
+        assert!(r.components["zeebe"].partitions[0].starts_with("partition 1: COMPLETED"));
         assert_eq!(
             r.started_by.as_deref(),
             Some("not this console (a script, by hand, or a schedule)")

@@ -47,7 +47,7 @@ fn Parts(row: BackupSetRow) -> impl IntoView {
             <div class="table-scroll">
                 <table class="parts">
                     <thead>
-                        <tr><th>"Part"</th><th>"State"</th><th>"Version"</th><th>"Snapshots"</th></tr>
+                        <tr><th>"Part"</th><th>"State"</th><th>"Version"</th><th>"Partitions / snapshots"</th></tr>
                     </thead>
                     <tbody>
                         {row.components.into_iter().map(|(key, cell)| view! { <PartRow key cell/> }).collect_view()}
@@ -81,6 +81,7 @@ fn PartRow(key: String, cell: PartCell) -> impl IntoView {
             <td>{cell.version.unwrap_or_default()}</td>
             <td>
                 <ul class="snapshots">
+                    {cell.partitions.into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}
                     {cell
                         .snapshots
                         .into_iter()

@@ -1,10 +1,12 @@
 //! The backups page: **Backup Now** (with an optional id), the plan it will follow, and the
 //! backup history of the whole cluster.
 
+mod chart;
 mod history;
 
 use crate::api::{get_backups, StartBackup};
 use crate::domain::{RunState, StepKey};
+use chart::DurationChart;
 use history::{History, Summary};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -77,6 +79,7 @@ pub fn BackupsPage() -> impl IntoView {
                                         }
                                     })}
                                 <Summary summary=page.summary.clone() stale=page.stale.clone()/>
+                                <DurationChart rows=page.items.clone()/>
                                 <Plan plan/>
                                 <History page/>
                             }
