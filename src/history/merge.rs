@@ -12,9 +12,8 @@ use super::sources::{Read, Sources};
 use crate::camunda::types::{
     BackupInfo, SnapshotInfo, SnapshotState, WebAppBackup, WebAppBackupState, ZeebeBackupState,
 };
-use crate::domain::{
-    BackupId, BackupSetRow, PartCell, PartKey, PartState, RunView, SnapshotRef, Verdict,
-};
+use crate::domain::{BackupId, BackupSetRow, PartCell, PartKey, PartState, SnapshotRef, Verdict};
+use crate::store::RunBrief;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// One web app's read and its backups by id.
@@ -26,19 +25,20 @@ type WebAppSource<'a> = (
 
 /// Every backup id any source knows, newest first, as rows.
 pub fn merge(sources: &Sources, profile: &HistoryProfile) -> Vec<BackupSetRow> {
-    let runs: BTreeMap<i64, &RunView> = sources
+    let runs: BTreeMap<i64, &RunBrief> = sources
         .runs
         .iter()
         .map(|r| (r.backup_id.get(), r))
         .collect();
-    let zeebe: BTreeMap<i64, &BackupInfo> = sources
+    let cluster = &sources.cluster;
+    let zeebe: BTreeMap<i64, &BackupInfo> = cluster
         .zeebe
         .value
         .iter()
         .flatten()
         .map(|b| (b.backup_id, b))
         .collect();
-    let webapps: Vec<WebAppSource> = sources
+    let webapps: Vec<WebAppSource> = cluster
         .webapps
         .iter()
         .map(|(key, read)| {
@@ -53,7 +53,7 @@ pub fn merge(sources: &Sources, profile: &HistoryProfile) -> Vec<BackupSetRow> {
         .collect();
     // Snapshots of the repository by (part, id).
     let mut snaps: BTreeMap<(PartKey, i64), Vec<&SnapshotInfo>> = BTreeMap::new();
-    for s in sources.snapshots.value.iter().flatten() {
+    for s in cluster.snapshots.value.iter().flatten() {
         if let Some((part, id)) = profile.part_of(&s.snapshot) {
             snaps.entry((part, id)).or_default().push(s);
         }
@@ -72,14 +72,14 @@ pub fn merge(sources: &Sources, profile: &HistoryProfile) -> Vec<BackupSetRow> {
             let mut components = BTreeMap::new();
             components.insert(
                 PartKey::Zeebe.as_str().to_owned(),
-                zeebe_cell(&sources.zeebe, zeebe.get(&id).copied()),
+                zeebe_cell(&cluster.zeebe, zeebe.get(&id).copied()),
             );
             for (key, read, by_id) in &webapps {
                 let cell = webapp_cell(
                     *key,
                     read,
                     by_id.get(&id).copied(),
-                    &sources.snapshots,
+                    &cluster.snapshots,
                     snaps.get(&(*key, id)),
                 );
                 components.insert(key.as_str().to_owned(), cell);
@@ -87,7 +87,7 @@ pub fn merge(sources: &Sources, profile: &HistoryProfile) -> Vec<BackupSetRow> {
             components.insert(
                 PartKey::ZeebeRecords.as_str().to_owned(),
                 records_cell(
-                    &sources.snapshots,
+                    &cluster.snapshots,
                     snaps.get(&(PartKey::ZeebeRecords, id)),
                     profile,
                 ),
@@ -367,7 +367,7 @@ fn records_cell(
 
 fn row(
     backup_id: BackupId,
-    run: Option<&RunView>,
+    run: Option<&RunBrief>,
     components: BTreeMap<String, PartCell>,
     zeebe: Option<&BackupInfo>,
     snaps: &BTreeMap<(PartKey, i64), Vec<&SnapshotInfo>>,
@@ -430,7 +430,7 @@ fn normalise(t: &str) -> Option<String> {
 /// The verdict and, when not restorable, the reason in words.
 fn verdict(
     components: &BTreeMap<String, PartCell>,
-    run: Option<&RunView>,
+    run: Option<&RunBrief>,
 ) -> (Verdict, Option<String>) {
     let states: Vec<PartState> = components.values().map(|c| c.state).collect();
     if states.iter().all(|s| *s == PartState::Completed) {
@@ -506,8 +506,9 @@ fn key_label(key: &str) -> &'static str {
 
 #[cfg(test)]
 mod tests {
+    use super::super::ClusterReads;
     use super::*;
-    use crate::domain::{backup_plan, RunState};
+    use crate::domain::{backup_plan, RunState, RunView};
     use serde_json::json;
 
     fn fresh<T>(value: T) -> Read<T> {
@@ -585,10 +586,19 @@ mod tests {
     ) -> Sources {
         Sources {
             runs: Vec::new(),
-            zeebe: fresh(z),
-            webapps: apps.into_iter().map(|(k, v)| (k, fresh(v))).collect(),
-            snapshots: fresh(snaps),
+            cluster: std::sync::Arc::new(ClusterReads {
+                zeebe: fresh(z),
+                webapps: apps.into_iter().map(|(k, v)| (k, fresh(v))).collect(),
+                snapshots: fresh(snaps),
+                refreshed_at: None,
+            }),
         }
+    }
+
+    fn edit(s: &mut Sources, f: impl FnOnce(&mut ClusterReads)) {
+        let mut c = ClusterReads::clone(&s.cluster);
+        f(&mut c);
+        s.cluster = std::sync::Arc::new(c);
     }
 
     fn one(s: &Sources) -> BackupSetRow {
@@ -700,7 +710,7 @@ mod tests {
     fn an_unreachable_source_is_unknown_with_its_last_known_state_never_missing() {
         let (z, a, s) = complete(7);
         let mut src = sources(Vec::new(), a, s);
-        src.zeebe = away(Some(z));
+        edit(&mut src, |c| c.zeebe = away(Some(z)));
         let r = one(&src);
         let cell = &r.components["zeebe"];
         assert_eq!(cell.state, PartState::Unknown);
@@ -714,7 +724,7 @@ mod tests {
         // With Elasticsearch away, a web app's COMPLETED cannot be checked: unknown too.
         let (z, a, s) = complete(7);
         let mut src = sources(z, a, Vec::new());
-        src.snapshots = away(Some(s));
+        edit(&mut src, |c| c.snapshots = away(Some(s)));
         let r = one(&src);
         assert_eq!(state(&r, "operate"), PartState::Unknown);
         assert_eq!(state(&r, "zeebeRecords"), PartState::Unknown);
@@ -749,7 +759,7 @@ mod tests {
             "2026-11-25T11:00:00.000Z".into(),
         );
         run.state = RunState::Failed;
-        src.runs = vec![run];
+        src.runs = vec![RunBrief::from(&run)];
         let r = one(&src);
         assert_eq!(r.state, Some(RunState::Failed));
         assert_eq!(r.started_by.as_deref(), Some("this console"));

@@ -78,13 +78,13 @@ impl HistoryQuery {
 }
 
 /// Cuts `rows` (newest first) into the page `q` asks for; the summary covers every row.
-pub fn page(rows: Vec<BackupSetRow>, q: &HistoryQuery, rpo_objective_hours: u64) -> HistoryPage {
+pub fn page(rows: &[BackupSetRow], q: &HistoryQuery, rpo_objective_hours: u64) -> HistoryPage {
     let mut summary = HistorySummary {
         total: rows.len(),
         rpo_objective_hours,
         ..HistorySummary::default()
     };
-    for r in &rows {
+    for r in rows {
         match r.verdict {
             Verdict::Restorable if summary.newest_restorable.is_none() => {
                 summary.newest_restorable = Some(r.backup_id);
@@ -104,12 +104,12 @@ pub fn page(rows: Vec<BackupSetRow>, q: &HistoryQuery, rpo_objective_hours: u64)
             .map(|d| d.with_timezone(&chrono::Utc))
     };
     let mut matching = rows
-        .into_iter()
+        .iter()
         .filter(|r| q.cursor.is_none_or(|c| r.backup_id.get() < c))
         .filter(|r| q.verdict.is_none_or(|v| r.verdict == v))
         .filter(|r| q.from.is_none_or(|f| taken(r).is_some_and(|t| t >= f)))
         .filter(|r| q.to.is_none_or(|to| taken(r).is_some_and(|t| t <= to)));
-    let items: Vec<BackupSetRow> = matching.by_ref().take(q.limit).collect();
+    let items: Vec<BackupSetRow> = matching.by_ref().take(q.limit).cloned().collect();
     let next_cursor = (matching.next().is_some())
         .then(|| items.last().map(|r| format!("id:{}", r.backup_id)))
         .flatten();
@@ -152,7 +152,7 @@ mod tests {
             row(1, Verdict::Restorable, "2026-11-25T01:00:00.000Z"),
         ];
         let q = HistoryQuery::parse(Some("2"), None, None, None, None).unwrap_or_default();
-        let p1 = page(rows.clone(), &q, 24);
+        let p1 = page(&rows, &q, 24);
         assert_eq!(
             p1.items
                 .iter()
@@ -168,7 +168,7 @@ mod tests {
         );
         let q = HistoryQuery::parse(Some("2"), p1.next_cursor.as_deref(), None, None, None)
             .unwrap_or_default();
-        let p2 = page(rows.clone(), &q, 24);
+        let p2 = page(&rows, &q, 24);
         assert_eq!(
             p2.items
                 .iter()
@@ -177,7 +177,7 @@ mod tests {
             [3, 2]
         );
         let q = HistoryQuery::parse(None, Some("id:2"), None, None, None).unwrap_or_default();
-        assert_eq!(page(rows.clone(), &q, 24).next_cursor, None);
+        assert_eq!(page(&rows, &q, 24).next_cursor, None);
         let q = HistoryQuery::parse(
             None,
             None,
@@ -186,7 +186,7 @@ mod tests {
             None,
         )
         .unwrap_or_default();
-        let ids: Vec<i64> = page(rows, &q, 24)
+        let ids: Vec<i64> = page(&rows, &q, 24)
             .items
             .iter()
             .map(|r| r.backup_id.get())

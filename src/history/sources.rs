@@ -6,7 +6,8 @@
 
 use crate::camunda::types::{BackupInfo, SnapshotInfo, WebAppBackup};
 use crate::camunda::{CamundaClients, WebAppClient};
-use crate::domain::{PartKey, RunView};
+use crate::domain::PartKey;
+use crate::store::RunBrief;
 use std::sync::Arc;
 use tokio::sync::RwLock;
 
@@ -53,14 +54,11 @@ impl<T> Read<T> {
     }
 }
 
-/// Everything the merge needs.
+/// Everything the merge needs: the journal's runs and the cluster's reads (shared, not copied).
 #[derive(Clone, Debug, Default)]
 pub struct Sources {
-    pub runs: Vec<RunView>,
-    pub zeebe: Read<Vec<BackupInfo>>,
-    /// Operate, Tasklist and (when configured) Optimize.
-    pub webapps: Vec<(PartKey, Read<Vec<WebAppBackup>>)>,
-    pub snapshots: Read<Vec<SnapshotInfo>>,
+    pub runs: Vec<RunBrief>,
+    pub cluster: Arc<ClusterReads>,
 }
 
 /// The cluster's lists, as last read.
@@ -76,13 +74,54 @@ pub struct ClusterReads {
 /// The cached cluster reads, shared by the refresher and the pages.
 #[derive(Clone, Default)]
 pub struct HistoryCache {
-    reads: Arc<RwLock<ClusterReads>>,
+    reads: Arc<RwLock<Arc<ClusterReads>>>,
     wake: Arc<tokio::sync::Notify>,
+    merged: Arc<std::sync::Mutex<Option<Merged>>>,
+}
+
+/// The rows merged from one journal version and one set of cluster reads.
+struct Merged {
+    journal_version: u64,
+    cluster: Arc<ClusterReads>,
+    rows: Arc<Vec<crate::domain::BackupSetRow>>,
 }
 
 impl HistoryCache {
-    pub async fn reads(&self) -> ClusterReads {
+    /// The latest reads (a cheap handle: pages do not copy thousands of backups).
+    pub async fn reads(&self) -> Arc<ClusterReads> {
         self.reads.read().await.clone()
+    }
+
+    /// The rows merged earlier from exactly this journal version and these reads, if any.
+    pub fn merged(
+        &self,
+        journal_version: u64,
+        cluster: &Arc<ClusterReads>,
+    ) -> Option<Arc<Vec<crate::domain::BackupSetRow>>> {
+        let memo = self
+            .merged
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        memo.as_ref()
+            .filter(|m| m.journal_version == journal_version && Arc::ptr_eq(&m.cluster, cluster))
+            .map(|m| m.rows.clone())
+    }
+
+    /// Keeps `rows` for later pages of the same journal version and reads.
+    pub fn remember(
+        &self,
+        journal_version: u64,
+        cluster: Arc<ClusterReads>,
+        rows: Arc<Vec<crate::domain::BackupSetRow>>,
+    ) {
+        *self
+            .merged
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Merged {
+            journal_version,
+            cluster,
+            rows,
+        });
     }
 
     /// Asks the refresher to read again now (after a run ended or a set was deleted).
@@ -109,11 +148,15 @@ impl HistoryCache {
             clients.elasticsearch.snapshots(repository, "_all"),
         );
         let now = crate::engine::now();
-        let mut reads = self.reads.write().await;
-        let old = std::mem::take(&mut *reads);
+        let mut shared = self.reads.write().await;
+        let old = ClusterReads::clone(&shared);
         let mut old_apps = old.webapps;
-        reads.zeebe = old.zeebe.next(zeebe, &now);
-        reads.snapshots = old.snapshots.next(snapshots, &now);
+        let mut reads = ClusterReads {
+            zeebe: old.zeebe.next(zeebe, &now),
+            snapshots: old.snapshots.next(snapshots, &now),
+            webapps: Vec::new(),
+            refreshed_at: None,
+        };
         reads.webapps = webapps
             .into_iter()
             .map(|(key, result)| {
@@ -126,6 +169,7 @@ impl HistoryCache {
             })
             .collect();
         reads.refreshed_at = Some(now);
+        *shared = Arc::new(reads);
     }
 
     /// Refreshes every `every`, or sooner when asked.

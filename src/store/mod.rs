@@ -2,7 +2,7 @@
 //! written here — the run's new state and the event announcing it, in one transaction —
 //! before the action it announces is sent to the cluster.
 
-use crate::domain::{BackupId, RunEvent, RunView};
+use crate::domain::{BackupId, RunEvent, RunState, RunView};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqlitePool};
 use std::str::FromStr;
@@ -31,6 +31,9 @@ pub enum StoreError {
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: SqlitePool,
+    /// Grows with every write to `runs`: readers that cache what they derived from the runs
+    /// (the history) know when to read again.
+    version: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Store {
@@ -67,7 +70,20 @@ impl Store {
             .run(&pool)
             .await
             .map_err(StoreError::Migrate)?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            version: Default::default(),
+        })
+    }
+
+    /// The number of writes to `runs` so far (in this process).
+    pub fn version(&self) -> u64 {
+        self.version.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    fn wrote(&self) {
+        self.version
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// Journals a new run and its first event; refuses a second run with the same id.
@@ -89,6 +105,7 @@ impl Store {
         }
         insert_event(&mut tx, event).await?;
         tx.commit().await?;
+        self.wrote();
         Ok(())
     }
 
@@ -96,15 +113,19 @@ impl Store {
     #[tracing::instrument(skip_all, fields(backup_id = %run.backup_id, seq = event.seq))]
     pub async fn record(&self, run: &RunView, event: &RunEvent) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query("UPDATE runs SET state = ?, updated_at = ?, view = ? WHERE backup_id = ?")
+        sqlx::query(
+            "UPDATE runs SET state = ?, updated_at = ?, finished_at = ?, view = ? WHERE backup_id = ?",
+        )
             .bind(run.state.as_str())
             .bind(&event.at)
+            .bind(&run.finished_at)
             .bind(serde_json::to_string(run)?)
             .bind(run.backup_id.get())
             .execute(&mut *tx)
             .await?;
         insert_event(&mut tx, event).await?;
         tx.commit().await?;
+        self.wrote();
         Ok(())
     }
 
@@ -178,6 +199,34 @@ impl Store {
         row.map(|r| column_json(&r, "view")).transpose()
     }
 
+    /// Every run's id, state and times, newest first, without parsing the runs' JSON (the
+    /// history's view of the journal).
+    pub async fn briefs(&self) -> Result<Vec<RunBrief>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT backup_id, state, created_at, finished_at FROM runs ORDER BY backup_id DESC",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .filter_map(|r| {
+                let id = BackupId::new(r.try_get::<i64, _>("backup_id").ok()?)?;
+                let state = match r.try_get::<&str, _>("state").ok()? {
+                    "running" => RunState::Running,
+                    "completed" => RunState::Completed,
+                    "failed" => RunState::Failed,
+                    "cancelled" => RunState::Cancelled,
+                    _ => return None,
+                };
+                Some(Ok::<_, StoreError>(RunBrief {
+                    backup_id: id,
+                    state,
+                    created_at: r.try_get::<String, _>("created_at").ok()?,
+                    finished_at: r.try_get::<Option<String>, _>("finished_at").ok()?,
+                }))
+            })
+            .collect()
+    }
+
     /// Runs that never reached a terminal state (the console stopped while they ran).
     pub async fn unfinished(&self) -> Result<Vec<RunView>, StoreError> {
         let rows = sqlx::query("SELECT view FROM runs WHERE state = 'running' ORDER BY backup_id")
@@ -221,6 +270,26 @@ impl Store {
             .get::<Option<i64>, _>("m")
             .and_then(|m| u64::try_from(m).ok())
             .unwrap_or(0))
+    }
+}
+
+/// What the history needs of a run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunBrief {
+    pub backup_id: BackupId,
+    pub state: RunState,
+    pub created_at: String,
+    pub finished_at: Option<String>,
+}
+
+impl From<&RunView> for RunBrief {
+    fn from(r: &RunView) -> Self {
+        Self {
+            backup_id: r.backup_id,
+            state: r.state,
+            created_at: r.created_at.clone(),
+            finished_at: r.finished_at.clone(),
+        }
     }
 }
 
