@@ -284,3 +284,41 @@ async fn deleting_a_set_removes_every_part_refuses_the_newest_restorable_and_nam
     assert_eq!(status, 404);
     console.stop().await;
 }
+
+#[tokio::test]
+async fn with_a_source_away_a_deletion_needs_force() {
+    let console = start(fast_sim()).await;
+    let older = console.start_backup().await;
+    console.wait_terminal(older).await;
+    let newer = console.start_backup().await;
+    console.wait_terminal(newer).await;
+    console
+        .sim
+        .control()
+        .stop_component(camunda_sim::Component::Operate)
+        .await
+        .expect("stop");
+    // Every set now reads UNKNOWN: which one is the newest restorable cannot be told.
+    let (status, body) = delete(&console, &format!("/api/v1/backups/{newer}")).await;
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(body["error"]["code"], "sources_unavailable", "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("Operate"),
+        "{body}"
+    );
+    // Nothing was deleted.
+    let zeebe: Value = reqwest::get(format!(
+        "{}/actuator/backups/{newer}",
+        console.sim.urls().zeebe_gateway
+    ))
+    .await
+    .expect("zeebe")
+    .json()
+    .await
+    .expect("json");
+    assert_eq!(zeebe["state"], "COMPLETED", "{zeebe}");
+    console.stop().await;
+}

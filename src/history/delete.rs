@@ -18,6 +18,8 @@ pub enum DeleteError {
     NewestRestorable(BackupId),
     #[error("backup {0} is being taken now; cancel the run first")]
     Running(BackupId),
+    #[error("not every source answered ({1}), so whether backup {0} is the newest restorable set cannot be told; repeat with force to delete it anyway")]
+    Unsure(BackupId, String),
     #[error("the journal failed")]
     Store(#[from] StoreError),
 }
@@ -48,8 +50,14 @@ pub async fn delete_set(
         },
     )
     .await?;
-    if !force && page.summary.newest_restorable == Some(id) {
-        return Err(DeleteError::NewestRestorable(id));
+    if !force {
+        if page.summary.newest_restorable == Some(id) {
+            return Err(DeleteError::NewestRestorable(id));
+        }
+        // With a source away, the real newest restorable set may show as unknown.
+        if let Some(stale) = page.stale {
+            return Err(DeleteError::Unsure(id, stale));
+        }
     }
     let c = &console.clients;
     let mut parts = Vec::new();
@@ -104,10 +112,16 @@ pub async fn delete_set(
             absent(part)
         });
     }
-    let records = format!("camunda_zeebe_records_backup_{id}");
+    // The names the repository reported (`…_007` belongs to id 7 too).
+    let records: Vec<String> = set
+        .components
+        .get(PartKey::ZeebeRecords.as_str())
+        .map(|c| c.snapshots.iter().map(|s| s.name.clone()).collect())
+        .unwrap_or_default();
     parts.push(match state(PartKey::ZeebeRecords) {
         Some(PartState::Missing) | None => absent(PartKey::ZeebeRecords),
-        _ => delete_snapshots(console, repo, PartKey::ZeebeRecords, &[records]).await,
+        _ if records.is_empty() => absent(PartKey::ZeebeRecords),
+        _ => delete_snapshots(console, repo, PartKey::ZeebeRecords, &records).await,
     });
     let failed: Vec<String> = parts
         .iter()
@@ -133,11 +147,15 @@ pub async fn delete_set(
         }),
         parts,
     };
-    console
+    // The parts are gone whatever the journal says: report them even if recording fails.
+    if let Err(e) = console
         .engine
         .store()
         .record_deletion(id, &outcome.at, force, &outcome)
-        .await?;
+        .await
+    {
+        tracing::error!(backup_id = %id, error = %e, "could not journal the deletion");
+    }
     tracing::warn!(backup_id = %id, complete = outcome.complete, "backup set deleted");
     console
         .history
@@ -153,9 +171,11 @@ fn outcome(part: PartKey, result: Result<String, crate::camunda::ClientError>) -
             result: "deleted".into(),
             detail: Some(done),
         },
-        // Gone already (deleted meanwhile, or never fully there): nothing left. Operate
-        // 8.2–8.7 says so with a 400 (§5.4).
-        Err(e) if e.status() == Some(404) || e.component_message().is_some_and(gone) => {
+        // Gone already, in the component's own words (Operate 8.2–8.7 says so with a 400,
+        // §5.4). A bare 404 (an ingress, a wrong context path) proves nothing.
+        Err(e)
+            if matches!(e.status(), Some(400 | 404)) && e.component_message().is_some_and(gone) =>
+        {
             PartDeletion {
                 part,
                 result: "absent".into(),
@@ -176,7 +196,7 @@ async fn delete_snapshots(
     part: PartKey,
     names: &[String],
 ) -> PartDeletion {
-    let mut errors = Vec::new();
+    let (mut errors, mut deleted, mut missing) = (Vec::new(), Vec::new(), Vec::new());
     for name in names {
         match console
             .clients
@@ -184,22 +204,39 @@ async fn delete_snapshots(
             .delete_snapshot(repo, name)
             .await
         {
-            Ok(()) => {}
-            Err(e) if e.status() == Some(404) => {}
+            Ok(()) => deleted.push(name.as_str()),
+            // Elasticsearch's own `snapshot_missing_exception`: not there (any more). A bare
+            // 404 (a proxy, a wrong path) proves nothing.
+            Err(e)
+                if e.status() == Some(404)
+                    && e.component_message()
+                        .is_some_and(|m| m.contains("snapshot_missing")) =>
+            {
+                missing.push(name.as_str())
+            }
             Err(e) => errors.push(e.to_string()),
         }
     }
-    if errors.is_empty() {
-        PartDeletion {
-            part,
-            result: "deleted".into(),
-            detail: Some(format!("deleted from the repository: {}", names.join(", "))),
-        }
-    } else {
+    if !errors.is_empty() {
         PartDeletion {
             part,
             result: "failed".into(),
             detail: Some(errors.join("; ")),
+        }
+    } else if deleted.is_empty() {
+        PartDeletion {
+            part,
+            result: "absent".into(),
+            detail: Some(format!("not in the repository: {}", missing.join(", "))),
+        }
+    } else {
+        PartDeletion {
+            part,
+            result: "deleted".into(),
+            detail: Some(format!(
+                "deleted from the repository: {}",
+                deleted.join(", ")
+            )),
         }
     }
 }

@@ -436,6 +436,21 @@ fn verdict(
     if states.iter().all(|s| *s == PartState::Completed) {
         return (Verdict::Restorable, None);
     }
+    // The console is taking it now: parts not there yet are to come, not orphans.
+    if run.is_some_and(|r| r.state == crate::domain::RunState::Running) {
+        let pending: Vec<&str> = components
+            .iter()
+            .filter(|(_, c)| c.state != PartState::Completed)
+            .map(|(k, _)| key_label(k))
+            .collect();
+        return (
+            Verdict::InProgress,
+            Some(format!(
+                "Being taken by this console now; not done yet: {}.",
+                pending.join(", ")
+            )),
+        );
+    }
     let has = |s: PartState| states.contains(&s);
     let present = states
         .iter()
@@ -767,6 +782,26 @@ mod tests {
             .reason
             .unwrap_or_default()
             .contains("only the console's journal knows this backup"));
+    }
+
+    #[test]
+    fn a_set_the_console_is_taking_now_is_in_progress_not_orphaned() {
+        let (_, a, s) = complete(12);
+        let mut src = sources(Vec::new(), a, s);
+        let run = RunView::new(
+            BackupId::new(12).unwrap_or_else(|| panic!()),
+            &backup_plan(true),
+            true,
+            "2026-11-25T12:00:00.000Z".into(),
+        );
+        src.runs = vec![RunBrief::from(&run)];
+        let r = one(&src);
+        assert_eq!(r.verdict, Verdict::InProgress, "{r:#?}");
+        let reason = r.reason.unwrap_or_default();
+        assert!(
+            reason.contains("Being taken by this console now") && !reason.contains("Orphaned"),
+            "{reason}"
+        );
     }
 
     #[test]

@@ -77,6 +77,8 @@ pub struct HistoryCache {
     reads: Arc<RwLock<Arc<ClusterReads>>>,
     wake: Arc<tokio::sync::Notify>,
     merged: Arc<std::sync::Mutex<Option<Merged>>>,
+    /// One refresh at a time: an older read must never publish over a newer one.
+    refreshing: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// The rows merged from one journal version and one set of cluster reads.
@@ -132,6 +134,7 @@ impl HistoryCache {
     /// Reads every source once, concurrently, and stores the result.
     #[tracing::instrument(skip_all)]
     pub async fn refresh(&self, clients: &CamundaClients, repository: &str) {
+        let _one_at_a_time = self.refreshing.lock().await;
         let mut apps: Vec<(PartKey, &WebAppClient)> = vec![
             (PartKey::Operate, &clients.operate),
             (PartKey::Tasklist, &clients.tasklist),

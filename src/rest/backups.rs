@@ -211,6 +211,7 @@ pub fn delete_error(e: history::DeleteError) -> ApiError {
             ApiError::new(StatusCode::CONFLICT, "newest_restorable", e.to_string())
         }
         D::Running(_) => ApiError::new(StatusCode::CONFLICT, "backup_running", e.to_string()),
+        D::Unsure(..) => ApiError::new(StatusCode::CONFLICT, "sources_unavailable", e.to_string()),
         D::Store(cause) => journal_error(cause),
     }
 }

@@ -55,7 +55,77 @@ pub fn router(state: AppState) -> Router {
 }
 
 async fn server_fn_handler(State(state): State<AppState>, request: Request<Body>) -> Response {
+    if let Err(refused) = same_origin(request.headers()) {
+        return refused.into_response();
+    }
     handle_server_fns_with_context(move || provide_context(state.console.clone()), request)
         .await
         .into_response()
+}
+
+/// Server functions take form posts, which any web page open in the admin's browser could
+/// send (start a backup, delete a set): only the console's own pages may call them. Browsers
+/// say where a request comes from (`Sec-Fetch-Site`, `Origin`); a request from another site is
+/// refused. Full sign-in and CSRF tokens come with authentication.
+fn same_origin(headers: &axum::http::HeaderMap) -> Result<(), ApiError> {
+    let refused = || {
+        ApiError::new(
+            axum::http::StatusCode::FORBIDDEN,
+            "cross_site",
+            "Requests from other web sites are refused.",
+        )
+    };
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    if let Some(site) = header("sec-fetch-site") {
+        if !matches!(site, "same-origin" | "none") {
+            return Err(refused());
+        }
+    }
+    if let (Some(origin), Some(host)) = (header("origin"), header("host")) {
+        let origin_host = origin.split_once("://").map_or(origin, |(_, rest)| rest);
+        if origin_host != host {
+            return Err(refused());
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_origin;
+    use axum::http::HeaderMap;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, v.parse().unwrap_or_else(|_| panic!("{v}")));
+        }
+        h
+    }
+
+    #[test]
+    fn server_functions_refuse_other_sites() {
+        assert!(same_origin(&headers(&[
+            ("host", "console:3000"),
+            ("origin", "http://console:3000"),
+            ("sec-fetch-site", "same-origin")
+        ]))
+        .is_ok());
+        assert!(same_origin(&headers(&[("host", "console:3000")])).is_ok());
+        assert!(same_origin(&headers(&[
+            ("host", "console:3000"),
+            ("sec-fetch-site", "cross-site")
+        ]))
+        .is_err());
+        assert!(same_origin(&headers(&[
+            ("host", "console:3000"),
+            ("sec-fetch-site", "same-site")
+        ]))
+        .is_err());
+        assert!(same_origin(&headers(&[
+            ("host", "console:3000"),
+            ("origin", "https://evil.example")
+        ]))
+        .is_err());
+    }
 }
