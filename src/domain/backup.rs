@@ -357,31 +357,6 @@ pub struct StartBackupRequest {
     pub backup_id: Option<i64>,
 }
 
-/// One line of the backup history.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RunSummary {
-    pub backup_id: BackupId,
-    pub state: RunState,
-    pub created_at: String,
-    pub finished_at: Option<String>,
-    pub pause_ms: Option<u64>,
-    pub error: Option<String>,
-}
-
-impl From<&RunView> for RunSummary {
-    fn from(r: &RunView) -> Self {
-        Self {
-            backup_id: r.backup_id,
-            state: r.state,
-            created_at: r.created_at.clone(),
-            finished_at: r.finished_at.clone(),
-            pause_ms: r.pause.duration_ms,
-            error: r.error.clone(),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

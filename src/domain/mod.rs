@@ -7,8 +7,8 @@ mod history;
 mod overview;
 
 pub use backup::{
-    backup_plan, BackupId, PauseWindow, RunEvent, RunState, RunSummary, RunView,
-    StartBackupRequest, StepKey, StepState, StepView,
+    backup_plan, BackupId, PauseWindow, RunEvent, RunState, RunView, StartBackupRequest, StepKey,
+    StepState, StepView,
 };
 pub use component::ComponentKind;
 pub use failure::Failure;

@@ -136,11 +136,5 @@ pub async fn wait(ctx: &RunContext, app: &WebAppClient, key: StepKey, notes: &No
 /// "Operate: 4 of 6 snapshots".
 fn progress(name: &str, b: &WebAppBackup) -> String {
     let done = b.details.iter().filter(|d| d.state == "SUCCESS").count();
-    let expected = b
-        .details
-        .first()
-        .and_then(|d| d.snapshot_name.rsplit_once("_of_"))
-        .and_then(|(_, n)| n.parse::<usize>().ok())
-        .unwrap_or(b.details.len());
-    format!("{name}: {done} of {expected} snapshots")
+    format!("{name}: {done} of {} snapshots", b.expected_parts())
 }

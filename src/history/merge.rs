@@ -251,12 +251,7 @@ fn webapp_cell(
         .details
         .first()
         .and_then(|d| crate::overview::version_from_snapshot_name(&d.snapshot_name));
-    let expected = b
-        .details
-        .first()
-        .and_then(|d| d.snapshot_name.rsplit_once("_of_"))
-        .and_then(|(_, n)| n.parse::<usize>().ok())
-        .unwrap_or(b.details.len());
+    let expected = b.expected_parts();
     for d in &b.details {
         cell.snapshots
             .push(match by_name.get(d.snapshot_name.as_str()) {

@@ -35,6 +35,18 @@ pub struct WebAppBackup {
     pub details: Vec<SnapshotDetail>,
 }
 
+impl WebAppBackup {
+    /// How many parts the backup has: `m` of the `…_part_n_of_m` names (the count is dynamic in
+    /// 8.8), else as many as listed.
+    pub fn expected_parts(&self) -> usize {
+        self.details
+            .first()
+            .and_then(|d| d.snapshot_name.rsplit_once("_of_"))
+            .and_then(|(_, n)| n.parse::<usize>().ok())
+            .unwrap_or(self.details.len())
+    }
+}
+
 /// One part of a web-app backup: an ES snapshot.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
