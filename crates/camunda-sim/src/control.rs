@@ -21,6 +21,8 @@ use crate::state::SimState;
 use crate::tls::TlsSetup;
 use crate::{http, seed};
 
+mod elasticsearch;
+
 /// Base URLs (`http://127.0.0.1:PORT`, or `https://` with `[tls]` enabled; no trailing slash)
 /// of every component. The admin API is always plain HTTP.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -101,6 +103,7 @@ pub async fn start(config: SimConfig) -> Result<RunningSimulator, SimError> {
         webapp_errors: config.webapp_errors,
         latency: config.latency.clone(),
         auth: config.auth.clone(),
+        running_apps_recreate_indices: config.elasticsearch.running_apps_recreate_indices,
     };
     let shared = Arc::new(Shared {
         settings: Mutex::new(settings),
@@ -314,6 +317,12 @@ impl SimControl {
         lock(&self.shared.settings).webapp_errors = mode;
     }
 
+    /// Whether a running owner recreates an index deleted under it (see
+    /// [`crate::ElasticsearchConfig::running_apps_recreate_indices`]).
+    pub fn set_running_apps_recreate_indices(&self, on: bool) {
+        lock(&self.shared.settings).running_apps_recreate_indices = on;
+    }
+
     /// Number of hard pauses issued while soft-paused (pitfall 4); must stay 0.
     pub fn hard_over_soft_violations(&self) -> u64 {
         lock(&self.shared.state).zeebe.hard_over_soft_violations
@@ -340,6 +349,7 @@ impl SimControl {
                 "webapp_errors": settings.webapp_errors,
                 "latency": settings.latency,
                 "auth": settings.auth,
+                "running_apps_recreate_indices": settings.running_apps_recreate_indices,
             },
             "tls": shared.config.tls,
             "components": shared.servers.status(),

@@ -4,6 +4,10 @@
 pub(crate) mod admin;
 pub(crate) mod broker;
 pub(crate) mod elasticsearch;
+mod es_cat;
+mod es_health;
+mod es_recovery;
+mod es_restore;
 pub(crate) mod optimize;
 mod unauthorized;
 pub(crate) mod webapp;
