@@ -1,4 +1,5 @@
-//! Admin HTTP API: inspect state and calls, inject faults, stop/start components, change settings.
+//! Admin HTTP API: inspect state and calls, inject faults, stop/start components, change settings;
+//! the restore-test routes are in `admin_restore`.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -161,6 +162,7 @@ pub(crate) fn router(control: SimControl) -> Router {
         .route("/admin/config", put(set_config))
         .route("/admin/auth", put(set_auth))
         .route("/admin/zeebe/backups/{id}/age", post(age_backup))
+        .merge(super::admin_restore::routes())
         .fallback(not_found)
         .with_state(control)
 }

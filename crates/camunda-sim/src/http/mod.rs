@@ -2,6 +2,7 @@
 //! faults) and helpers.
 
 pub(crate) mod admin;
+mod admin_restore;
 pub(crate) mod broker;
 pub(crate) mod elasticsearch;
 mod es_cat;
