@@ -101,7 +101,8 @@ async fn data_written_after_a_snapshot_is_gone_after_restoring_it() {
 
 #[tokio::test]
 async fn a_restore_without_wait_is_accepted_and_the_index_recovers_in_the_background() {
-    let sim = sim_with_restore_ms(400).await;
+    // long enough for every check below to run while the index is still recovering
+    let sim = sim_with_restore_ms(2000).await;
     let es = sim.urls().elasticsearch.clone();
     snapshot(&sim, "snap_r", "zeebe-record_job*").await;
     let index = "zeebe-record_job_8.7.3_2025-06-03";
@@ -172,7 +173,7 @@ async fn a_restore_without_wait_is_accepted_and_the_index_recovers_in_the_backgr
     // a long-polling health request returns once the restore is done
     let (s, health) = call_json(
         "GET",
-        &format!("{es}/_cluster/health/{index}?wait_for_status=green&timeout=3s"),
+        &format!("{es}/_cluster/health/{index}?wait_for_status=green&timeout=10s"),
         None,
     )
     .await;
@@ -230,13 +231,15 @@ async fn a_waiting_restore_whose_client_gives_up_still_completes() {
         .send()
         .await;
     assert!(gave_up.is_err_and(|e| e.is_timeout()));
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let (_, v) = call_json(
-        "GET",
-        &format!("{}/admin/es/indices/{INDEX}", sim.urls().admin),
-        None,
-    )
-    .await;
+    let url = format!("{}/admin/es/indices/{INDEX}", sim.urls().admin);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    let v = loop {
+        let (_, v) = call_json("GET", &url, None).await;
+        if v["recovering"] == false || tokio::time::Instant::now() > deadline {
+            break v;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
     assert_eq!(v["recovering"], false, "{v}");
     assert_eq!(v["health"], "green");
     assert_eq!(v["docs_count"], 40);
