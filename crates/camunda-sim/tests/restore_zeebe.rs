@@ -296,6 +296,15 @@ async fn a_backup_not_completed_on_a_hosted_partition_cannot_be_restored() {
         Duration::from_secs(5),
     )
     .await;
+    // partition 1's part finishes on its own timer: wait for it too
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let (_, v) = call_json("GET", &format!("{gw}/actuator/backups/8"), None).await;
+        if v["details"][0]["state"] == "COMPLETED" || tokio::time::Instant::now() > deadline {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
     c.stop_component(Component::Broker).await.unwrap();
     for b in 0..3 {
         c.clear_broker_data(b).unwrap();
