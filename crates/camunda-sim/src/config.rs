@@ -92,8 +92,11 @@ pub struct TimingConfig {
     pub optimize_part_ms: u64,
     /// Time an Elasticsearch snapshot created through the ES API stays `IN_PROGRESS`.
     pub es_snapshot_ms: u64,
-    /// Time a restore with `wait_for_completion=true` takes.
+    /// Time the indices of one snapshot restore stay recovering (a restore with
+    /// `wait_for_completion=true` answers after it).
     pub es_restore_ms: u64,
+    /// Time the simulated Zeebe restore application runs before it answers (admin API).
+    pub zeebe_restore_ms: u64,
 }
 
 impl Default for TimingConfig {
@@ -105,6 +108,7 @@ impl Default for TimingConfig {
             optimize_part_ms: 150,
             es_snapshot_ms: 300,
             es_restore_ms: 50,
+            zeebe_restore_ms: 0,
         }
     }
 }
@@ -127,6 +131,10 @@ pub struct ElasticsearchConfig {
     pub repository_location: String,
     /// Date suffix of the seeded `zeebe-record_*` indices.
     pub zeebe_index_date: String,
+    /// Deleting an index while its owner (Operate, Tasklist, Optimize, or any broker for
+    /// `zeebe-record*`) runs makes the owner recreate it empty at once, as its next write would
+    /// (ES auto-creates indices). Off by default: deletion then simply deletes.
+    pub running_apps_recreate_indices: bool,
 }
 
 impl Default for ElasticsearchConfig {
@@ -139,6 +147,7 @@ impl Default for ElasticsearchConfig {
             seed_templates: true,
             repository_location: "/mnt/backups".into(),
             zeebe_index_date: "2025-06-03".into(),
+            running_apps_recreate_indices: false,
         }
     }
 }
@@ -256,6 +265,25 @@ impl SimConfig {
             ));
         }
         Ok(())
+    }
+
+    /// Leader broker of partition `p` (1-based): round-robin.
+    pub(crate) fn leader(&self, p: u32) -> u32 {
+        (p - 1) % self.brokers
+    }
+
+    /// Brokers hosting partition `p` (leader first): round-robin over `replication_factor`.
+    pub(crate) fn replicas(&self, p: u32) -> Vec<u32> {
+        (0..self.replication_factor)
+            .map(|k| (p - 1 + k) % self.brokers)
+            .collect()
+    }
+
+    /// Partitions broker `b` hosts, ascending.
+    pub(crate) fn hosted_partitions(&self, b: u32) -> Vec<u32> {
+        (1..=self.partitions)
+            .filter(|p| self.replicas(*p).contains(&b))
+            .collect()
     }
 
     /// Effective Operate version.

@@ -19,7 +19,10 @@ use crate::shared::{Settings, Shared};
 use crate::state::zeebe::AgeError;
 use crate::state::SimState;
 use crate::tls::TlsSetup;
-use crate::{http, seed};
+use crate::{http, lifecycle, seed};
+
+mod brokers;
+mod elasticsearch;
 
 /// Base URLs (`http://127.0.0.1:PORT`, or `https://` with `[tls]` enabled; no trailing slash)
 /// of every component. The admin API is always plain HTTP.
@@ -78,6 +81,14 @@ fn initial_state(config: &SimConfig, persist: Option<&Persist>) -> Result<SimSta
     if !es_loaded {
         seed::seed_es(config, &mut st.es);
     }
+    // every broker starts with the simulator: an empty data directory gets empty partitions
+    st.zeebe
+        .ensure_brokers(config.brokers, |b| config.hosted_partitions(b));
+    for b in 0..config.brokers {
+        if st.zeebe.start_broker(b, &config.hosted_partitions(b)) {
+            tracing::info!(broker = b, "broker started on an empty data directory");
+        }
+    }
     Ok(st)
 }
 
@@ -101,6 +112,7 @@ pub async fn start(config: SimConfig) -> Result<RunningSimulator, SimError> {
         webapp_errors: config.webapp_errors,
         latency: config.latency.clone(),
         auth: config.auth.clone(),
+        running_apps_recreate_indices: config.elasticsearch.running_apps_recreate_indices,
     };
     let shared = Arc::new(Shared {
         settings: Mutex::new(settings),
@@ -237,10 +249,17 @@ impl SimControl {
         Ok(())
     }
 
-    /// Re-binds the component's listener(s) on the same port(s).
+    /// Re-binds the component's listener(s) on the same port(s). A component that was stopped
+    /// then does its start-up work: Operate, Tasklist and Optimize create their missing index
+    /// templates and indices, a broker opens its data directory (an empty one: empty partitions)
+    /// and Zeebe's exporter creates its `zeebe-record_*` templates.
     pub async fn start_component(&self, c: Component) -> Result<(), SimError> {
         for l in c.listeners(self.shared.config.brokers as usize)? {
+            let was_running = self.shared.servers.is_running(l);
             self.shared.servers.start(l).await?;
+            if !was_running {
+                lifecycle::on_started(&self.shared, l);
+            }
         }
         Ok(())
     }
@@ -314,6 +333,12 @@ impl SimControl {
         lock(&self.shared.settings).webapp_errors = mode;
     }
 
+    /// Whether a running owner recreates an index deleted under it (see
+    /// [`crate::ElasticsearchConfig::running_apps_recreate_indices`]).
+    pub fn set_running_apps_recreate_indices(&self, on: bool) {
+        lock(&self.shared.settings).running_apps_recreate_indices = on;
+    }
+
     /// Number of hard pauses issued while soft-paused (pitfall 4); must stay 0.
     pub fn hard_over_soft_violations(&self) -> u64 {
         lock(&self.shared.state).zeebe.hard_over_soft_violations
@@ -334,12 +359,19 @@ impl SimControl {
             .keys()
             .filter_map(|id| st.zeebe.backup_json(*id, cfg.partitions, true))
             .collect();
+        let brokers: serde_json::Map<String, Value> = st
+            .zeebe
+            .brokers
+            .iter()
+            .map(|(b, d)| (b.to_string(), d.json(*b, shared.broker_up(*b as usize))))
+            .collect();
         json!({
             "settings": {
                 "exporting_response": settings.exporting_response,
                 "webapp_errors": settings.webapp_errors,
                 "latency": settings.latency,
                 "auth": settings.auth,
+                "running_apps_recreate_indices": settings.running_apps_recreate_indices,
             },
             "tls": shared.config.tls,
             "components": shared.servers.status(),
@@ -350,6 +382,8 @@ impl SimControl {
                 "backups_taken_while_exporting": st.zeebe.backups_taken_while_exporting,
                 "latest_backup_id": st.zeebe.latest_backup_id,
                 "backups": backups,
+                "brokers": brokers,
+                "restores_while_components_running": st.zeebe.restores_while_components_running,
             },
             "queues": st.queues,
             "elasticsearch": st.es.debug_json(),

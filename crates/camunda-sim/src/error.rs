@@ -41,4 +41,8 @@ pub enum SimError {
     /// An argument is out of range.
     #[error("invalid argument: {0}")]
     InvalidArgument(String),
+    /// The operation is not possible in the cluster's current state (e.g. a running broker's
+    /// data directory cannot be cleared).
+    #[error("conflict: {0}")]
+    Conflict(String),
 }

@@ -8,7 +8,7 @@ use serde_json::json;
 use crate::faults::{lock, Fault};
 use crate::seed;
 use crate::shared::Shared;
-use crate::state::es::{EsState, SnapState, Snapshot};
+use crate::state::es::{EsState, SnapState};
 use crate::state::SimState;
 
 /// Static description of one backup-capable application.
@@ -157,7 +157,9 @@ fn start_part_in(
     let indices = spec.part_indices(&st.es, n);
     let metadata =
         json!({"backupId": id, "version": spec.version, "partNo": n, "partCount": spec.part_count});
-    let snap = Snapshot::start(&spec.repository, name, indices, Some(metadata));
+    let snap = st
+        .es
+        .begin_snapshot(&spec.repository, name, indices, Some(metadata));
     st.es
         .snapshots
         .entry(spec.repository.clone())

@@ -20,6 +20,12 @@
 //!   Missing or wrong credentials get 401 in the component's own shape (Spring error body or
 //!   Elasticsearch `security_exception`), checked before latency and faults and still logged.
 //!
+//! Restore (§7.7, §8, §9.3): every index has content (`docs_count` and the cluster write
+//! sequence of its last write, [`IndexContent`]) that snapshots record and restores bring back;
+//! restored indices recover for `timing.es_restore_ms` (`_cat/recovery`, `/{index}/_recovery`,
+//! `_cluster/health`). Each broker has a data directory; [`SimControl::restore_broker`] runs the
+//! Zeebe restore application on a stopped broker ([`RestoreOutcome`], [`RestoreRun`]).
+//!
 //! Zeebe backups stuck `IN_PROGRESS` (camunda/camunda#41200): fault
 //! [`FaultKind::PartitionStuck`], and [`SimControl::age_zeebe_backup`] to make them look old.
 //!
@@ -27,9 +33,10 @@
 //! * `zeebe`: `take_backup`, `get_backup`, `list_backups`, `delete_backup`, `pause`, `resume`
 //! * `broker`: `partitions`
 //! * `operate`, `tasklist`, `optimize`: `take_backup`, `get_backup`, `list_backups`, `delete_backup`
-//! * `elasticsearch`: `root`, `get_repository`, `verify_repository`, `create_snapshot`,
-//!   `get_snapshot`, `snapshot_status`, `delete_snapshot`, `restore_snapshot`, `cat_indices`,
-//!   `delete_index`, `index_templates`
+//! * `elasticsearch`: `root`, `get_repository`, `put_repository`, `delete_repository`,
+//!   `verify_repository`, `create_snapshot`, `get_snapshot`, `snapshot_status`,
+//!   `delete_snapshot`, `restore_snapshot`, `cat_indices`, `cat_recovery`, `index_recovery`,
+//!   `cluster_health`, `create_index`, `delete_index`, `index_templates`
 //! * every component: `info`, `health`; `*` matches any operation.
 
 mod appbackup;
@@ -42,7 +49,10 @@ mod error;
 mod faults;
 mod http;
 mod jobs;
+mod lifecycle;
 mod persist;
+mod restore_app;
+mod schema;
 mod seed;
 mod server;
 mod shared;
@@ -61,4 +71,7 @@ pub use config::{
 pub use control::{start, RunningSimulator, SimControl, SimUrls};
 pub use error::SimError;
 pub use faults::{Fault, FaultKind};
+pub use restore_app::RestoreOutcome;
+pub use state::broker_data::RestoreRun;
+pub use state::es_index::IndexContent;
 pub use tls::TlsConfig;

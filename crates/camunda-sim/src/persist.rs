@@ -115,7 +115,7 @@ impl Persist {
         Ok(Some(z))
     }
 
-    /// Loads ES state; running snapshots are marked failed.
+    /// Loads ES state; running snapshots are marked failed, running restores finished.
     pub fn load_es(&self) -> Result<Option<EsState>, SimError> {
         let Some(mut es) = self.read_json::<EsState>("elasticsearch.json")? else {
             return Ok(None);
@@ -125,6 +125,8 @@ impl Persist {
                 s.finish(SnapState::Failed, Some("snapshot aborted by node restart"));
             }
         }
+        // restores interrupted by the restart resume and end with the node's start
+        es.finish_all_recoveries(chrono::Utc::now());
         Ok(Some(es))
     }
 

@@ -1,8 +1,10 @@
-//! Realistic seed data for Elasticsearch: repository, indices and index templates.
+//! Realistic seed data for Elasticsearch: repository, indices and index templates (the ones the
+//! applications and Zeebe's exporter create, see [`crate::schema`]).
 
 use serde_json::json;
 
 use crate::config::SimConfig;
+use crate::schema::{self, Owner};
 use crate::state::es::{EsState, Repository};
 
 /// Operate indices (8.5+ naming).
@@ -102,22 +104,9 @@ pub fn seed_es(config: &SimConfig, es: &mut EsState) {
         }
     }
     if ec.seed_templates {
-        let all = OPERATE_INDICES
-            .iter()
-            .chain(TASKLIST_INDICES)
-            .chain(OPTIMIZE_IMPORT_INDICES)
-            .chain(OPTIMIZE_OTHER_INDICES);
-        for index in all {
-            let name = format!("{index}template");
-            es.templates.entry(name).or_insert_with(|| {
-                json!({
-                    "index_patterns": [format!("{index}*")],
-                    "template": {"settings": {"index": {"number_of_shards": "1", "number_of_replicas": "0"}},
-                                 "aliases": {format!("{index}alias"): {}}},
-                    "composed_of": [],
-                    "priority": 0,
-                })
-            });
+        // the applications and Zeebe's exporter have started once against this Elasticsearch
+        for owner in Owner::ALL {
+            schema::ensure_templates(es, owner, config);
         }
     }
 }

@@ -23,6 +23,8 @@ pub(crate) struct Settings {
     pub webapp_errors: WebappErrors,
     pub latency: LatencyConfig,
     pub auth: AuthConfig,
+    /// See [`crate::ElasticsearchConfig::running_apps_recreate_indices`].
+    pub running_apps_recreate_indices: bool,
 }
 
 /// Everything the simulator shares.
@@ -86,13 +88,11 @@ impl Shared {
 
     /// Leader broker of partition `p` (1-based).
     pub fn leader(&self, p: u32) -> u32 {
-        (p - 1) % self.config.brokers
+        self.config.leader(p)
     }
 
     /// Brokers hosting partition `p` (leader first).
     pub fn replicas(&self, p: u32) -> Vec<u32> {
-        (0..self.config.replication_factor)
-            .map(|k| (p - 1 + k) % self.config.brokers)
-            .collect()
+        self.config.replicas(p)
     }
 }

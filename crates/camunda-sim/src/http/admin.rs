@@ -1,4 +1,5 @@
-//! Admin HTTP API: inspect state and calls, inject faults, stop/start components, change settings.
+//! Admin HTTP API: inspect state and calls, inject faults, stop/start components, change settings;
+//! the restore-test routes are in `admin_restore`.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -15,11 +16,13 @@ use crate::control::SimControl;
 use crate::error::SimError;
 use crate::faults::Fault;
 
-fn error(status: StatusCode, msg: impl Into<String>) -> Response {
+/// `{"error": msg}` with `status`.
+pub(super) fn error(status: StatusCode, msg: impl Into<String>) -> Response {
     (status, Json(json!({"error": msg.into()}))).into_response()
 }
 
-fn parse<T: serde::de::DeserializeOwned>(body: &str) -> Result<T, Box<Response>> {
+/// Parses a JSON body; a 400 answer when invalid.
+pub(super) fn parse<T: serde::de::DeserializeOwned>(body: &str) -> Result<T, Box<Response>> {
     serde_json::from_str(body).map_err(|e| Box::new(error(StatusCode::BAD_REQUEST, e.to_string())))
 }
 
@@ -29,6 +32,7 @@ fn parse<T: serde::de::DeserializeOwned>(body: &str) -> Result<T, Box<Response>>
 struct ConfigPatch {
     exporting_response: Option<ExportingResponse>,
     webapp_errors: Option<WebappErrors>,
+    running_apps_recreate_indices: Option<bool>,
 }
 
 /// Body of `POST /admin/zeebe/backups/{id}/age`.
@@ -104,6 +108,9 @@ async fn set_config(State(c): State<SimControl>, body: String) -> Response {
             if let Some(w) = p.webapp_errors {
                 c.set_webapp_errors(w);
             }
+            if let Some(r) = p.running_apps_recreate_indices {
+                c.set_running_apps_recreate_indices(r);
+            }
             Json(c.snapshot_state()["settings"].clone()).into_response()
         }
         Err(r) => *r,
@@ -155,6 +162,7 @@ pub(crate) fn router(control: SimControl) -> Router {
         .route("/admin/config", put(set_config))
         .route("/admin/auth", put(set_auth))
         .route("/admin/zeebe/backups/{id}/age", post(age_backup))
+        .merge(super::admin_restore::routes())
         .fallback(not_found)
         .with_state(control)
 }

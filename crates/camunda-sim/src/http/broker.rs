@@ -1,4 +1,6 @@
-//! Broker management API: `GET /actuator/partitions` (§4.3).
+//! Broker management API: `GET /actuator/partitions` (§4.3), from the broker's own data directory
+//! (positions and snapshot of each hosted partition; an empty partition has no snapshot and
+//! positions -1).
 
 use axum::http::{Method, StatusCode};
 use axum::response::Response;
@@ -19,23 +21,25 @@ pub(crate) fn operation(r: &Req) -> &'static str {
     }
 }
 
-fn partition_status(z: &ZeebeState, p: u32, leader: bool) -> Value {
-    let base = 100 + i64::from(p) * 10;
-    let snapshot = format!("{}-1-{}-{}", p + 1, base - 5, base - 6);
+fn partition_status(z: &ZeebeState, broker: u32, p: u32, leader: bool) -> Value {
+    let data = z.partition_data(broker, p);
+    let snapshot = data.and_then(|d| d.snapshot_id(p));
     if leader {
         let phase = if z.failed_partitions.contains(&p) {
             "FAILED"
         } else {
             "PROCESSING"
         };
+        let position = data.map_or(-1, |d| d.position);
+        let in_snapshot = data.map(|d| d.snapshot_position).filter(|pos| *pos >= 0);
         json!({
             "role": "LEADER",
             "snapshotId": snapshot,
-            "processedPosition": base,
-            "processedPositionInSnapshot": base - 5,
+            "processedPosition": position,
+            "processedPositionInSnapshot": in_snapshot,
             "streamProcessorPhase": phase,
             "exporterPhase": z.phase(p).as_str(),
-            "exportedPosition": base - 1,
+            "exportedPosition": data.map_or(-1, |d| d.exported_position),
         })
     } else {
         json!({
@@ -60,7 +64,10 @@ pub(crate) fn dispatch(ctx: &Ctx, broker: usize, op: &'static str, r: Req) -> Re
             for p in 1..=shared.config.partitions {
                 if shared.replicas(p).contains(&(broker as u32)) {
                     let leader = shared.leader(p) as usize == broker;
-                    map.insert(p.to_string(), partition_status(&st.zeebe, p, leader));
+                    map.insert(
+                        p.to_string(),
+                        partition_status(&st.zeebe, broker as u32, p, leader),
+                    );
                 }
             }
             match r.segs.get(2) {

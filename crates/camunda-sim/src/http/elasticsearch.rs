@@ -1,4 +1,5 @@
-//! Simulated Elasticsearch HTTP API: snapshots, repositories, indices, templates (§7).
+//! Simulated Elasticsearch HTTP API: snapshots, repositories, indices, templates (§7); restore,
+//! recovery and health live in `es_restore`, `es_recovery` and `es_health`.
 
 use std::time::Duration;
 
@@ -6,8 +7,9 @@ use axum::http::{Method, StatusCode};
 use axum::response::Response;
 use serde_json::{json, Map, Value};
 
-use super::{json_resp, raw, Ctx, Req};
+use super::{es_cat, es_health, es_recovery, es_restore, json_resp, Ctx, Req};
 use crate::faults::{lock, FaultKind};
+use crate::schema::Owner;
 use crate::state::es::{glob, EsError, Repository, SnapState, Snapshot};
 
 /// Operation name of an ES request.
@@ -28,8 +30,11 @@ pub(crate) fn operation(r: &Req) -> &'static str {
         ["_snapshot", _, _, "_status"] if m == Method::GET => "snapshot_status",
         ["_snapshot", _, _, "_restore"] if m == Method::POST => "restore_snapshot",
         ["_cat", "indices"] | ["_cat", "indices", _] if m == Method::GET => "cat_indices",
+        ["_cat", "recovery"] | ["_cat", "recovery", _] if m == Method::GET => "cat_recovery",
+        ["_recovery"] if m == Method::GET => "index_recovery",
+        [index, "_recovery"] if m == Method::GET && !index.starts_with('_') => "index_recovery",
         ["_index_template"] | ["_index_template", _] if m == Method::GET => "index_templates",
-        ["_cluster", "health"] if m == Method::GET => "cluster_health",
+        ["_cluster", "health"] | ["_cluster", "health", _] if m == Method::GET => "cluster_health",
         [index] if m == Method::DELETE && !index.starts_with('_') => "delete_index",
         [index] if m == Method::PUT && !index.starts_with('_') => "create_index",
         _ => "unknown",
@@ -120,7 +125,7 @@ fn verify_repository(ctx: &Ctx, r: &Req) -> Result<Response, EsError> {
 }
 
 /// Index patterns of a create/restore body (`indices` string with commas, or array).
-fn index_patterns(body: &Value) -> Option<Vec<String>> {
+pub(crate) fn index_patterns(body: &Value) -> Option<Vec<String>> {
     match body.get("indices")? {
         Value::String(s) => Some(s.split(',').map(|x| x.trim().to_string()).collect()),
         Value::Array(a) => Some(
@@ -167,7 +172,9 @@ async fn create_snapshot(ctx: &Ctx, r: &Req) -> Result<Response, EsError> {
             patterns
         };
         let indices = st.es.resolve_indices(&patterns)?;
-        let mut snap = Snapshot::start(&repo, &name, indices, body.get("metadata").cloned());
+        let mut snap = st
+            .es
+            .begin_snapshot(&repo, &name, indices, body.get("metadata").cloned());
         snap.include_global_state = body
             .get("include_global_state")
             .and_then(Value::as_bool)
@@ -291,81 +298,6 @@ fn delete_snapshot(ctx: &Ctx, r: &Req) -> Result<Response, EsError> {
     ok(json!({"acknowledged": true}))
 }
 
-async fn restore_snapshot(ctx: &Ctx, r: &Req) -> Result<Response, EsError> {
-    let shared = ctx.shared.clone();
-    let (repo, name) = (seg(r, 1).to_string(), seg(r, 2).to_string());
-    let body = r.json().unwrap_or_else(|| json!({}));
-    let wait = r.flag("wait_for_completion");
-    let indices = {
-        let mut st = lock(&shared.state);
-        st.es.repo(&repo)?;
-        let snap = st
-            .es
-            .snapshot(&repo, &name)
-            .ok_or_else(|| EsError::snapshot_missing(&repo, &name))?
-            .clone();
-        let prefix = format!("[{repo}:{name}/{}]", snap.uuid);
-        if snap.state == SnapState::InProgress {
-            return Err(EsError::new(
-                500,
-                "snapshot_restore_exception",
-                format!("{prefix} cannot restore snapshot that is still in progress"),
-            ));
-        }
-        let selected: Vec<String> = match index_patterns(&body) {
-            Some(patterns) => snap
-                .indices
-                .iter()
-                .filter(|i| {
-                    let mut keep = false;
-                    for p in &patterns {
-                        if let Some(ex) = p.strip_prefix('-') {
-                            if glob(ex, i) {
-                                keep = false;
-                            }
-                        } else if p == "_all" || glob(p, i) {
-                            keep = true;
-                        }
-                    }
-                    keep
-                })
-                .cloned()
-                .collect(),
-            None => snap.indices.clone(),
-        };
-        let failed: Vec<&String> = snap.failed_shards.iter().map(|(i, _)| i).collect();
-        for index in &selected {
-            if st.es.indices.contains_key(index) {
-                return Err(EsError::new(
-                    500,
-                    "snapshot_restore_exception",
-                    format!("{prefix} cannot restore index [{index}] because an open index with same name already exists in the cluster. Either close or delete the existing index or restore the index under a different name by providing a rename pattern and replacement name"),
-                ));
-            }
-            if failed.contains(&index) {
-                return Err(EsError::new(
-                    500,
-                    "snapshot_restore_exception",
-                    format!("{prefix} index [{index}] wasn't fully snapshotted - cannot restore"),
-                ));
-            }
-        }
-        for index in &selected {
-            st.es.create_index(index, 40);
-        }
-        shared.save_es(&st);
-        selected
-    };
-    if wait {
-        tokio::time::sleep(Duration::from_millis(shared.config.timing.es_restore_ms)).await;
-        let n = indices.len();
-        ok(json!({"snapshot": {"snapshot": name, "indices": indices,
-                               "shards": {"total": n, "failed": 0, "successful": n}}}))
-    } else {
-        ok(json!({"accepted": true}))
-    }
-}
-
 const CAT_COLUMNS: &[&str] = &[
     "health",
     "status",
@@ -385,64 +317,32 @@ fn cat_indices(ctx: &Ctx, r: &Req) -> Result<Response, EsError> {
     let pattern = r.segs.get(2).cloned().unwrap_or_else(|| "*".into());
     let patterns: Vec<String> = pattern.split(',').map(str::to_string).collect();
     let names = st.es.resolve_indices(&patterns)?;
-    let columns: Vec<String> = match r.q("h") {
-        Some(h) if !h.is_empty() => h.split(',').map(str::to_string).collect(),
-        _ => CAT_COLUMNS.iter().map(|s| s.to_string()).collect(),
-    };
-    let rows: Vec<Vec<(String, String)>> = names
+    let columns = es_cat::columns(r, CAT_COLUMNS);
+    let rows: Vec<Vec<Option<String>>> = names
         .iter()
         .filter_map(|n| st.es.indices.get(n).map(|i| (n, i)))
         .map(|(name, idx)| {
-            let size = format!("{}kb", 10 + idx.docs_count / 4);
+            // an index being restored has no started primary: no document or store statistics
+            let stats = |v: String| (!idx.recovering()).then_some(v);
+            let size = es_cat::byte_size(idx.content().size_in_bytes());
             columns
                 .iter()
-                .map(|c| {
-                    let v = match c.as_str() {
-                        "health" | "h" => "green".to_string(),
-                        "status" | "s" => "open".to_string(),
-                        "index" | "i" | "idx" => name.clone(),
-                        "uuid" | "id" => idx.uuid.clone(),
-                        "pri" | "p" => "1".to_string(),
-                        "rep" | "r" => "0".to_string(),
-                        "docs.count" | "dc" => idx.docs_count.to_string(),
-                        "docs.deleted" | "dd" => "0".to_string(),
-                        "store.size" | "ss" | "pri.store.size" | "dataset.size" => size.clone(),
-                        _ => String::new(),
-                    };
-                    (c.clone(), v)
+                .map(|c| match c.as_str() {
+                    "health" | "h" => Some(idx.health().to_string()),
+                    "status" | "s" => Some("open".to_string()),
+                    "index" | "i" | "idx" => Some(name.clone()),
+                    "uuid" | "id" => Some(idx.uuid.clone()),
+                    "pri" | "p" => Some("1".to_string()),
+                    "rep" | "r" => Some("0".to_string()),
+                    "docs.count" | "dc" => stats(idx.docs_count.to_string()),
+                    "docs.deleted" | "dd" => stats("0".to_string()),
+                    "store.size" | "ss" | "pri.store.size" | "dataset.size" => stats(size.clone()),
+                    _ => Some(String::new()),
                 })
                 .collect()
         })
         .collect();
-    if r.q("format") == Some("json") {
-        let arr: Vec<Value> = rows
-            .iter()
-            .map(|row| Value::Object(row.iter().map(|(k, v)| (k.clone(), json!(v))).collect()))
-            .collect();
-        return ok(Value::Array(arr));
-    }
-    let mut table: Vec<Vec<String>> = Vec::new();
-    if r.flag("v") {
-        table.push(columns.clone());
-    }
-    table.extend(
-        rows.iter()
-            .map(|row| row.iter().map(|(_, v)| v.clone()).collect()),
-    );
-    let widths: Vec<usize> = (0..columns.len())
-        .map(|c| table.iter().map(|row| row[c].len()).max().unwrap_or(0))
-        .collect();
-    let mut text = String::new();
-    for row in &table {
-        let line: Vec<String> = row
-            .iter()
-            .enumerate()
-            .map(|(i, v)| format!("{v:<w$}", w = widths[i]))
-            .collect();
-        text.push_str(line.join(" ").trim_end());
-        text.push('\n');
-    }
-    Ok(raw(StatusCode::OK, "text/plain; charset=UTF-8", text))
+    Ok(es_cat::render(r, &columns, &rows))
 }
 
 fn delete_index(ctx: &Ctx, r: &Req) -> Result<Response, EsError> {
@@ -455,12 +355,24 @@ fn delete_index(ctx: &Ctx, r: &Req) -> Result<Response, EsError> {
             "Wildcard expressions or all indices are not allowed",
         ));
     }
+    let recreate = ctx.shared.settings().running_apps_recreate_indices;
     let mut st = lock(&ctx.shared.state);
     if let Some(missing) = tokens.iter().find(|t| !st.es.indices.contains_key(**t)) {
         return Err(EsError::index_not_found(missing));
     }
     for t in tokens {
+        // deleting an index that is being restored cancels its restore
         st.es.indices.remove(t);
+        // a running owner writes again at once and ES auto-creates the index (optional model)
+        let owner = Owner::of_index(t).filter(|o| recreate && o.running(&ctx.shared));
+        if let Some(owner) = owner {
+            st.es.create_empty_index(t);
+            tracing::info!(
+                index = t,
+                ?owner,
+                "running owner recreated the deleted index"
+            );
+        }
     }
     ctx.shared.save_es(&st);
     ok(json!({"acknowledged": true}))
@@ -481,7 +393,7 @@ fn create_index(ctx: &Ctx, r: &Req) -> Result<Response, EsError> {
         e.extra.insert("index".into(), json!(name));
         return Err(e);
     }
-    st.es.create_index(&name, 0);
+    st.es.create_empty_index(&name);
     ctx.shared.save_es(&st);
     ok(json!({"acknowledged": true, "shards_acknowledged": true, "index": name}))
 }
@@ -523,15 +435,14 @@ pub(crate) async fn dispatch(ctx: &Ctx, op: &'static str, r: Req) -> Response {
         "get_snapshot" => get_snapshot(ctx, &r),
         "snapshot_status" => snapshot_status(ctx, &r),
         "delete_snapshot" => delete_snapshot(ctx, &r),
-        "restore_snapshot" => restore_snapshot(ctx, &r).await,
+        "restore_snapshot" => es_restore::restore_snapshot(ctx, &r).await,
         "cat_indices" => cat_indices(ctx, &r),
+        "cat_recovery" => es_recovery::cat_recovery(ctx, &r),
+        "index_recovery" => es_recovery::index_recovery(ctx, &r),
         "delete_index" => delete_index(ctx, &r),
         "create_index" => create_index(ctx, &r),
         "index_templates" => index_templates(ctx, &r),
-        "cluster_health" => ok(
-            json!({"cluster_name": ctx.shared.config.elasticsearch.cluster_name,
-                                      "status": "green", "number_of_nodes": 1}),
-        ),
+        "cluster_health" => es_health::cluster_health(ctx, &r).await,
         _ => Ok(json_resp(
             StatusCode::BAD_REQUEST,
             &json!({"error": format!("no handler found for uri [{}] and method [{}]", r.path, r.method), "status": 400}),

@@ -2,8 +2,13 @@
 //! faults) and helpers.
 
 pub(crate) mod admin;
+mod admin_restore;
 pub(crate) mod broker;
 pub(crate) mod elasticsearch;
+mod es_cat;
+mod es_health;
+mod es_recovery;
+mod es_restore;
 pub(crate) mod optimize;
 mod unauthorized;
 pub(crate) mod webapp;

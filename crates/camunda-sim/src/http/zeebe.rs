@@ -1,5 +1,6 @@
 //! Zeebe gateway management API: backups (§3) and exporting pause/resume (§4).
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use axum::http::{Method, StatusCode};
@@ -114,6 +115,9 @@ fn set_phase(ctx: &Ctx, target: ExporterPhase) {
             persist.write_pause(p, target, raw.as_deref());
         }
     }
+    if target == ExporterPhase::Exporting {
+        st.zeebe.catch_up_exporters();
+    }
     shared.save_zeebe(&st);
 }
 
@@ -170,6 +174,8 @@ async fn take_backup(ctx: &Ctx, r: &Req) -> Response {
         .faults
         .take_kind("zeebe", "take_backup", FaultKind::PartitionStuck)
         .map(|f| f.partition.unwrap_or(1));
+    // the snapshot each partition's backup contains, set when the partition completes
+    let mut snapshots: BTreeMap<u32, Option<String>> = BTreeMap::new();
     {
         let mut st = lock(&shared.state);
         let latest = st.zeebe.latest_backup_id;
@@ -186,22 +192,25 @@ async fn take_backup(ctx: &Ctx, r: &Req) -> Response {
         }
         st.zeebe.latest_backup_id = id;
         let now = Utc::now();
-        let partitions = (1..=cfg.partitions)
-            .map(|p| {
-                let b = PartitionBackup {
-                    partition_id: p,
-                    state: PartitionBackupState::InProgress,
-                    failure_reason: None,
-                    created_at: now,
-                    last_updated_at: None,
-                    snapshot_id: None,
-                    checkpoint_position: Some(checkpoint(id, p)),
-                    broker_id: Some(shared.leader(p)),
-                    broker_version: cfg.version.clone(),
-                };
-                (p, b)
-            })
-            .collect();
+        let mut partitions = BTreeMap::new();
+        for p in 1..=cfg.partitions {
+            let cp = st
+                .zeebe
+                .checkpoint(p, &shared.replicas(p), shared.leader(p));
+            snapshots.insert(p, cp.snapshot_id);
+            let b = PartitionBackup {
+                partition_id: p,
+                state: PartitionBackupState::InProgress,
+                failure_reason: None,
+                created_at: now,
+                last_updated_at: None,
+                snapshot_id: None,
+                checkpoint_position: Some(cp.position),
+                broker_id: Some(shared.leader(p)),
+                broker_version: cfg.version.clone(),
+            };
+            partitions.insert(p, b);
+        }
         st.zeebe.backups.insert(id, ZeebeBackup { id, partitions });
         shared.save_zeebe(&st);
     }
@@ -224,6 +233,7 @@ async fn take_backup(ctx: &Ctx, r: &Req) -> Response {
                 })
             });
         let s = shared.clone();
+        let snapshot_id = snapshots.remove(&p).flatten();
         let delay = cfg.timing.zeebe_partition_backup_ms + u64::from(p - 1) * 10;
         shared.spawn(async move {
             tokio::time::sleep(Duration::from_millis(delay)).await;
@@ -242,8 +252,7 @@ async fn take_backup(ctx: &Ctx, r: &Req) -> Response {
                     }
                     None => {
                         b.state = PartitionBackupState::Completed;
-                        let pos = checkpoint(id, p);
-                        b.snapshot_id = Some(format!("{}-1-{}-{}", p + 1, pos, pos - 1));
+                        b.snapshot_id = snapshot_id;
                     }
                 }
             }
@@ -256,10 +265,6 @@ async fn take_backup(ctx: &Ctx, r: &Req) -> Response {
             "A backup with id {id} has been scheduled. Use GET actuator/backups/{id} to monitor the status."
         ),
     )
-}
-
-fn checkpoint(id: u64, p: u32) -> i64 {
-    (id % 1000) as i64 * 10 + i64::from(p) * 2 + 5
 }
 
 fn get_backup(ctx: &Ctx, r: &Req) -> Response {

@@ -1,10 +1,13 @@
-//! Elasticsearch model: repositories, snapshots, indices and index templates (spec §7).
+//! Elasticsearch model: repositories, snapshots (with the content of each index at snapshot
+//! time), indices and index templates (spec §7).
 
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
+
+use super::es_index::{IndexContent, IndexInfo, IndexRecovery, RecoveryKind};
 
 /// An ES error: rendered as `{"error":{"root_cause":[..],"type","reason"},"status":N}`.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
@@ -150,6 +153,10 @@ pub struct Snapshot {
     pub end_time: Option<DateTime<Utc>>,
     /// Failed shards: (index, reason).
     pub failed_shards: Vec<(String, String)>,
+    /// Content of every index at snapshot time (empty for snapshots persisted before contents
+    /// were recorded; see [`Snapshot::content_of`]).
+    #[serde(default)]
+    pub contents: BTreeMap<String, IndexContent>,
 }
 
 impl Snapshot {
@@ -166,7 +173,17 @@ impl Snapshot {
             start_time: Utc::now(),
             end_time: None,
             failed_shards: Vec::new(),
+            contents: BTreeMap::new(),
         }
+    }
+
+    /// Content of `index` as recorded in the snapshot (snapshots from before contents were
+    /// recorded hold the 40 documents the old simulator restored).
+    pub fn content_of(&self, index: &str) -> IndexContent {
+        self.contents.get(index).copied().unwrap_or(IndexContent {
+            docs_count: 40,
+            last_write_seq: 0,
+        })
     }
 
     /// Finishes the snapshot in `state`; failed/partial states mark shards failed.
@@ -273,12 +290,17 @@ impl Snapshot {
         };
         let failed: Vec<&String> = self.failed_shards.iter().map(|(i, _)| i).collect();
         let total = self.shard_total();
-        let stats = |files: usize| {
-            json!({"incremental": {"file_count": files, "size_in_bytes": files * 1024},
-                   "total": {"file_count": files, "size_in_bytes": files * 1024},
+        let time_in_millis = self
+            .end_time
+            .map(|e| (e - self.start_time).num_milliseconds())
+            .unwrap_or(0);
+        let stats = |files: u64, bytes: u64| {
+            json!({"incremental": {"file_count": files, "size_in_bytes": bytes},
+                   "total": {"file_count": files, "size_in_bytes": bytes},
                    "start_time_in_millis": self.start_time.timestamp_millis(),
-                   "time_in_millis": self.end_time.map(|e| (e - self.start_time).num_milliseconds()).unwrap_or(0)})
+                   "time_in_millis": time_in_millis})
         };
+        let (mut all_files, mut all_bytes) = (0, 0);
         let mut indices = Map::new();
         for index in &self.indices {
             let is_failed = failed.contains(&index);
@@ -294,12 +316,16 @@ impl Snapshot {
                 "FAILURE" => (0, 1, 0),
                 _ => (1, 0, 0),
             };
+            let content = self.content_of(index);
+            let (files, bytes) = (content.file_count(), content.size_in_bytes());
+            all_files += files;
+            all_bytes += bytes;
             indices.insert(
                 index.clone(),
                 json!({
                     "shards_stats": {"initializing": 0, "started": started, "finalizing": 0, "done": done, "failed": fail, "total": 1},
-                    "stats": stats(1),
-                    "shards": {"0": {"stage": stage, "stats": stats(1)}}
+                    "stats": stats(files, bytes),
+                    "shards": {"0": {"stage": stage, "stats": stats(files, bytes)}}
                 }),
             );
         }
@@ -316,19 +342,10 @@ impl Snapshot {
             "state": state,
             "include_global_state": self.include_global_state,
             "shards_stats": {"initializing": 0, "started": started, "finalizing": 0, "done": done, "failed": n_failed, "total": total},
-            "stats": stats(total),
+            "stats": stats(all_files, all_bytes),
             "indices": Value::Object(indices),
         })
     }
-}
-
-/// An index.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct IndexInfo {
-    /// UUID.
-    pub uuid: String,
-    /// Document count.
-    pub docs_count: u64,
 }
 
 /// The whole ES state.
@@ -342,6 +359,14 @@ pub struct EsState {
     pub indices: BTreeMap<String, IndexInfo>,
     /// Index templates by name (the `index_template` object).
     pub templates: BTreeMap<String, Value>,
+    /// Cluster-wide write sequence: incremented by every document write, never reset (not even
+    /// by a restore), so each write leaves a unique marker on its index.
+    #[serde(default)]
+    pub write_seq: u64,
+    /// Restores started while a component owning a restored index was running (the procedure
+    /// stops everything but Elasticsearch first, §9.3; informative).
+    #[serde(default)]
+    pub restores_while_owner_running: u64,
 }
 
 /// ES date format (`2025-06-03T08:05:10.633Z`).
@@ -465,14 +490,83 @@ impl EsState {
         Ok(out)
     }
 
-    /// Creates an index if it does not exist.
+    /// Creates an index with `docs` seeded documents (existing store) if it does not exist.
     pub fn create_index(&mut self, name: &str, docs: u64) {
-        self.indices
-            .entry(name.to_string())
-            .or_insert_with(|| IndexInfo {
-                uuid: es_uuid(),
-                docs_count: docs,
-            });
+        self.indices.entry(name.to_string()).or_insert_with(|| {
+            IndexInfo::new(
+                IndexContent {
+                    docs_count: docs,
+                    last_write_seq: 0,
+                },
+                None,
+            )
+        });
+    }
+
+    /// Creates an empty index (as `PUT /{index}` or an application's schema set-up does);
+    /// `false` if it already exists.
+    pub fn create_empty_index(&mut self, name: &str) -> bool {
+        if self.indices.contains_key(name) {
+            return false;
+        }
+        let recovery = IndexRecovery::done(RecoveryKind::EmptyStore, Utc::now());
+        self.indices.insert(
+            name.to_string(),
+            IndexInfo::new(IndexContent::default(), Some(recovery)),
+        );
+        true
+    }
+
+    /// Writes `count` documents into `index` (created empty if missing) under a new write
+    /// sequence number; returns the index's new content.
+    pub fn write_docs(&mut self, index: &str, count: u64) -> IndexContent {
+        self.create_empty_index(index);
+        self.write_seq += 1;
+        let seq = self.write_seq;
+        match self.indices.get_mut(index) {
+            Some(info) => {
+                info.docs_count += count;
+                info.last_write_seq = seq;
+                info.content()
+            }
+            None => IndexContent::default(),
+        }
+    }
+
+    /// A new running snapshot of `indices` that records their current content.
+    pub fn begin_snapshot(
+        &self,
+        repo: &str,
+        name: &str,
+        indices: Vec<String>,
+        metadata: Option<Value>,
+    ) -> Snapshot {
+        let contents = indices
+            .iter()
+            .filter_map(|i| self.indices.get(i).map(|info| (i.clone(), info.content())))
+            .collect();
+        let mut snap = Snapshot::start(repo, name, indices, metadata);
+        snap.contents = contents;
+        snap
+    }
+
+    /// JSON view of one index (admin API).
+    pub fn index_json(&self, name: &str) -> Option<Value> {
+        let info = self.indices.get(name)?;
+        let content = info.content();
+        let recovery = info.recovery.as_ref().map(|r| {
+            json!({"type": r.kind.cat_name(), "repository": r.repository, "snapshot": r.snapshot,
+                   "done": !r.active()})
+        });
+        Some(json!({
+            "uuid": info.uuid,
+            "docs_count": content.docs_count,
+            "last_write_seq": content.last_write_seq,
+            "size_in_bytes": content.size_in_bytes(),
+            "health": info.health(),
+            "recovering": info.recovering(),
+            "recovery": recovery,
+        }))
     }
 
     /// JSON view for `snapshot_state`.
@@ -483,14 +577,21 @@ impl EsState {
             .flat_map(|m| m.values())
             .map(|s| {
                 json!({"repository": s.repository, "snapshot": s.name, "state": s.state.as_str(),
-                       "indices": s.indices, "metadata": s.metadata})
+                       "indices": s.indices, "metadata": s.metadata, "contents": s.contents})
             })
+            .collect();
+        let indices: Map<String, Value> = self
+            .indices
+            .keys()
+            .filter_map(|n| self.index_json(n).map(|v| (n.clone(), v)))
             .collect();
         json!({
             "repositories": self.repositories.keys().collect::<Vec<_>>(),
             "snapshots": snaps,
-            "indices": self.indices.keys().collect::<Vec<_>>(),
+            "indices": indices,
             "templates": self.templates.keys().collect::<Vec<_>>(),
+            "write_seq": self.write_seq,
+            "restores_while_owner_running": self.restores_while_owner_running,
         })
     }
 }

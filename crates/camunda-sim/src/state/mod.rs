@@ -1,8 +1,12 @@
 //! In-memory model of the simulated cluster.
 
 pub mod backup_state;
+pub mod broker_data;
 pub mod es;
+pub mod es_index;
+pub mod es_restore;
 pub mod zeebe;
+pub mod zeebe_log;
 
 use std::collections::BTreeMap;
 

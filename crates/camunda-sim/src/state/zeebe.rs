@@ -1,10 +1,13 @@
-//! Zeebe model: backups per partition, the id rule, exporter phases (spec §3, §4).
+//! Zeebe model: backups per partition, the id rule, exporter phases (spec §3, §4), and the
+//! brokers' data directories (§8, see `broker_data` and `zeebe_log`).
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
+
+use super::broker_data::BrokerData;
 
 /// State of one partition's backup.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -94,6 +97,14 @@ pub struct ZeebeState {
     /// Backups taken while exporting was not paused (informative).
     #[serde(default)]
     pub backups_taken_while_exporting: u64,
+    /// Data directory of each broker (absent in state persisted before they were modelled:
+    /// filled in at start).
+    #[serde(default)]
+    pub brokers: BTreeMap<u32, BrokerData>,
+    /// Restore application runs while the gateway, a web app or another broker was running
+    /// (the procedure stops every other component first, §8; informative).
+    #[serde(default)]
+    pub restores_while_components_running: u64,
 }
 
 /// Why a backup could not be aged.

@@ -16,6 +16,7 @@ pub fn fast_config() -> SimConfig {
             optimize_part_ms: 50,
             es_snapshot_ms: 80,
             es_restore_ms: 10,
+            ..TimingConfig::default()
         },
         ..SimConfig::default()
     }
