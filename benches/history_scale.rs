@@ -1,22 +1,29 @@
 //! Benchmark: the backup history with 10 000 sets — the server's own cost of one page.
 //!
-//! In-process, release build. The cluster's lists are synthetic but shaped as the components
-//! answer (Zeebe 3 partitions, Operate and Tasklist 6 parts, Optimize 2, one records snapshot:
-//! 150 000 snapshots in the repository), the journal is a real SQLite file with 10 000 runs.
-//! Measured, each 30 times: reading the journal's runs (`Store::briefs`); merging + paging the
-//! first page (50 rows) and a filtered page (`verdict=failed`) — what a request pays after the
-//! journal was written or the cluster re-read; and paging rows merged earlier — what every
-//! other request pays (the history memoises the merge per journal version and cluster read).
-//! The cluster's lists are read in the background, so a page never includes their HTTP time.
-//! Results: BENCHMARKS.md.
+//! Release build. The cluster's lists are synthetic but shaped as the components answer
+//! (Zeebe 3 partitions, Operate and Tasklist 6 parts, Optimize 2, one records snapshot: 150 000
+//! snapshots in the repository); the journal is a real SQLite file with 10 000 runs.
+//!
+//! In-process, each 30 times: the journal's first read of its runs (once per process); the full
+//! merge (once per cluster read, in the background refresher); the patch after a run started
+//! (what a request pays after the journal changed); cutting a page from the kept rows (what every
+//! other request pays).
+//!
+//! Over HTTP, each 30 times, against the real console (router, server functions, SSR) started
+//! on a free port with the synthetic reads published into its history: `GET /api/v1/backups`
+//! (first page and `verdict=failed`), the same right after a run started, and the server-rendered
+//! history page `GET /backups`. The components' own list calls are not included: they run in
+//! the background. Results: BENCHMARKS.md.
 //!
 //! Run: `cargo bench --bench history_scale --features ssr`
 
 use camunda_backup_console::camunda::types::{BackupInfo, SnapshotInfo, WebAppBackup};
+use camunda_backup_console::config::{RawCluster, RawSettings, RawTimeouts, Settings};
 use camunda_backup_console::domain::{backup_plan, BackupId, PartKey, RunEvent, RunState, RunView};
 use camunda_backup_console::history::{
-    merge, page, ClusterReads, HistoryProfile, HistoryQuery, Read, Sources,
+    page, ClusterReads, HistoryProfile, HistoryQuery, Read, View,
 };
+use camunda_backup_console::startup::Application;
 use camunda_backup_console::store::Store;
 use serde_json::json;
 use std::sync::Arc;
@@ -95,79 +102,143 @@ fn report(out: &mut impl std::io::Write, what: &str, mut ms: Vec<f64>) -> std::i
     )
 }
 
+fn ms_since(t: Instant) -> f64 {
+    t.elapsed().as_secs_f64() * 1000.0
+}
+
+/// Journals one completed run (two transactions, as a real run's start and end).
+async fn journal_run(store: &Store, id: i64) -> Result<(), Box<dyn std::error::Error>> {
+    let Some(backup_id) = BackupId::new(id) else {
+        return Ok(());
+    };
+    let plan = backup_plan(true);
+    let mut run = RunView::new(backup_id, &plan, true, "2026-11-25T00:00:00.000Z".into());
+    let event = RunEvent {
+        seq: 1,
+        backup_id,
+        at: run.created_at.clone(),
+        run_state: RunState::Running,
+        step: None,
+        step_state: None,
+        detail: None,
+        error: None,
+        run: run.clone(),
+    };
+    store.insert_run(&run, &event).await?;
+    run.state = RunState::Completed;
+    run.finished_at = Some("2026-11-25T00:00:05.000Z".into());
+    store
+        .record(
+            &run,
+            &RunEvent {
+                seq: 2,
+                run_state: RunState::Completed,
+                run: run.clone(),
+                ..event
+            },
+        )
+        .await?;
+    Ok(())
+}
+
+fn settings(sim: &camunda_sim::SimUrls, db: &str) -> Result<Settings, Box<dyn std::error::Error>> {
+    Ok(Settings::validate(RawSettings {
+        listen: "127.0.0.1:0".into(),
+        database_url: db.into(),
+        cluster: Some(RawCluster {
+            name: "bench".into(),
+            zeebe_management_url: sim.zeebe_gateway.clone(),
+            zeebe_broker_management_urls: sim.zeebe_brokers.clone(),
+            operate_management_url: sim.operate.clone(),
+            tasklist_management_url: sim.tasklist.clone(),
+            optimize_management_url: Some(sim.optimize.clone()),
+            elasticsearch_url: sim.elasticsearch.clone(),
+            snapshot_repository: "camunda".into(),
+            zeebe_record_prefix: "zeebe-record".into(),
+            soft_pause: Some(true),
+            ..RawCluster::default()
+        }),
+        simulate: false,
+        shutdown_grace_secs: 5,
+        rpo_objective_hours: 24,
+        // The bench publishes its own reads; the refresher must not replace them.
+        history_refresh_secs: 3600,
+        simulator_state_dir: None,
+        simulator_scenario: None,
+        probe_interval_secs: 60,
+        request_timeout_secs: 5,
+        watchdog_resume: false,
+        timeouts: RawTimeouts::default(),
+    })?)
+}
+
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = tempfile::tempdir()?;
-    let store = Store::connect(&format!(
+    let db = format!(
         "sqlite://{}?mode=rwc",
         dir.path().join("journal.db").display()
-    ))
-    .await?;
-    let plan = backup_plan(true);
+    );
+    let sim = camunda_sim::start(camunda_sim::SimConfig::default()).await?;
+    let options = leptos::prelude::LeptosOptions::builder()
+        .output_name("camunda-backup-console")
+        .site_root("target/site")
+        .build();
+    let app = Application::build(settings(sim.urls(), &db)?, options).await?;
+    let base = format!("http://{}", app.local_addr()?);
+    let console = app.state().console.clone();
+    let store = console.engine.store().clone();
     for id in 1..=SETS {
-        let Some(backup_id) = BackupId::new(id) else {
-            continue;
-        };
-        let mut run = RunView::new(backup_id, &plan, true, "2026-11-25T00:00:00.000Z".into());
-        let event = RunEvent {
-            seq: 1,
-            backup_id,
-            at: run.created_at.clone(),
-            run_state: RunState::Running,
-            step: None,
-            step_state: None,
-            detail: None,
-            error: None,
-            run: run.clone(),
-        };
-        store.insert_run(&run, &event).await?;
-        run.state = RunState::Completed;
-        run.finished_at = Some("2026-11-25T00:00:05.000Z".into());
-        store
-            .record(
-                &run,
-                &RunEvent {
-                    seq: 2,
-                    run_state: RunState::Completed,
-                    run: run.clone(),
-                    ..event
-                },
-            )
-            .await?;
+        journal_run(&store, id).await?;
     }
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(app.run_until(async move {
+        let _ = stopped.await;
+    }));
+
     let cluster = Arc::new(cluster());
     let profile = HistoryProfile::legacy();
     let first = HistoryQuery::parse(None, None, None, None, None)?;
     let failed = HistoryQuery::parse(None, None, Some("failed"), None, None)?;
-    let (mut journal, mut first_page, mut failed_page) = (Vec::new(), Vec::new(), Vec::new());
-    let (mut memo_first, mut memo_failed) = (Vec::new(), Vec::new());
-    let mut last = (0, 0);
-    for _ in 0..ROUNDS {
-        let t = Instant::now();
-        let runs = store.briefs().await?;
-        journal.push(t.elapsed().as_secs_f64() * 1000.0);
-        let sources = Sources {
-            runs,
-            cluster: cluster.clone(),
-        };
-        let t = Instant::now();
-        let rows = merge(&sources, &profile);
-        let p = page(&rows, &first, 24);
-        first_page.push(t.elapsed().as_secs_f64() * 1000.0);
-        let t = Instant::now();
-        let f = page(&merge(&sources, &profile), &failed, 24);
-        failed_page.push(t.elapsed().as_secs_f64() * 1000.0);
-        last = (p.summary.total, f.items.len());
-        // What every request pays while neither the journal nor the cluster reads changed.
-        let t = Instant::now();
-        let _ = page(&rows, &first, 24);
-        memo_first.push(t.elapsed().as_secs_f64() * 1000.0);
-        let t = Instant::now();
-        let _ = page(&rows, &failed, 24);
-        memo_failed.push(t.elapsed().as_secs_f64() * 1000.0);
-    }
     let mut out = std::io::stdout().lock();
     use std::io::Write;
+
+    // In-process.
+    let (mut journal, mut build, mut patch, mut kept_first, mut kept_failed) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut last = (0, 0);
+    for round in 0..ROUNDS {
+        let t = Instant::now();
+        let briefs = store.briefs().await?;
+        journal.push(ms_since(t));
+        let runs: camunda_backup_console::store::BriefMap =
+            Arc::new(briefs.into_iter().map(|b| (b.backup_id.get(), b)).collect());
+        let t = Instant::now();
+        let view = View::build(cluster.clone(), runs.clone(), 0, &profile);
+        build.push(ms_since(t));
+        // A run starts: one brief more.
+        let mut started = (*runs).clone();
+        if let Some(mut b) = runs.values().next_back().cloned() {
+            let id = SETS + 1 + round as i64;
+            if let Some(bid) = BackupId::new(id) {
+                b.backup_id = bid;
+                b.state = RunState::Running;
+                started.insert(id, b);
+            }
+        }
+        let started = Arc::new(started);
+        let t = Instant::now();
+        let patched = view.with_runs(started, 1, &profile);
+        let _ = page(&patched.rows, &first, 24);
+        patch.push(ms_since(t));
+        let t = Instant::now();
+        let p = page(&view.rows, &first, 24);
+        kept_first.push(ms_since(t));
+        let t = Instant::now();
+        let f = page(&view.rows, &failed, 24);
+        kept_failed.push(ms_since(t));
+        last = (p.summary.total, f.items.len());
+    }
     writeln!(
         out,
         "{SETS} sets ({} snapshots), {} rows merged, failed page {} rows",
@@ -175,14 +246,63 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         last.0,
         last.1
     )?;
-    report(&mut out, "journal: read 10 000 runs (briefs)", journal)?;
-    report(&mut out, "merge + first page (50 rows)", first_page)?;
+    writeln!(out, "in-process:")?;
+    report(&mut out, "journal: first read of 10 000 runs", journal)?;
+    report(&mut out, "full merge (background, per cluster read)", build)?;
+    report(&mut out, "patch after a run started + first page", patch)?;
+    report(&mut out, "kept rows: first page (50 rows)", kept_first)?;
+    report(&mut out, "kept rows: filtered page (failed)", kept_failed)?;
+
+    // Over HTTP, against the real console.
+    console
+        .history
+        .publish(ClusterReads::clone(&cluster), &store)
+        .await;
+    let client = reqwest::Client::new();
+    let get = |path: &str| {
+        let (client, url) = (client.clone(), format!("{base}{path}"));
+        async move {
+            let t = Instant::now();
+            let r = client.get(url).send().await?;
+            let status = r.status();
+            let body = r.bytes().await?;
+            if !status.is_success() {
+                return Err(format!("{status}: {}", String::from_utf8_lossy(&body)).into());
+            }
+            Ok::<_, Box<dyn std::error::Error>>((ms_since(t), body.len()))
+        }
+    };
+    // Warm-up: connections, first render.
+    get("/api/v1/backups?limit=50").await?;
+    get("/backups").await?;
+    let (mut api_first, mut api_failed, mut api_after_run, mut ssr) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut sizes = (0, 0);
+    for round in 0..ROUNDS {
+        api_first.push(get("/api/v1/backups?limit=50").await?.0);
+        api_failed.push(get("/api/v1/backups?limit=50&verdict=failed").await?.0);
+        journal_run(&store, SETS + 100 + round as i64).await?;
+        api_after_run.push(get("/api/v1/backups?limit=50").await?.0);
+        let (ms, bytes) = get("/backups").await?;
+        ssr.push(ms);
+        sizes = (get("/api/v1/backups?limit=50").await?.1, bytes);
+    }
+    writeln!(
+        out,
+        "over HTTP (API page {} bytes, rendered page {} bytes):",
+        sizes.0, sizes.1
+    )?;
+    report(&mut out, "GET /api/v1/backups?limit=50", api_first)?;
+    report(&mut out, "GET /api/v1/backups?verdict=failed", api_failed)?;
     report(
         &mut out,
-        "merge + filtered page (verdict=failed)",
-        failed_page,
+        "GET /api/v1/backups after a run was journaled",
+        api_after_run,
     )?;
-    report(&mut out, "memoised rows: first page", memo_first)?;
-    report(&mut out, "memoised rows: filtered page", memo_failed)?;
+    report(&mut out, "GET /backups (server-rendered page)", ssr)?;
+    drop(out);
+    let _ = stop.send(());
+    server.await??;
+    sim.shutdown().await;
     Ok(())
 }

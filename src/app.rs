@@ -1,6 +1,8 @@
 //! The HTML shell, the layout every page shares, and the routes.
 
-use crate::ui::{BackupsPage, Banner, OverviewPage, RunPage};
+use crate::ui::{
+    BackupsPage, Banner, OverviewPage, RestorePage, RestoreWizard, RestoresPage, RunPage,
+};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes, A};
@@ -43,6 +45,7 @@ pub fn App() -> impl IntoView {
                     <nav>
                         <A href="/">"Cluster"</A>
                         <A href="/backups">"Backups"</A>
+                        <A href="/restores">"Restores"</A>
                     </nav>
                 </header>
                 <Banner/>
@@ -51,6 +54,9 @@ pub fn App() -> impl IntoView {
                         <Route path=StaticSegment("") view=OverviewPage/>
                         <Route path=StaticSegment("backups") view=BackupsPage/>
                         <Route path=(StaticSegment("backups"), ParamSegment("id")) view=RunPage/>
+                        <Route path=StaticSegment("restores") view=RestoresPage/>
+                        <Route path=(StaticSegment("restores"), ParamSegment("id")) view=RestorePage/>
+                        <Route path=(StaticSegment("restore"), ParamSegment("id")) view=RestoreWizard/>
                     </Routes>
                 </main>
             </div>

@@ -30,6 +30,9 @@ pub mod overview;
 /// REST handlers under `/api/v1`.
 #[cfg(feature = "ssr")]
 pub mod rest;
+/// Guided restores: pre-flight, plan, runbook, journaled execution, resume after restart.
+#[cfg(feature = "ssr")]
+pub mod restore;
 /// Building the HTTP application (used by `main` and by the integration tests).
 #[cfg(feature = "ssr")]
 pub mod startup;

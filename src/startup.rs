@@ -118,12 +118,32 @@ impl Application {
         let history_refresher = history.spawn_refresher(
             probe_clients_for_history(&cluster, &settings)?,
             cluster.snapshot_repository.clone(),
+            engine.store().clone(),
             settings.history_refresh,
         );
         {
             let history = history.clone();
             engine.set_on_run_end(Some(std::sync::Arc::new(move || history.refresh_soon())));
         }
+        let restores = crate::restore::RestoreEngine::new(
+            engine.store().clone(),
+            clients.clone(),
+            cluster.clone(),
+            engine.clone(),
+            crate::restore::Pace {
+                poll: settings.timeouts.restore_poll,
+                post_checks: settings.timeouts.post_restore_checks,
+                unavailable_budget: settings.timeouts.unavailable_budget,
+            },
+        );
+        {
+            let r = restores.clone();
+            engine.set_restore_probe(Some(Arc::new(move || r.active())));
+            let history = history.clone();
+            restores.set_on_end(Some(Arc::new(move || history.refresh_soon())));
+        }
+        // A restore the previous process left unfinished resumes at its last safe point.
+        restores.spawn_recovery();
         let listen = settings.listen;
         let console = Arc::new(Console {
             settings,
@@ -133,6 +153,8 @@ impl Application {
             overview,
             engine,
             history,
+            restores,
+            simulator: simulator.as_ref().map(|s| s.control()),
             closing: tokio::sync::watch::channel(false).0,
         });
         let state = AppState {
@@ -185,7 +207,10 @@ impl Application {
                     grace_secs = grace.as_secs(),
                     "shutting down: stopping any running backup first"
                 );
-                console.engine.shutdown(grace).await;
+                futures::join!(
+                    console.engine.shutdown(grace),
+                    console.restores.shutdown(grace)
+                );
                 console.closing.send_replace(true);
             }
         };

@@ -19,6 +19,11 @@ pub struct Console {
     pub engine: BackupEngine,
     /// The components' backup lists and the repository's snapshots, refreshed in the background.
     pub history: crate::history::HistoryCache,
+    /// Guided restores.
+    pub restores: crate::restore::RestoreEngine,
+    /// The embedded simulator's controls, when the console runs against it (never for a real
+    /// cluster): the restore wizard can do the operator's steps there.
+    pub simulator: Option<camunda_sim::SimControl>,
     /// Flips to `true` when the process is about to exit: open SSE streams end then, so the
     /// HTTP server's graceful shutdown does not wait for them.
     pub closing: tokio::sync::watch::Sender<bool>,

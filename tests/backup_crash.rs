@@ -6,56 +6,9 @@
 
 mod common;
 
-use camunda_backup_console::startup::Application;
-use common::{assert_exporting, eventually, fast_sim, leader_phases, step};
+use common::{assert_exporting, eventually, fast_sim, leader_phases, step, Doomed};
 use std::net::SocketAddr;
 use std::time::Duration;
-
-/// A console in its own runtime, so that dropping the runtime kills every task mid-step.
-struct Doomed {
-    addr: SocketAddr,
-    kill: Option<std::sync::mpsc::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl Doomed {
-    fn start(settings: camunda_backup_console::config::Settings) -> Self {
-        let (addr_tx, addr_rx) = std::sync::mpsc::channel();
-        let (kill_tx, kill_rx) = std::sync::mpsc::channel::<()>();
-        let thread = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(1)
-                .enable_all()
-                .build()
-                .expect("runtime");
-            rt.block_on(async {
-                let app = Application::build(settings, common::leptos_options())
-                    .await
-                    .expect("build");
-                addr_tx.send(app.local_addr().expect("addr")).expect("send");
-                tokio::spawn(app.run_until(std::future::pending()));
-            });
-            let _ = kill_rx.recv();
-            // No graceful shutdown: every task stops wherever it is.
-            rt.shutdown_background();
-        });
-        let addr = addr_rx.recv().expect("console started");
-        Self {
-            addr,
-            kill: Some(kill_tx),
-            thread: Some(thread),
-        }
-    }
-
-    fn kill(mut self) {
-        if let Some(k) = self.kill.take() {
-            let _ = k.send(());
-        }
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
-}
 
 async fn get(addr: SocketAddr, path: &str) -> Option<serde_json::Value> {
     let r = reqwest::get(format!("http://{addr}{path}")).await.ok()?;

@@ -322,3 +322,106 @@ async fn with_a_source_away_a_deletion_needs_force() {
     assert_eq!(zeebe["state"], "COMPLETED", "{zeebe}");
     console.stop().await;
 }
+
+#[tokio::test]
+async fn the_detail_shows_snapshot_sizes_read_once_and_kept() {
+    let console = start(fast_sim()).await;
+    let id = console.start_backup().await;
+    console.wait_terminal(id).await;
+    row(&console, id, |r| r["restorable"] == true).await;
+    let control = console.sim.control();
+    let (status, detail) = console.get_json(&format!("/api/v1/backups/{id}")).await;
+    assert_eq!(status, 200, "{detail}");
+    let mut sum = 0u64;
+    for part in ["operate", "tasklist", "optimize", "zeebeRecords"] {
+        for s in detail["components"][part]["snapshots"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            let size = s["sizeBytes"]
+                .as_u64()
+                .unwrap_or_else(|| panic!("{part}: no size in {s}"));
+            assert!(size > 0, "{part}: {s}");
+            sum += size;
+        }
+    }
+    // Known sizes are kept: neither the detail, the pages nor the refresher (every second
+    // here) read `_status` again.
+    control.clear_calls();
+    let (_, again) = console.get_json(&format!("/api/v1/backups/{id}")).await;
+    assert_eq!(again["components"], detail["components"]);
+    let r = row(&console, id, |r| r["sizeBytes"].is_u64()).await;
+    assert_eq!(r["sizeBytes"].as_u64(), Some(sum), "{r}");
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert_eq!(
+        control.count_calls("elasticsearch", "snapshot_status"),
+        0,
+        "sizes are read once"
+    );
+    console.stop().await;
+}
+
+#[tokio::test]
+async fn a_deletion_shows_each_part_while_it_runs() {
+    let console = start(fast_sim()).await;
+    let older = console.start_backup().await;
+    console.wait_terminal(older).await;
+    let newer = console.start_backup().await;
+    console.wait_terminal(newer).await;
+    row(&console, newer, |r| r["restorable"] == true).await;
+    // Tasklist deletes slowly: the deletion is seen with Zeebe and Operate done, Tasklist
+    // deleting and the rest waiting.
+    console
+        .sim
+        .control()
+        .set_latency(camunda_sim::LatencyConfig {
+            default_ms: 0,
+            operations: [("tasklist.delete_backup".to_owned(), 1500)].into(),
+        });
+    let path = format!("/api/v1/backups/{older}");
+    let deleting = {
+        let (http, url) = (console.http.clone(), console.url(&path));
+        tokio::spawn(async move { http.delete(url).send().await.map(|r| r.status().as_u16()) })
+    };
+    let seen = eventually("tasklist deleting", Duration::from_secs(10), || async {
+        let (_, detail) = console.get_json(&path).await;
+        let parts = detail["deletion"]["parts"].as_array()?.clone();
+        let state = |p: &str| {
+            parts
+                .iter()
+                .find(|x| x["part"] == p)
+                .map(|x| x["result"].as_str().unwrap_or("").to_owned())
+        };
+        (state("tasklist")? == "deleting").then(|| {
+            (
+                state("zeebe"),
+                state("operate"),
+                state("zeebeRecords"),
+                detail["deletion"]["finished"].clone(),
+            )
+        })
+    })
+    .await;
+    assert_eq!(
+        seen,
+        (
+            Some("deleted".into()),
+            Some("deleted".into()),
+            Some("waiting".into()),
+            Value::Bool(false)
+        )
+    );
+    assert_eq!(deleting.await.ok().and_then(Result::ok), Some(200));
+    let (_, detail) = console.get_json(&path).await;
+    assert_eq!(detail["deletion"]["finished"], true, "{detail}");
+    assert!(
+        detail["deletion"]["parts"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .all(|p| p["result"] == "deleted"),
+        "{detail}"
+    );
+    console.stop().await;
+}

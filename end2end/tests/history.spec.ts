@@ -48,14 +48,15 @@ test("the history lists sets, marks the restorable ones, and deletes one after t
   await expect(olderRow.locator('[data-part="zeebe"]')).toHaveText("MISSING");
   await expect(olderRow).toContainText("only the console's journal knows this backup");
   // The chart marks it too.
-  await expect(page.locator(`svg circle[data-backup-id="${older}"]`)).toHaveClass(/bad/);
-  await expect(page.locator(`svg circle[data-backup-id="${newer}"]`)).toHaveClass(/ok/);
+  const duration = page.locator('figure[data-metric="duration"]');
+  await expect(duration.locator(`svg circle[data-backup-id="${older}"]`)).toHaveClass(/bad/);
+  await expect(duration.locator(`svg circle[data-backup-id="${newer}"]`)).toHaveClass(/ok/);
 });
 
 test("every page fits a 390 px phone screen without sideways scrolling", async ({ page, request }) => {
   const id = await takeBackup(request);
   await page.setViewportSize({ width: 390, height: 844 });
-  for (const path of ["/", "/backups", `/backups/${id}`]) {
+  for (const path of ["/", "/backups", `/backups/${id}`, "/restores", `/restore/${id}`]) {
     await page.goto(path);
     await expect(page.locator(".app")).toHaveAttribute("data-hydrated", "true");
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);

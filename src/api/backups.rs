@@ -1,6 +1,8 @@
 //! Server functions of the backup pages, over the same engine as the REST API.
 
-use crate::domain::{BackupSetRow, DeletionOutcome, Failure, HistoryPage, RunView, StepKey};
+use crate::domain::{
+    BackupSetRow, DeletionOutcome, DeletionProgress, Failure, HistoryPage, RunView, StepKey,
+};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
@@ -90,9 +92,23 @@ pub async fn delete_set(
             format!("Type the backup id {backup_id} to confirm the deletion."),
         ));
     }
-    crate::history::delete_set(&console, id, force)
+    // In its own task: leaving the page does not stop a deletion half-way.
+    tokio::spawn(async move { crate::history::delete_set(&console, id, force).await })
         .await
+        .map_err(|_| {
+            Failure::new(
+                "deletion_failed",
+                format!("Deleting backup {id} stopped unexpectedly; reload to see which parts are left, and try again."),
+            )
+        })?
         .map_err(|e| failure(crate::rest::delete_error(e)))
+}
+
+/// The latest deletion of a set: each part's progress while it runs.
+#[server]
+pub async fn get_deletion(backup_id: i64) -> Result<Option<DeletionProgress>, Failure> {
+    let console = super::overview::console()?;
+    Ok(crate::domain::BackupId::new(backup_id).and_then(|id| console.history.deletions.get(id)))
 }
 
 /// One backup set as the cluster holds it (for the detail page).
@@ -102,7 +118,7 @@ pub async fn get_set(backup_id: i64) -> Result<Option<BackupSetRow>, Failure> {
     let Some(id) = crate::domain::BackupId::new(backup_id) else {
         return Ok(None);
     };
-    crate::history::history_set(&console, id)
+    crate::history::history_set_sized(&console, id)
         .await
         .map_err(|e| Failure::new("journal_error", e.to_string()))
 }

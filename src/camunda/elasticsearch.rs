@@ -1,9 +1,11 @@
 //! The Elasticsearch calls of the backup and restore procedure (§7).
 
 use super::http::ManagementClient;
+use super::types::IndexHealth;
 use super::types::{
-    CatIndex, CreateSnapshotResponse, EsRoot, GetSnapshotsResponse, IndexTemplates, RepositoryInfo,
-    RestoreResponse, SnapshotInfo, SnapshotStatus, SnapshotStatusResponse, VerifyResponse,
+    CatIndex, CreateSnapshotResponse, EsRoot, GetSnapshotsResponse, IndexTemplates, RecoveryRow,
+    RepositoryInfo, RestoreResponse, SnapshotInfo, SnapshotStatus, SnapshotStatusResponse,
+    VerifyResponse,
 };
 use super::ClientError;
 use reqwest::{Method, StatusCode};
@@ -167,6 +169,79 @@ impl ElasticsearchClient {
             .json()
     }
 
+    /// `POST /_snapshot/{repo}/{name}/_restore` without waiting (`{"accepted": true}`): a
+    /// restore can take hours, longer than any HTTP timeout; watch it with [`Self::recovery`].
+    #[tracing::instrument(skip_all, fields(repo, name))]
+    pub async fn start_restore(&self, repo: &str, name: &str) -> Result<(), ClientError> {
+        self.client
+            .call(
+                Method::POST,
+                &format!("/_snapshot/{repo}/{name}/_restore"),
+                None,
+            )
+            .await?
+            .success()
+            .map(|_| ())
+    }
+
+    /// `GET /_cat/recovery/{indices}?format=json`: every shard recovery of those indices (in
+    /// requests short enough for Elasticsearch's 4 KB request line).
+    #[tracing::instrument(skip_all, fields(indices = indices.len()))]
+    pub async fn recovery(&self, indices: &[String]) -> Result<Vec<RecoveryRow>, ClientError> {
+        let mut rows = Vec::new();
+        for chunk in path_chunks(indices) {
+            let mut got: Vec<RecoveryRow> = self
+                .client
+                .call(
+                    Method::GET,
+                    &format!(
+                        "/_cat/recovery/{chunk}?format=json&h=index,shard,type,stage,snapshot,bytes_percent"
+                    ),
+                    None,
+                )
+                .await?
+                .success()?
+                .json()?;
+            rows.append(&mut got);
+        }
+        Ok(rows)
+    }
+
+    /// `GET /_cluster/health/{indices}?timeout=2s`, the worst answer over the chunks.
+    #[tracing::instrument(skip_all, fields(indices = indices.len()))]
+    pub async fn index_health(&self, indices: &[String]) -> Result<IndexHealth, ClientError> {
+        let mut worst = IndexHealth {
+            status: "green".into(),
+            initializing_shards: 0,
+            unassigned_shards: 0,
+            active_primary_shards: 0,
+        };
+        let rank = |s: &str| match s {
+            "green" => 0,
+            "yellow" => 1,
+            _ => 2,
+        };
+        for chunk in path_chunks(indices) {
+            let h: IndexHealth = self
+                .client
+                .call(
+                    Method::GET,
+                    &format!("/_cluster/health/{chunk}?timeout=2s"),
+                    None,
+                )
+                .await?
+                .success()?
+                .json()?;
+            if rank(&h.status) > rank(&worst.status) {
+                worst.status = h.status.clone();
+            }
+            worst.initializing_shards += h.initializing_shards;
+            worst.unassigned_shards += h.unassigned_shards;
+            worst.active_primary_shards += h.active_primary_shards;
+        }
+        Ok(worst)
+    }
+
     /// `GET /_cat/indices?format=json&h=index`: every index name.
     #[tracing::instrument(skip_all)]
     pub async fn indices(&self) -> Result<Vec<String>, ClientError> {
@@ -182,8 +257,13 @@ impl ElasticsearchClient {
     /// `DELETE /{index}`: one concrete index (wildcards are refused by ES 8 and by us).
     #[tracing::instrument(skip_all, fields(index))]
     pub async fn delete_index(&self, index: &str) -> Result<(), ClientError> {
+        if !concrete_index(index) {
+            return Err(ClientError::Refused(format!(
+                "`{index}` is not one concrete index name; the console deletes indices one by one and never by pattern"
+            )));
+        }
         self.client
-            .call(Method::DELETE, &format!("/{index}"), None)
+            .call(Method::DELETE, &format!("/{}", segment(index)), None)
             .await?
             .success()
             .map(|_| ())
@@ -199,5 +279,77 @@ impl ElasticsearchClient {
             .success()?
             .json()?;
         Ok(got.index_templates.into_iter().map(|t| t.name).collect())
+    }
+}
+
+/// Whether `name` is one concrete index (no pattern, no list, no `_all`, no exclusion).
+fn concrete_index(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with(['-', '_', '+'])
+        && !name.contains(['*', '?', ',', '/', '\\', ' ', '"', '<', '>', '|', '#'])
+}
+
+/// One URL path segment: characters outside `[a-z0-9._+-]` percent-encoded (a `%` in an index
+/// name must not become a wildcard on the way).
+fn segment(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for b in name.bytes() {
+        match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'.' | b'_' | b'+' | b'-' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// Comma lists of encoded names, each short enough for a request line under 4 KB.
+fn path_chunks(names: &[String]) -> Vec<String> {
+    const MAX: usize = 2500;
+    let mut chunks = Vec::new();
+    let mut current = String::new();
+    for n in names {
+        let n = segment(n);
+        if !current.is_empty() && current.len() + n.len() + 1 > MAX {
+            chunks.push(std::mem::take(&mut current));
+        }
+        if !current.is_empty() {
+            current.push(',');
+        }
+        current.push_str(&n);
+    }
+    if !current.is_empty() {
+        chunks.push(current);
+    }
+    chunks
+}
+
+#[cfg(test)]
+mod path_tests {
+    use super::*;
+
+    #[test]
+    fn names_are_encoded_checked_and_chunked() {
+        assert_eq!(
+            segment("operate-list-view-8.3.0_"),
+            "operate-list-view-8.3.0_"
+        );
+        assert_eq!(segment("a%2a"), "a%252a");
+        assert!(!concrete_index("operate-*"));
+        assert!(!concrete_index("_all"));
+        assert!(!concrete_index("-x"));
+        assert!(!concrete_index("a,b"));
+        assert!(concrete_index("zeebe-record_job_8.5.1_2026-11-25"));
+        let many: Vec<String> = (0..300)
+            .map(|i| format!("zeebe-record_job_8.5.1_2026-11-{i:03}"))
+            .collect();
+        let chunks = path_chunks(&many);
+        assert!(chunks.len() > 1);
+        assert!(chunks.iter().all(|c| c.len() <= 2500));
+        assert_eq!(
+            chunks.iter().map(|c| c.split(',').count()).sum::<usize>(),
+            300
+        );
     }
 }

@@ -60,6 +60,9 @@ pub enum ClientError {
     },
     #[error("could not create the HTTP client")]
     Build(#[source] reqwest::Error),
+    /// The console refused to send a request (a name that is not one concrete index).
+    #[error("{0}")]
+    Refused(String),
 }
 
 impl ClientError {
@@ -76,7 +79,9 @@ impl ClientError {
             Self::Status { status, .. } => matches!(status, 500 | 502 | 503 | 504),
             // A body that is not JSON is what a proxy or a restarting gateway sends.
             Self::Decode { .. } => true,
-            Self::Tls { .. } | Self::Unauthorized { .. } | Self::Build(_) => false,
+            Self::Tls { .. } | Self::Unauthorized { .. } | Self::Build(_) | Self::Refused(_) => {
+                false
+            }
         }
     }
 

@@ -97,6 +97,10 @@ pub struct RawTimeouts {
     /// A Zeebe backup `IN_PROGRESS` unchanged for longer is stale (camunda/camunda#41200): it
     /// is shown with the remedy and no longer blocks a new backup.
     pub stale_backup_secs: u64,
+    /// How often a restore looks at the cluster while it waits (operator steps, recoveries).
+    pub restore_poll_ms: u64,
+    /// How long the post-restore checks may take to pass (the apps take a while to start).
+    pub post_restore_checks_secs: u64,
 }
 
 impl Default for RawTimeouts {
@@ -109,6 +113,8 @@ impl Default for RawTimeouts {
             resume_retry_secs: 300,
             unavailable_budget_secs: 60,
             stale_backup_secs: 3600,
+            restore_poll_ms: 1000,
+            post_restore_checks_secs: 300,
         }
     }
 }

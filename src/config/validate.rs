@@ -37,6 +37,8 @@ pub struct Timeouts {
     pub unavailable_budget: Duration,
     /// Age after which an `IN_PROGRESS` Zeebe backup that does not change is stale.
     pub stale_backup: Duration,
+    pub restore_poll: Duration,
+    pub post_restore_checks: Duration,
 }
 
 /// Checked `[cluster]` table.
@@ -120,6 +122,11 @@ impl Settings {
                 t.unavailable_budget_secs,
             ),
             ("timeouts.stale_backup_secs", t.stale_backup_secs),
+            ("timeouts.restore_poll_ms", t.restore_poll_ms),
+            (
+                "timeouts.post_restore_checks_secs",
+                t.post_restore_checks_secs,
+            ),
         ] {
             if value == 0 {
                 return Err(ConfigError::invalid(key, "must be at least 1"));
@@ -133,6 +140,8 @@ impl Settings {
             resume_retry: Duration::from_secs(t.resume_retry_secs),
             unavailable_budget: Duration::from_secs(t.unavailable_budget_secs),
             stale_backup: Duration::from_secs(t.stale_backup_secs),
+            restore_poll: Duration::from_millis(t.restore_poll_ms),
+            post_restore_checks: Duration::from_secs(t.post_restore_checks_secs),
         };
         if raw.simulate && raw.cluster.is_some() {
             return Err(ConfigError::invalid(

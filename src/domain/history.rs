@@ -80,6 +80,12 @@ pub struct SnapshotRef {
     pub indices: usize,
     pub shards_total: Option<u64>,
     pub shards_failed: Option<u64>,
+    /// The repository's id of this snapshot (a deleted and retaken snapshot gets a new one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uuid: Option<String>,
+    /// Bytes in the repository (`_status` `stats.total.size_in_bytes`), once read.
+    #[serde(default)]
+    pub size_bytes: Option<u64>,
 }
 
 /// One cell of a row: a part of the set.
@@ -177,6 +183,10 @@ pub struct BackupSetRow {
     pub started_by: Option<String>,
     /// Keyed `zeebe`, `operate`, `tasklist`, `optimize` (when configured), `zeebeRecords`.
     pub components: BTreeMap<String, PartCell>,
+    /// Bytes of every Elasticsearch snapshot of the set, when every one's size is known
+    /// (Zeebe's own backup store does not report sizes).
+    #[serde(default)]
+    pub size_bytes: Option<u64>,
 }
 
 /// A page of the history.
@@ -214,10 +224,21 @@ pub struct HistorySummary {
 #[serde(rename_all = "camelCase")]
 pub struct PartDeletion {
     pub part: PartKey,
-    /// `deleted`, `absent` (nothing to delete) or `failed`.
+    /// `deleted`, `absent` (nothing to delete) or `failed` (while running: `waiting`,
+    /// `deleting`).
     pub result: String,
     /// The component's words when it failed; what was deleted otherwise.
     pub detail: Option<String>,
+}
+
+/// A deletion while it runs: every part with `waiting`, `deleting`, or its result.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeletionProgress {
+    pub backup_id: BackupId,
+    pub started_at: String,
+    pub parts: Vec<PartDeletion>,
+    pub finished: bool,
 }
 
 /// One deletion attempt of a set, as journaled and answered.

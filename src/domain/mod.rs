@@ -5,6 +5,7 @@ mod component;
 mod failure;
 mod history;
 mod overview;
+mod restore;
 
 pub use backup::{
     backup_plan, BackupId, PauseWindow, RunEvent, RunState, RunView, StartBackupRequest, StepKey,
@@ -13,10 +14,14 @@ pub use backup::{
 pub use component::ComponentKind;
 pub use failure::Failure;
 pub use history::{
-    BackupSetRow, DeletionOutcome, HistoryPage, HistorySummary, PartCell, PartDeletion, PartKey,
-    PartState, SnapshotRef, Verdict,
+    BackupSetRow, DeletionOutcome, DeletionProgress, HistoryPage, HistorySummary, PartCell,
+    PartDeletion, PartKey, PartState, SnapshotRef, Verdict,
 };
 pub use overview::{
     ClusterOverview, ComponentHealth, ConsoleInfo, ExportingState, PartitionView, RepositoryHealth,
     ZeebeTopology,
+};
+pub use restore::{
+    Check, CheckState, PlanStep, RestoreEvent, RestorePlan, RestoreProgress, RestoreState,
+    RestoreStepKey, RestoreStepState, RestoreStepView, RestoreSummary, RestoreView, StepKind,
 };

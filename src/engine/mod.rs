@@ -46,6 +46,8 @@ pub enum StartError {
     Recovering(BackupId),
     #[error("the console is shutting down; start the backup once it is back")]
     ShuttingDown,
+    #[error("restore {0} is running; no backup starts until it ends")]
+    RestoreRunning(i64),
     #[error("backup id {given} is not allowed: it must be a positive integer greater than the latest backup id {latest}")]
     InvalidId { given: i64, latest: i64 },
     #[error("cannot determine the latest backup id")]
@@ -103,7 +105,12 @@ struct Inner {
     hook: Mutex<Option<StepHook>>,
     /// Called when a run (or a recovery) ended: the history re-reads the cluster.
     on_run_end: Mutex<Option<Arc<dyn Fn() + Send + Sync>>>,
+    /// The restore running now, if any (no backup starts meanwhile).
+    restore_running: Mutex<Option<RestoreProbe>>,
 }
+
+/// Tells which restore runs now.
+pub type RestoreProbe = Arc<dyn Fn() -> Option<i64> + Send + Sync>;
 
 /// Locks a mutex that is only held for short, panic-free sections; a poisoned lock is still
 /// consistent, so it is taken over rather than propagated.
@@ -140,6 +147,7 @@ impl BackupEngine {
                 deadline: ShutdownDeadline::default(),
                 hook: Mutex::new(None),
                 on_run_end: Mutex::new(None),
+                restore_running: Mutex::new(None),
             }),
         }
     }
@@ -187,6 +195,22 @@ impl BackupEngine {
         }
     }
 
+    /// Backups refuse to start while `probe` names a running restore.
+    pub fn set_restore_probe(&self, probe: Option<RestoreProbe>) {
+        *locked(&self.inner.restore_running) = probe;
+    }
+
+    /// Serializes starts of backups and restores: whoever holds it may check that nothing runs
+    /// and start.
+    pub async fn lock_starts(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.inner.start_lock.lock().await
+    }
+
+    /// Whether the console is shutting down.
+    pub fn shutting_down(&self) -> bool {
+        self.inner.shutting_down.load(Ordering::SeqCst)
+    }
+
     /// Calls `f` whenever a run or a recovery ends.
     pub fn set_on_run_end(&self, f: Option<Arc<dyn Fn() + Send + Sync>>) {
         *locked(&self.inner.on_run_end) = f;
@@ -211,6 +235,12 @@ impl BackupEngine {
         let _serialized = self.inner.start_lock.lock().await;
         if self.inner.shutting_down.load(Ordering::SeqCst) {
             return Err(StartError::ShuttingDown);
+        }
+        if let Some(id) = locked(&self.inner.restore_running)
+            .clone()
+            .and_then(|probe| probe())
+        {
+            return Err(StartError::RestoreRunning(id));
         }
         if let Some(active) = self.active() {
             return Err(match active.kind {

@@ -37,7 +37,11 @@ pub async fn delete_set(
     // Judge on fresh data: the cached lists may be up to a refresh interval old.
     console
         .history
-        .refresh(&console.clients, &console.cluster.snapshot_repository)
+        .refresh(
+            &console.clients,
+            &console.cluster.snapshot_repository,
+            console.engine.store(),
+        )
         .await;
     let set = history_set(console, id)
         .await?
@@ -60,24 +64,18 @@ pub async fn delete_set(
         }
     }
     let c = &console.clients;
-    let mut parts = Vec::new();
-    let absent = |part| PartDeletion {
-        part,
-        result: "absent".into(),
-        detail: None,
-    };
+    let repo = &console.cluster.snapshot_repository;
     let state = |part: PartKey| set.components.get(part.as_str()).map(|c| c.state);
-    // Zeebe first: its id stays used either way, and its store is the slowest to clean.
-    parts.push(match state(PartKey::Zeebe) {
-        Some(PartState::Missing) | None => absent(PartKey::Zeebe),
-        _ => outcome(
-            PartKey::Zeebe,
-            c.zeebe
-                .delete_backup(id.get())
-                .await
-                .map(|()| "Zeebe backup deleted (its id stays used)".to_owned()),
-        ),
-    });
+    // What to do per part, in order. Zeebe first: its id stays used either way, and its store
+    // is the slowest to clean.
+    let mut plan: Vec<(PartKey, Action)> = Vec::new();
+    plan.push((
+        PartKey::Zeebe,
+        match state(PartKey::Zeebe) {
+            Some(PartState::Missing) | None => Action::Absent,
+            _ => Action::Zeebe,
+        },
+    ));
     let mut apps: Vec<(PartKey, &WebAppClient)> = vec![
         (PartKey::Operate, &c.operate),
         (PartKey::Tasklist, &c.tasklist),
@@ -85,7 +83,6 @@ pub async fn delete_set(
     if let Some(o) = &c.optimize {
         apps.push((PartKey::Optimize, o));
     }
-    let repo = &console.cluster.snapshot_repository;
     for (part, app) in apps {
         let cell = set.components.get(part.as_str());
         let listed = cell.is_some_and(|c| c.state != PartState::Missing);
@@ -98,19 +95,17 @@ pub async fn delete_set(
                     .collect()
             })
             .unwrap_or_default();
-        parts.push(if listed {
-            outcome(
-                part,
-                app.delete_backup(id.get())
-                    .await
-                    .map(|()| format!("{} backup deleted", part.label())),
-            )
-        } else if !in_repo.is_empty() {
-            // The component does not list it, but its snapshots are in the repository.
-            delete_snapshots(console, repo, part, &in_repo).await
-        } else {
-            absent(part)
-        });
+        plan.push((
+            part,
+            if listed {
+                Action::WebApp(app)
+            } else if !in_repo.is_empty() {
+                // The component does not list it, but its snapshots are in the repository.
+                Action::Snapshots(in_repo)
+            } else {
+                Action::Absent
+            },
+        ));
     }
     // The names the repository reported (`…_007` belongs to id 7 too).
     let records: Vec<String> = set
@@ -118,11 +113,58 @@ pub async fn delete_set(
         .get(PartKey::ZeebeRecords.as_str())
         .map(|c| c.snapshots.iter().map(|s| s.name.clone()).collect())
         .unwrap_or_default();
-    parts.push(match state(PartKey::ZeebeRecords) {
-        Some(PartState::Missing) | None => absent(PartKey::ZeebeRecords),
-        _ if records.is_empty() => absent(PartKey::ZeebeRecords),
-        _ => delete_snapshots(console, repo, PartKey::ZeebeRecords, &records).await,
-    });
+    plan.push((
+        PartKey::ZeebeRecords,
+        match state(PartKey::ZeebeRecords) {
+            Some(PartState::Missing) | None => Action::Absent,
+            _ if records.is_empty() => Action::Absent,
+            _ => Action::Snapshots(records),
+        },
+    ));
+
+    let progress = &console.history.deletions;
+    progress.begin(
+        id,
+        plan.iter()
+            .map(|(part, action)| PartDeletion {
+                part: *part,
+                result: if matches!(action, Action::Absent) {
+                    "absent"
+                } else {
+                    "waiting"
+                }
+                .into(),
+                detail: None,
+            })
+            .collect(),
+    );
+    let mut parts = Vec::new();
+    for (part, action) in plan {
+        progress.set(id, part, "deleting", None);
+        let done = match action {
+            Action::Absent => PartDeletion {
+                part,
+                result: "absent".into(),
+                detail: None,
+            },
+            Action::Zeebe => outcome(
+                part,
+                c.zeebe
+                    .delete_backup(id.get())
+                    .await
+                    .map(|()| "Zeebe backup deleted (its id stays used)".to_owned()),
+            ),
+            Action::WebApp(app) => outcome(
+                part,
+                app.delete_backup(id.get())
+                    .await
+                    .map(|()| format!("{} backup deleted", part.label())),
+            ),
+            Action::Snapshots(names) => delete_snapshots(console, repo, part, &names).await,
+        };
+        progress.set(id, part, &done.result, done.detail.clone());
+        parts.push(done);
+    }
     let failed: Vec<String> = parts
         .iter()
         .filter(|p| p.result == "failed")
@@ -157,11 +199,28 @@ pub async fn delete_set(
         tracing::error!(backup_id = %id, error = %e, "could not journal the deletion");
     }
     tracing::warn!(backup_id = %id, complete = outcome.complete, "backup set deleted");
+    progress.finish(id);
     console
         .history
-        .refresh(&console.clients, &console.cluster.snapshot_repository)
+        .refresh(
+            &console.clients,
+            &console.cluster.snapshot_repository,
+            console.engine.store(),
+        )
         .await;
     Ok(outcome)
+}
+
+/// What deleting one part takes.
+enum Action<'a> {
+    /// Nothing there.
+    Absent,
+    /// Zeebe's delete API.
+    Zeebe,
+    /// The web app's delete API (its snapshots go with it).
+    WebApp(&'a WebAppClient),
+    /// Snapshots the repository holds without their component listing them (and the records).
+    Snapshots(Vec<String>),
 }
 
 fn outcome(part: PartKey, result: Result<String, crate::camunda::ClientError>) -> PartDeletion {

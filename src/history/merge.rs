@@ -8,7 +8,7 @@
 //! one index. Restorable = every configured part `COMPLETED`.
 
 use super::profile::HistoryProfile;
-use super::sources::{Read, Sources};
+use super::sources::{ClusterReads, Read, Sources};
 use crate::camunda::types::{
     BackupInfo, SnapshotInfo, SnapshotState, WebAppBackup, WebAppBackupState, ZeebeBackupState,
 };
@@ -16,99 +16,166 @@ use crate::domain::{BackupId, BackupSetRow, PartCell, PartKey, PartState, Snapsh
 use crate::store::RunBrief;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// One web app's read and its backups by id.
-type WebAppSource<'a> = (
-    PartKey,
-    &'a Read<Vec<WebAppBackup>>,
-    BTreeMap<i64, &'a WebAppBackup>,
-);
+/// The cluster's reads indexed by backup id — built once per read (in the background), so a
+/// row can be merged again alone when only the journal changed.
+#[derive(Debug, Default)]
+pub struct ClusterIndex {
+    /// Zeebe's backups: id → position in `cluster.zeebe`.
+    zeebe: BTreeMap<i64, usize>,
+    /// Per web app (in `cluster.webapps` order): id → position in its list.
+    webapps: Vec<BTreeMap<i64, usize>>,
+    /// The repository's snapshots by (part, id) → positions in `cluster.snapshots`.
+    snaps: BTreeMap<(PartKey, i64), Vec<usize>>,
+    /// Every id the cluster knows.
+    ids: BTreeSet<i64>,
+}
+
+impl ClusterIndex {
+    pub fn new(cluster: &ClusterReads, profile: &HistoryProfile) -> Self {
+        let zeebe: BTreeMap<i64, usize> = cluster
+            .zeebe
+            .value
+            .iter()
+            .flatten()
+            .enumerate()
+            .map(|(i, b)| (b.backup_id, i))
+            .collect();
+        let webapps: Vec<BTreeMap<i64, usize>> = cluster
+            .webapps
+            .iter()
+            .map(|(_, read)| {
+                read.value
+                    .iter()
+                    .flatten()
+                    .enumerate()
+                    .map(|(i, b)| (b.backup_id, i))
+                    .collect()
+            })
+            .collect();
+        let mut snaps: BTreeMap<(PartKey, i64), Vec<usize>> = BTreeMap::new();
+        for (i, s) in cluster.snapshots.value.iter().flatten().enumerate() {
+            if let Some((part, id)) = profile.part_of(&s.snapshot) {
+                snaps.entry((part, id)).or_default().push(i);
+            }
+        }
+        let mut ids: BTreeSet<i64> = zeebe.keys().copied().collect();
+        for by_id in &webapps {
+            ids.extend(by_id.keys());
+        }
+        ids.extend(snaps.keys().map(|(_, id)| *id));
+        Self {
+            zeebe,
+            webapps,
+            snaps,
+            ids,
+        }
+    }
+
+    /// Every backup id the cluster knows.
+    pub fn ids(&self) -> &BTreeSet<i64> {
+        &self.ids
+    }
+
+    /// The repository's snapshots of one part of one set.
+    fn snapshots<'a>(
+        &self,
+        cluster: &'a ClusterReads,
+        part: PartKey,
+        id: i64,
+    ) -> Option<Vec<&'a SnapshotInfo>> {
+        let all = cluster.snapshots.value.as_deref()?;
+        let at = self.snaps.get(&(part, id))?;
+        Some(at.iter().filter_map(|&i| all.get(i)).collect())
+    }
+}
 
 /// Every backup id any source knows, newest first, as rows.
 pub fn merge(sources: &Sources, profile: &HistoryProfile) -> Vec<BackupSetRow> {
+    let index = ClusterIndex::new(&sources.cluster, profile);
     let runs: BTreeMap<i64, &RunBrief> = sources
         .runs
         .iter()
         .map(|r| (r.backup_id.get(), r))
         .collect();
-    let cluster = &sources.cluster;
-    let zeebe: BTreeMap<i64, &BackupInfo> = cluster
-        .zeebe
-        .value
-        .iter()
-        .flatten()
-        .map(|b| (b.backup_id, b))
-        .collect();
-    let webapps: Vec<WebAppSource> = cluster
-        .webapps
-        .iter()
-        .map(|(key, read)| {
-            let by_id = read
-                .value
-                .iter()
-                .flatten()
-                .map(|b| (b.backup_id, b))
-                .collect();
-            (*key, read, by_id)
-        })
-        .collect();
-    // Snapshots of the repository by (part, id).
-    let mut snaps: BTreeMap<(PartKey, i64), Vec<&SnapshotInfo>> = BTreeMap::new();
-    for s in cluster.snapshots.value.iter().flatten() {
-        if let Some((part, id)) = profile.part_of(&s.snapshot) {
-            snaps.entry((part, id)).or_default().push(s);
-        }
-    }
     let mut ids: BTreeSet<i64> = runs.keys().copied().collect();
-    ids.extend(zeebe.keys());
-    for (_, _, by_id) in &webapps {
-        ids.extend(by_id.keys());
-    }
-    ids.extend(snaps.keys().map(|(_, id)| *id));
-
+    ids.extend(index.ids());
     ids.into_iter()
         .rev()
         .filter_map(|id| {
-            let backup_id = BackupId::new(id)?;
-            let mut components = BTreeMap::new();
-            components.insert(
-                PartKey::Zeebe.as_str().to_owned(),
-                zeebe_cell(&cluster.zeebe, zeebe.get(&id).copied()),
-            );
-            for (key, read, by_id) in &webapps {
-                let cell = webapp_cell(
-                    *key,
-                    read,
-                    by_id.get(&id).copied(),
-                    &cluster.snapshots,
-                    snaps.get(&(*key, id)),
-                );
-                components.insert(key.as_str().to_owned(), cell);
-            }
-            components.insert(
-                PartKey::ZeebeRecords.as_str().to_owned(),
-                records_cell(
-                    &cluster.snapshots,
-                    snaps.get(&(PartKey::ZeebeRecords, id)),
-                    profile,
-                ),
-            );
-            let run = runs.get(&id).copied();
-            let webapp_times: Vec<String> = webapps
-                .iter()
-                .filter_map(|(_, _, by_id)| by_id.get(&id))
-                .flat_map(|b| b.details.iter().filter_map(|d| d.start_time.clone()))
-                .collect();
-            Some(row(
-                backup_id,
-                run,
-                components,
-                zeebe.get(&id).copied(),
-                &snaps,
+            merge_row(
                 id,
-                webapp_times,
-            ))
+                &sources.cluster,
+                &index,
+                runs.get(&id).copied(),
+                profile,
+            )
         })
         .collect()
+}
+
+/// The row of one backup id from the cluster's reads and the journal's run, if any source
+/// knows the id.
+pub fn merge_row(
+    id: i64,
+    cluster: &ClusterReads,
+    index: &ClusterIndex,
+    run: Option<&RunBrief>,
+    profile: &HistoryProfile,
+) -> Option<BackupSetRow> {
+    if run.is_none() && !index.ids.contains(&id) {
+        return None;
+    }
+    let backup_id = BackupId::new(id)?;
+    let zeebe = index
+        .zeebe
+        .get(&id)
+        .and_then(|&i| cluster.zeebe.value.as_ref()?.get(i));
+    let mut components = BTreeMap::new();
+    components.insert(
+        PartKey::Zeebe.as_str().to_owned(),
+        zeebe_cell(&cluster.zeebe, zeebe),
+    );
+    let mut webapp_times: Vec<String> = Vec::new();
+    for ((key, read), by_id) in cluster.webapps.iter().zip(&index.webapps) {
+        let backup = by_id.get(&id).and_then(|&i| read.value.as_ref()?.get(i));
+        webapp_times.extend(
+            backup
+                .into_iter()
+                .flat_map(|b| b.details.iter().filter_map(|d| d.start_time.clone())),
+        );
+        let in_repo = index.snapshots(cluster, *key, id);
+        let cell = webapp_cell(*key, read, backup, &cluster.snapshots, in_repo.as_ref());
+        components.insert(key.as_str().to_owned(), cell);
+    }
+    let records = index.snapshots(cluster, PartKey::ZeebeRecords, id);
+    components.insert(
+        PartKey::ZeebeRecords.as_str().to_owned(),
+        records_cell(&cluster.snapshots, records.as_ref(), profile),
+    );
+    // Only a set the console did not take needs its time from the snapshots.
+    let snapshot_times: Vec<String> = if run.is_some() {
+        Vec::new()
+    } else {
+        [
+            PartKey::Operate,
+            PartKey::Tasklist,
+            PartKey::Optimize,
+            PartKey::ZeebeRecords,
+        ]
+        .into_iter()
+        .filter_map(|part| index.snapshots(cluster, part, id))
+        .flatten()
+        .filter_map(|s| s.start_time.clone())
+        .collect()
+    };
+    Some(row(
+        backup_id,
+        run,
+        components,
+        zeebe,
+        webapp_times,
+        snapshot_times,
+    ))
 }
 
 fn unknown<T>(read: &Read<T>, last: Option<PartState>, source: &str) -> PartCell {
@@ -183,6 +250,8 @@ fn snapshot_ref(s: &SnapshotInfo) -> SnapshotRef {
         indices: s.indices.len(),
         shards_total: s.shards.as_ref().map(|x| x.total),
         shards_failed: s.shards.as_ref().map(|x| x.failed),
+        uuid: s.uuid.clone(),
+        size_bytes: None,
     }
 }
 
@@ -266,6 +335,8 @@ fn webapp_cell(
                     indices: 0,
                     shards_total: None,
                     shards_failed: None,
+                    uuid: None,
+                    size_bytes: None,
                 },
             });
     }
@@ -365,9 +436,8 @@ fn row(
     run: Option<&RunBrief>,
     components: BTreeMap<String, PartCell>,
     zeebe: Option<&BackupInfo>,
-    snaps: &BTreeMap<(PartKey, i64), Vec<&SnapshotInfo>>,
-    id: i64,
     webapp_times: Vec<String>,
+    snapshot_times: Vec<String>,
 ) -> BackupSetRow {
     let (verdict, reason) = verdict(&components, run);
     let taken_at = run.map(|r| r.created_at.clone()).or_else(|| {
@@ -376,12 +446,7 @@ fn row(
             .flat_map(|b| b.details.iter().filter_map(|d| d.created_at.clone()))
             .collect();
         times.extend(webapp_times);
-        times.extend(
-            snaps
-                .iter()
-                .filter(|((_, i), _)| *i == id)
-                .flat_map(|(_, v)| v.iter().filter_map(|s| s.start_time.clone())),
-        );
+        times.extend(snapshot_times);
         times.into_iter().filter_map(|t| normalise(&t)).min()
     });
     let duration_ms = run.and_then(|r| {
@@ -406,6 +471,7 @@ fn row(
             .into(),
         ),
         components,
+        size_bytes: None,
     }
 }
 

@@ -1,18 +1,24 @@
 //! The backup history: one truthful row per backup id, from the journal, every component's
 //! backup list and the repository's snapshots (`sources`), merged by rules that are tested
 //! without a cluster (`merge`), named by a version profile (`profile`), paged and filtered
-//! (`page`).
+//! (`page`), kept current row by row (`view`).
 
 mod delete;
 mod merge;
 mod page;
 mod profile;
+mod progress;
 mod service;
+mod sizes;
 mod sources;
+mod view;
 
 pub use delete::{delete_set, DeleteError};
-pub use merge::merge;
+pub use merge::{merge, merge_row, ClusterIndex};
 pub use page::{page, HistoryQuery, QueryError, DEFAULT_LIMIT, MAX_LIMIT};
 pub use profile::HistoryProfile;
-pub use service::{history_page, history_set};
+pub use progress::Deletions;
+pub use service::{history_page, history_set, history_set_sized};
+pub use sizes::SnapshotSizes;
 pub use sources::{ClusterReads, HistoryCache, Read, Sources};
+pub use view::{Rows, View};

@@ -2,6 +2,7 @@
 //! cursor (the last id shown), with the summary over every set.
 
 use crate::domain::{BackupSetRow, HistoryPage, HistorySummary, Verdict};
+use std::borrow::Borrow;
 
 /// Largest page.
 pub const MAX_LIMIT: usize = 500;
@@ -78,13 +79,17 @@ impl HistoryQuery {
 }
 
 /// Cuts `rows` (newest first) into the page `q` asks for; the summary covers every row.
-pub fn page(rows: &[BackupSetRow], q: &HistoryQuery, rpo_objective_hours: u64) -> HistoryPage {
+pub fn page<R: Borrow<BackupSetRow>>(
+    rows: &[R],
+    q: &HistoryQuery,
+    rpo_objective_hours: u64,
+) -> HistoryPage {
     let mut summary = HistorySummary {
         total: rows.len(),
         rpo_objective_hours,
         ..HistorySummary::default()
     };
-    for r in rows {
+    for r in rows.iter().map(Borrow::borrow) {
         match r.verdict {
             Verdict::Restorable if summary.newest_restorable.is_none() => {
                 summary.newest_restorable = Some(r.backup_id);
@@ -105,7 +110,8 @@ pub fn page(rows: &[BackupSetRow], q: &HistoryQuery, rpo_objective_hours: u64) -
     };
     let mut matching = rows
         .iter()
-        .filter(|r| q.cursor.is_none_or(|c| r.backup_id.get() < c))
+        .map(Borrow::borrow)
+        .filter(|r: &&BackupSetRow| q.cursor.is_none_or(|c| r.backup_id.get() < c))
         .filter(|r| q.verdict.is_none_or(|v| r.verdict == v))
         .filter(|r| q.from.is_none_or(|f| taken(r).is_some_and(|t| t >= f)))
         .filter(|r| q.to.is_none_or(|to| taken(r).is_some_and(|t| t <= to)));
@@ -139,6 +145,7 @@ mod tests {
             duration_ms: None,
             started_by: None,
             components: BTreeMap::new(),
+            size_bytes: None,
         }
     }
 

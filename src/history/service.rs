@@ -1,40 +1,19 @@
-//! The history as the pages and the API ask for it: the journal (read now) merged with the
-//! cached cluster reads, paged, with words when a source's data is not fresh.
+//! The history as the pages and the API ask for it: the kept rows (journal and cluster reads
+//! merged), paged, with words when a source's data is not fresh.
 
-use super::{merge, page, HistoryProfile, HistoryQuery, Sources};
+use super::{page, HistoryQuery};
 use crate::domain::{BackupId, BackupSetRow, HistoryPage};
 use crate::state::Console;
 use crate::store::StoreError;
-use std::sync::Arc;
-
-/// Every row, newest first: merged again only when the journal was written or the cluster
-/// was read since the last time (a page of 10 000 sets then only filters and cuts).
-#[tracing::instrument(skip_all)]
-async fn rows(
-    console: &Console,
-) -> Result<(Arc<Vec<BackupSetRow>>, Arc<super::ClusterReads>), StoreError> {
-    let cluster = console.history.reads().await;
-    let store = console.engine.store();
-    // Read before the journal: a write in between only makes the memo miss next time.
-    let version = store.version();
-    if let Some(rows) = console.history.merged(version, &cluster) {
-        return Ok((rows, cluster));
-    }
-    let sources = Sources {
-        runs: store.briefs().await?,
-        cluster,
-    };
-    let rows = Arc::new(merge(&sources, &HistoryProfile::legacy()));
-    console
-        .history
-        .remember(version, sources.cluster.clone(), rows.clone());
-    Ok((rows, sources.cluster))
-}
 
 /// One page of the history.
 pub async fn history_page(console: &Console, q: &HistoryQuery) -> Result<HistoryPage, StoreError> {
-    let (rows, reads) = rows(console).await?;
-    let mut page = page(&rows, q, console.settings.rpo_objective_hours);
+    let view = console.history.view(console.engine.store()).await?;
+    let reads = &view.cluster;
+    let mut page = page(&view.rows, q, console.settings.rpo_objective_hours);
+    for item in &mut page.items {
+        console.history.sizes.apply(item);
+    }
     page.components_read_at = reads.refreshed_at.clone();
     let mut away: Vec<String> = Vec::new();
     if !reads.zeebe.fresh {
@@ -72,6 +51,29 @@ pub async fn history_set(
     console: &Console,
     id: BackupId,
 ) -> Result<Option<BackupSetRow>, StoreError> {
-    let (rows, _) = rows(console).await?;
-    Ok(rows.iter().find(|r| r.backup_id == id).cloned())
+    let view = console.history.view(console.engine.store()).await?;
+    Ok(view.row(id.get()).map(|r| BackupSetRow::clone(r)))
+}
+
+/// The row of one backup id for its detail page: with the sizes of its snapshots, read from
+/// Elasticsearch now if not known yet.
+pub async fn history_set_sized(
+    console: &Console,
+    id: BackupId,
+) -> Result<Option<BackupSetRow>, StoreError> {
+    let Some(mut row) = history_set(console, id).await? else {
+        return Ok(None);
+    };
+    let sizes = &console.history.sizes;
+    sizes
+        .read_missing(
+            &console.clients.elasticsearch,
+            &console.cluster.snapshot_repository,
+            console.engine.store(),
+            [&row],
+            2,
+        )
+        .await;
+    sizes.apply(&mut row);
+    Ok(Some(row))
 }

@@ -1,15 +1,18 @@
-//! The history's sources: the journal (read per request, it is local) and the cluster's lists —
-//! Zeebe's backups, each web app's backups, every snapshot in the repository — read together in
-//! the background and cached, so a page never waits on a slow component. A source that fails
+//! The history's sources: the journal's runs (kept in memory by the store) and the cluster's
+//! lists — Zeebe's backups, each web app's backups, every snapshot in the repository — read
+//! together in the background and cached with the rows merged from them (`view`), so a page
+//! never waits on a slow component nor on a full merge. A source that fails
 //! keeps its last good answer, marked stale, so its cells say `UNKNOWN` with the last known state
 //! instead of `MISSING`.
 
+use super::profile::HistoryProfile;
+use super::sizes::SnapshotSizes;
+use super::view::View;
 use crate::camunda::types::{BackupInfo, SnapshotInfo, WebAppBackup};
 use crate::camunda::{CamundaClients, WebAppClient};
 use crate::domain::PartKey;
-use crate::store::RunBrief;
-use std::sync::Arc;
-use tokio::sync::RwLock;
+use crate::store::{RunBrief, Store, StoreError};
+use std::sync::{Arc, Mutex};
 
 /// One source's latest read.
 #[derive(Clone, Debug)]
@@ -71,59 +74,69 @@ pub struct ClusterReads {
     pub refreshed_at: Option<String>,
 }
 
-/// The cached cluster reads, shared by the refresher and the pages.
+/// The cached cluster reads and the rows merged from them, shared by the refresher and the
+/// pages.
 #[derive(Clone, Default)]
 pub struct HistoryCache {
-    reads: Arc<RwLock<Arc<ClusterReads>>>,
+    reads: Arc<Mutex<Arc<ClusterReads>>>,
     wake: Arc<tokio::sync::Notify>,
-    merged: Arc<std::sync::Mutex<Option<Merged>>>,
+    view: Arc<Mutex<Option<View>>>,
     /// One refresh at a time: an older read must never publish over a newer one.
     refreshing: Arc<tokio::sync::Mutex<()>>,
+    /// Snapshot sizes read so far.
+    pub sizes: SnapshotSizes,
+    /// Set deletions under way.
+    pub deletions: super::progress::Deletions,
 }
 
-/// The rows merged from one journal version and one set of cluster reads.
-struct Merged {
-    journal_version: u64,
-    cluster: Arc<ClusterReads>,
-    rows: Arc<Vec<crate::domain::BackupSetRow>>,
+/// Sets whose snapshots the refresher sizes: the first page, which the chart draws.
+const SIZED_SETS: usize = 50;
+/// `_status` requests per refresh for sizing (20 snapshots each).
+const SIZING_REQUESTS: usize = 3;
+
+fn locked<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 impl HistoryCache {
     /// The latest reads (a cheap handle: pages do not copy thousands of backups).
-    pub async fn reads(&self) -> Arc<ClusterReads> {
-        self.reads.read().await.clone()
+    pub fn reads(&self) -> Arc<ClusterReads> {
+        locked(&self.reads).clone()
     }
 
-    /// The rows merged earlier from exactly this journal version and these reads, if any.
-    pub fn merged(
-        &self,
-        journal_version: u64,
-        cluster: &Arc<ClusterReads>,
-    ) -> Option<Arc<Vec<crate::domain::BackupSetRow>>> {
-        let memo = self
-            .merged
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        memo.as_ref()
-            .filter(|m| m.journal_version == journal_version && Arc::ptr_eq(&m.cluster, cluster))
-            .map(|m| m.rows.clone())
+    /// The rows of the latest reads and the journal as it is now. Usually the kept view as is;
+    /// after the journal's runs changed, that view patched (one row per changed run); a full
+    /// merge only when no view of the latest reads exists yet (the refresher builds one with
+    /// every read, off the request path).
+    #[tracing::instrument(skip_all)]
+    pub async fn view(&self, store: &Store) -> Result<View, StoreError> {
+        let profile = HistoryProfile::legacy();
+        let cluster = self.reads();
+        // Read the version before the runs: a write in between only makes the next call patch.
+        let version = store.brief_version();
+        let kept = locked(&self.view)
+            .clone()
+            .filter(|v| Arc::ptr_eq(&v.cluster, &cluster));
+        let view = match kept {
+            Some(v) if v.brief_version == version => return Ok(v),
+            Some(v) => v.with_runs(store.brief_map().await?, version, &profile),
+            None => View::build(cluster, store.brief_map().await?, version, &profile),
+        };
+        self.keep(view.clone());
+        Ok(view)
     }
 
-    /// Keeps `rows` for later pages of the same journal version and reads.
-    pub fn remember(
-        &self,
-        journal_version: u64,
-        cluster: Arc<ClusterReads>,
-        rows: Arc<Vec<crate::domain::BackupSetRow>>,
-    ) {
-        *self
-            .merged
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Merged {
-            journal_version,
-            cluster,
-            rows,
+    /// Keeps `view` unless a view of newer reads or a newer journal is already kept.
+    fn keep(&self, view: View) {
+        let current = self.reads();
+        let mut kept = locked(&self.view);
+        let newer_kept = kept.as_ref().is_some_and(|k| {
+            Arc::ptr_eq(&k.cluster, &current)
+                && (!Arc::ptr_eq(&view.cluster, &current) || k.brief_version > view.brief_version)
         });
+        if !newer_kept {
+            *kept = Some(view);
+        }
     }
 
     /// Asks the refresher to read again now (after a run ended or a set was deleted).
@@ -133,7 +146,7 @@ impl HistoryCache {
 
     /// Reads every source once, concurrently, and stores the result.
     #[tracing::instrument(skip_all)]
-    pub async fn refresh(&self, clients: &CamundaClients, repository: &str) {
+    pub async fn refresh(&self, clients: &CamundaClients, repository: &str, store: &Store) {
         let _one_at_a_time = self.refreshing.lock().await;
         let mut apps: Vec<(PartKey, &WebAppClient)> = vec![
             (PartKey::Operate, &clients.operate),
@@ -151,8 +164,7 @@ impl HistoryCache {
             clients.elasticsearch.snapshots(repository, "_all"),
         );
         let now = crate::engine::now();
-        let mut shared = self.reads.write().await;
-        let old = ClusterReads::clone(&shared);
+        let old = ClusterReads::clone(&self.reads());
         let mut old_apps = old.webapps;
         let mut reads = ClusterReads {
             zeebe: old.zeebe.next(zeebe, &now),
@@ -172,7 +184,46 @@ impl HistoryCache {
             })
             .collect();
         reads.refreshed_at = Some(now);
-        *shared = Arc::new(reads);
+        self.publish(reads, store).await;
+        let newest: Vec<Arc<crate::domain::BackupSetRow>> = locked(&self.view)
+            .as_ref()
+            .map(|v| v.rows.iter().take(SIZED_SETS).cloned().collect())
+            .unwrap_or_default();
+        self.sizes
+            .read_missing(
+                &clients.elasticsearch,
+                repository,
+                store,
+                newest.iter().map(|r| &**r),
+                SIZING_REQUESTS,
+            )
+            .await;
+    }
+
+    /// Makes `reads` the latest, with their rows merged first (off the request path), so a
+    /// page never pays for the full merge of a new read. The refresher's last step; public for
+    /// benchmarks that bring their own reads.
+    pub async fn publish(&self, reads: ClusterReads, store: &Store) {
+        let reads = Arc::new(reads);
+        let version = store.brief_version();
+        let view = match store.brief_map().await {
+            Ok(runs) => {
+                let cluster = reads.clone();
+                tokio::task::spawn_blocking(move || {
+                    View::build(cluster, runs, version, &HistoryProfile::legacy())
+                })
+                .await
+                .ok()
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "could not read the journal's runs for the history");
+                None
+            }
+        };
+        *locked(&self.reads) = reads;
+        if let Some(view) = view {
+            self.keep(view);
+        }
     }
 
     /// Refreshes every `every`, or sooner when asked.
@@ -180,12 +231,13 @@ impl HistoryCache {
         &self,
         clients: CamundaClients,
         repository: String,
+        store: Store,
         every: std::time::Duration,
     ) -> tokio::task::JoinHandle<()> {
         let cache = self.clone();
         tokio::spawn(async move {
             loop {
-                cache.refresh(&clients, &repository).await;
+                cache.refresh(&clients, &repository, &store).await;
                 let _ = tokio::time::timeout(every, cache.wake.notified()).await;
             }
         })

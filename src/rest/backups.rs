@@ -42,6 +42,9 @@ pub(super) fn journal_error(e: StoreError) -> ApiError {
 pub fn start_error(e: StartError) -> ApiError {
     match &e {
         StartError::Busy(_) => ApiError::new(StatusCode::CONFLICT, "backup_running", e.to_string()),
+        StartError::RestoreRunning(_) => {
+            ApiError::new(StatusCode::CONFLICT, "restore_running", e.to_string())
+        }
         StartError::Recovering(_) => {
             ApiError::new(StatusCode::CONFLICT, "recovering", e.to_string())
         }
@@ -137,7 +140,7 @@ pub async fn get(
 ) -> Result<Json<Value>, ApiError> {
     let id = parse_backup_id(&raw)?;
     let run = state.console.engine.run(id).await.map_err(journal_error)?;
-    let set = history::history_set(&state.console, id)
+    let set = history::history_set_sized(&state.console, id)
         .await
         .map_err(journal_error)?;
     let not_found = || {
@@ -160,6 +163,9 @@ pub async fn get(
         .map_err(journal_error)?;
     if let Some(obj) = body.as_object_mut() {
         obj.insert("deletions".into(), json!(deletions));
+        if let Some(live) = state.console.history.deletions.get(id) {
+            obj.insert("deletion".into(), json!(live));
+        }
     }
     let Some(set) = set else {
         return (run.is_some() || !deletions.is_empty())
@@ -196,8 +202,18 @@ pub async fn delete(
             ))
         }
     };
-    history::delete_set(&state.console, id, force)
+    // In its own task: a client that goes away does not stop a deletion half-way.
+    let console = state.console.clone();
+    tokio::spawn(async move { history::delete_set(&console, id, force).await })
         .await
+        .map_err(|e| {
+            tracing::error!(backup_id = %id, error = %e, "the deletion task failed");
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "deletion_failed",
+                format!("Deleting backup {id} stopped unexpectedly; open the set to see which parts are left, and try again"),
+            )
+        })?
         .map(Json)
         .map_err(delete_error)
 }

@@ -5,6 +5,7 @@ mod backups;
 mod cluster;
 mod error;
 mod events;
+mod restores;
 
 pub use backups::{delete_error, start_error};
 pub use error::ApiError;
@@ -32,7 +33,22 @@ pub fn router(state: AppState) -> Router {
             get(backups::get).delete(backups::delete),
         )
         .route("/api/v1/backups/{id}/events", get(events::stream))
-        .route("/api/v1/backups/{id}/cancel", post(backups::cancel));
+        .route("/api/v1/backups/{id}/cancel", post(backups::cancel))
+        .route("/api/v1/restores/plan", post(restores::plan))
+        .route(
+            "/api/v1/restores",
+            post(restores::start).get(restores::list),
+        )
+        .route("/api/v1/restores/{id}", get(restores::get))
+        .route(
+            "/api/v1/restores/{id}/steps/{key}/confirm",
+            post(restores::confirm),
+        )
+        .route("/api/v1/restores/{id}/events", get(restores::events))
+        .route("/api/v1/restores/{id}/cancel", post(restores::cancel))
+        .route("/api/v1/restores/{id}/retry", post(restores::retry))
+        // A form on another site must not start, delete, confirm or cancel anything.
+        .layer(axum::middleware::from_fn(same_origin_writes));
     api.route(
         "/api/{*fn_name}",
         get(server_fn_handler).post(server_fn_handler),
@@ -52,6 +68,20 @@ pub fn router(state: AppState) -> Router {
     .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
     .layer(tower_http::limit::RequestBodyLimitLayer::new(64 * 1024))
     .with_state(state)
+}
+
+/// Refuses cross-site requests that change something (scripts send no `Origin`).
+async fn same_origin_writes(request: Request<Body>, next: axum::middleware::Next) -> Response {
+    let reading = matches!(
+        *request.method(),
+        axum::http::Method::GET | axum::http::Method::HEAD | axum::http::Method::OPTIONS
+    );
+    if !reading {
+        if let Err(refused) = same_origin(request.headers()) {
+            return refused.into_response();
+        }
+    }
+    next.run(request).await
 }
 
 async fn server_fn_handler(State(state): State<AppState>, request: Request<Body>) -> Response {

@@ -9,6 +9,8 @@ use std::str::FromStr;
 use std::time::Duration;
 
 /// A failed journal operation.
+mod restores;
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("could not open the run journal at {url}")]
@@ -34,7 +36,20 @@ pub struct Store {
     /// Grows with every write to `runs`: readers that cache what they derived from the runs
     /// (the history) know when to read again.
     version: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    briefs: std::sync::Arc<Briefs>,
 }
+
+/// Every run's brief, kept in memory once read: this process is the journal's only writer, so
+/// it updates them itself and never reads 10 000 rows again. `version` moves only when a brief
+/// changes (a run starts, ends, or changes state) — not on every step of a running backup.
+#[derive(Debug, Default)]
+struct Briefs {
+    version: std::sync::atomic::AtomicU64,
+    map: std::sync::Mutex<Option<BriefMap>>,
+}
+
+/// The runs' briefs by backup id.
+pub type BriefMap = std::sync::Arc<std::collections::BTreeMap<i64, RunBrief>>;
 
 impl Store {
     /// Opens (creating if missing) and migrates the journal at `url` (`sqlite://file.db`).
@@ -73,6 +88,7 @@ impl Store {
         Ok(Self {
             pool,
             version: Default::default(),
+            briefs: Default::default(),
         })
     }
 
@@ -81,9 +97,64 @@ impl Store {
         self.version.load(std::sync::atomic::Ordering::SeqCst)
     }
 
-    fn wrote(&self) {
+    fn wrote(&self, run: &RunView) {
         self.version
             .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let brief = RunBrief::from(run);
+        let mut map = self
+            .briefs
+            .map
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let id = brief.backup_id.get();
+        let changed = map.as_ref().is_none_or(|m| m.get(&id) != Some(&brief));
+        if changed {
+            if let Some(m) = map.as_mut() {
+                std::sync::Arc::make_mut(m).insert(id, brief);
+            }
+            self.briefs
+                .version
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+
+    /// Moves whenever a run's brief changes (see [`Store::brief_map`]).
+    pub fn brief_version(&self) -> u64 {
+        self.briefs
+            .version
+            .load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Every run's brief by backup id: read from the journal once, then kept up to date by this
+    /// store's own writes. A cheap handle; the map is copied only when written while shared.
+    pub async fn brief_map(&self) -> Result<BriefMap, StoreError> {
+        if let Some(m) = self
+            .briefs
+            .map
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .as_ref()
+        {
+            return Ok(m.clone());
+        }
+        let before = self.brief_version();
+        let read: BriefMap = std::sync::Arc::new(
+            self.briefs()
+                .await?
+                .into_iter()
+                .map(|b| (b.backup_id.get(), b))
+                .collect(),
+        );
+        let mut map = self
+            .briefs
+            .map
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        // A write while reading may be missing from `read`: keep it only if none happened.
+        if map.is_none() && self.brief_version() == before {
+            *map = Some(read.clone());
+        }
+        Ok(map.clone().unwrap_or(read))
     }
 
     /// Journals a new run and its first event; refuses a second run with the same id.
@@ -105,7 +176,7 @@ impl Store {
         }
         insert_event(&mut tx, event).await?;
         tx.commit().await?;
-        self.wrote();
+        self.wrote(run);
         Ok(())
     }
 
@@ -125,7 +196,7 @@ impl Store {
             .await?;
         insert_event(&mut tx, event).await?;
         tx.commit().await?;
-        self.wrote();
+        self.wrote(run);
         Ok(())
     }
 
@@ -187,6 +258,43 @@ impl Store {
             .fetch_all(&self.pool)
             .await?;
         rows.iter().map(|r| column_json(r, "outcome")).collect()
+    }
+
+    /// Every snapshot size read so far: `(snapshot, uuid or "", bytes)`.
+    pub async fn snapshot_sizes(&self) -> Result<Vec<(String, String, u64)>, StoreError> {
+        let rows = sqlx::query("SELECT snapshot, uuid, size_bytes FROM snapshot_sizes")
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .iter()
+            .filter_map(|r| {
+                Some((
+                    r.try_get::<String, _>("snapshot").ok()?,
+                    r.try_get::<String, _>("uuid").ok()?,
+                    u64::try_from(r.try_get::<i64, _>("size_bytes").ok()?).ok()?,
+                ))
+            })
+            .collect())
+    }
+
+    /// Keeps snapshot sizes for good (one transaction).
+    pub async fn record_snapshot_sizes(
+        &self,
+        sizes: &[(String, String, u64)],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        for (snapshot, uuid, bytes) in sizes {
+            sqlx::query(
+                "INSERT OR REPLACE INTO snapshot_sizes (snapshot, uuid, size_bytes) VALUES (?, ?, ?)",
+            )
+            .bind(snapshot)
+            .bind(uuid)
+            .bind(i64::try_from(*bytes).unwrap_or(i64::MAX))
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     /// The newest run still carrying an alarm (its resume failed and nothing resumed since).
@@ -294,7 +402,7 @@ impl From<&RunView> for RunBrief {
 }
 
 /// Reads a JSON text column back into its type.
-fn column_json<T: serde::de::DeserializeOwned>(
+pub(crate) fn column_json<T: serde::de::DeserializeOwned>(
     row: &sqlx::sqlite::SqliteRow,
     column: &str,
 ) -> Result<T, StoreError> {

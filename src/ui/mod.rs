@@ -4,11 +4,13 @@ mod backups;
 mod banner;
 pub mod clock;
 mod overview;
+mod restore;
 mod run;
-mod set;
+pub(crate) mod set;
 mod time;
 
 pub use backups::BackupsPage;
 pub use banner::Banner;
 pub use overview::OverviewPage;
+pub use restore::{RestorePage, RestoreWizard, RestoresPage};
 pub use run::RunPage;

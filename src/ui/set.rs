@@ -1,9 +1,11 @@
 //! A backup set as the cluster holds it: every part with its state, version, snapshots and
-//! shard counts, the verdict in words, and the deletion form (type the id to confirm).
+//! shard counts and sizes, the verdict in words, and the deletion form (type the id to
+//! confirm; each part's progress shown while the components delete).
 
-use crate::api::{get_set, DeleteSet};
-use crate::domain::{BackupSetRow, PartCell};
+use crate::api::{get_deletion, get_set, DeleteSet};
+use crate::domain::{BackupSetRow, DeletionProgress, PartCell};
 use leptos::prelude::*;
+use std::time::Duration;
 
 #[component]
 pub fn SetDetail(id: i64) -> impl IntoView {
@@ -40,10 +42,23 @@ fn Parts(row: BackupSetRow) -> impl IntoView {
         }
         .into_any()
     };
+    let size = row.size_bytes.map(|b| {
+        view! {
+            <p data-size-bytes=b>
+                "Size in the repository: " <strong>{bytes(b)}</strong>
+                " (Elasticsearch snapshots; files shared with other snapshots count in each)"
+            </p>
+        }
+    });
     view! {
         <section class="card set" aria-label="Parts of the backup set">
             <h2>"The set in the cluster"</h2>
             {verdict}
+            <p>
+                <a href=format!("/restore/{}", row.backup_id) data-restore-link="">"Restore this backup…"</a>
+                {(!row.restorable).then(|| view! { <span class="muted">" (not restorable: the wizard shows why and will not run it)"</span> })}
+            </p>
+            {size}
             <div class="table-scroll">
                 <table class="parts">
                     <thead>
@@ -90,7 +105,8 @@ fn PartRow(key: String, cell: PartCell) -> impl IntoView {
                                 (Some(t), Some(f)) => format!(", {} of {t} shards failed", f),
                                 _ => String::new(),
                             };
-                            view! { <li><code>{s.name}</code> " " {s.state} {format!(", {} indices{shards}", s.indices)}</li> }
+                            let size = s.size_bytes.map(|b| format!(", {}", bytes(b))).unwrap_or_default();
+                            view! { <li><code>{s.name}</code> " " {s.state} {format!(", {} indices{shards}{size}", s.indices)}</li> }
                         })
                         .collect_view()}
                 </ul>
@@ -103,6 +119,24 @@ fn PartRow(key: String, cell: PartCell) -> impl IntoView {
 fn DeleteForm(id: i64, delete: ServerAction<DeleteSet>) -> impl IntoView {
     let typed = RwSignal::new(String::new());
     let force = RwSignal::new(false);
+    // While the components delete, each part's progress, read every 400 ms.
+    let live = RwSignal::new(None::<DeletionProgress>);
+    Effect::new(move |_| {
+        if let Ok(h) = set_interval_with_handle(
+            move || {
+                if delete.pending().get_untracked() {
+                    leptos::task::spawn_local(async move {
+                        if let Ok(p) = get_deletion(id).await {
+                            live.set(p);
+                        }
+                    });
+                }
+            },
+            Duration::from_millis(400),
+        ) {
+            on_cleanup(move || h.clear());
+        }
+    });
     view! {
         <details class="card danger">
             <summary>"Delete this backup set"</summary>
@@ -133,6 +167,22 @@ fn DeleteForm(id: i64, delete: ServerAction<DeleteSet>) -> impl IntoView {
                 {move || if delete.pending().get() { "Deleting…" } else { "Delete backup set" }}
             </button>
             {move || {
+                delete
+                    .pending()
+                    .get()
+                    .then(|| live.get().filter(|p| !p.finished))
+                    .flatten()
+                    .map(|p| view! {
+                        <ul class="deletion-progress" aria-live="polite" aria-label="Deletion progress">
+                            {p.parts.into_iter().map(|x| view! {
+                                <li data-part=x.part.as_str() data-state=x.result.clone()>
+                                    {format!("{}: {}", x.part.label(), x.result)}
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    })
+            }}
+            {move || {
                 delete.value().get().map(|r| match r {
                     Ok(outcome) => view! {
                         <div role="status" data-deleted=outcome.complete.to_string()>
@@ -149,5 +199,33 @@ fn DeleteForm(id: i64, delete: ServerAction<DeleteSet>) -> impl IntoView {
                 })
             }}
         </details>
+    }
+}
+
+/// Bytes in words: `512 B`, `1.5 KiB`, `3.2 GiB`.
+pub fn bytes(b: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = b as f64;
+    let mut unit = 0;
+    while v >= 1024.0 && unit < UNITS.len() - 1 {
+        v /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{b} B")
+    } else {
+        format!("{v:.1} {}", UNITS[unit])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bytes;
+
+    #[test]
+    fn sizes_read_as_people_say_them() {
+        assert_eq!(bytes(512), "512 B");
+        assert_eq!(bytes(1536), "1.5 KiB");
+        assert_eq!(bytes(3 * 1024 * 1024 * 1024), "3.0 GiB");
     }
 }

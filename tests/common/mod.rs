@@ -92,6 +92,8 @@ pub fn raw_settings_for(sim: &camunda_sim::SimUrls, db: &str) -> RawSettings {
             resume_retry_secs: 10,
             unavailable_budget_secs: 3,
             stale_backup_secs: 3600,
+            restore_poll_ms: 100,
+            post_restore_checks_secs: 20,
         },
     }
 }
@@ -260,4 +262,50 @@ pub async fn assert_exporting(sim: &camunda_sim::RunningSimulator) {
     assert!(!phases.is_empty());
     assert!(phases.iter().all(|p| p == "EXPORTING"), "{phases:?}");
     assert_eq!(sim.control().hard_over_soft_violations(), 0);
+}
+
+/// A console in its own runtime, so that dropping the runtime kills every task mid-step.
+pub struct Doomed {
+    pub addr: SocketAddr,
+    kill: Option<std::sync::mpsc::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Doomed {
+    pub fn start(settings: camunda_backup_console::config::Settings) -> Self {
+        let (addr_tx, addr_rx) = std::sync::mpsc::channel();
+        let (kill_tx, kill_rx) = std::sync::mpsc::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .enable_all()
+                .build()
+                .expect("runtime");
+            rt.block_on(async {
+                let app = Application::build(settings, leptos_options())
+                    .await
+                    .expect("build");
+                addr_tx.send(app.local_addr().expect("addr")).expect("send");
+                tokio::spawn(app.run_until(std::future::pending()));
+            });
+            let _ = kill_rx.recv();
+            // No graceful shutdown: every task stops wherever it is.
+            rt.shutdown_background();
+        });
+        let addr = addr_rx.recv().expect("console started");
+        Self {
+            addr,
+            kill: Some(kill_tx),
+            thread: Some(thread),
+        }
+    }
+
+    pub fn kill(mut self) {
+        if let Some(k) = self.kill.take() {
+            let _ = k.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
 }

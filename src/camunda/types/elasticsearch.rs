@@ -133,6 +133,27 @@ pub struct SnapshotStatus {
     pub shards_stats: Option<ShardsStats>,
     #[serde(default)]
     pub indices: BTreeMap<String, serde_json::Value>,
+    /// File counts and sizes (`stats.total.size_in_bytes`: the snapshot's size in the repository).
+    #[serde(default)]
+    pub stats: Option<SnapshotStats>,
+}
+
+/// `stats` of a snapshot's status.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SnapshotStats {
+    #[serde(default)]
+    pub total: Option<FileStats>,
+    #[serde(default)]
+    pub incremental: Option<FileStats>,
+}
+
+/// Files and bytes.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct FileStats {
+    #[serde(default)]
+    pub file_count: u64,
+    #[serde(default)]
+    pub size_in_bytes: u64,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -178,6 +199,44 @@ pub struct RestoredSnapshot {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CatIndex {
     pub index: String,
+}
+
+/// One row of `GET /_cat/recovery?format=json` (one shard's recovery).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RecoveryRow {
+    pub index: String,
+    #[serde(default)]
+    pub shard: Option<String>,
+    /// `snapshot`, `peer`, `existing_store`, …
+    #[serde(default, rename = "type")]
+    pub kind: Option<String>,
+    /// `init`, `index`, `verify_index`, `translog`, `finalize`, `done`.
+    pub stage: String,
+    #[serde(default)]
+    pub snapshot: Option<String>,
+    /// e.g. `63.5%`.
+    #[serde(default)]
+    pub bytes_percent: Option<String>,
+}
+
+/// `GET /_cluster/health/{indices}` (the fields the restore reads).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct IndexHealth {
+    /// `green`, `yellow` or `red`.
+    pub status: String,
+    #[serde(default)]
+    pub initializing_shards: u64,
+    #[serde(default)]
+    pub unassigned_shards: u64,
+    #[serde(default)]
+    pub active_primary_shards: u64,
+}
+
+impl IndexHealth {
+    /// Every primary is allocated and nothing is initializing (replicas may be unassigned).
+    pub fn settled(&self) -> bool {
+        self.status != "red" && self.initializing_shards == 0
+    }
 }
 
 /// `GET /_index_template`.

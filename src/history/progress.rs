@@ -1,0 +1,64 @@
+//! Live progress of set deletions: what each part is at (`waiting`, `deleting`, then `deleted`,
+//! `absent` or `failed`), so the page can show it while the components delete. The outcome is
+//! journaled at the end; this keeps only the latest attempt per set, in memory.
+
+use crate::domain::{BackupId, DeletionProgress, PartDeletion, PartKey};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+/// Deletions under way (and the last one per set).
+#[derive(Clone, Default)]
+pub struct Deletions {
+    by_id: Arc<Mutex<HashMap<BackupId, DeletionProgress>>>,
+}
+
+impl Deletions {
+    fn with<R>(&self, f: impl FnOnce(&mut HashMap<BackupId, DeletionProgress>) -> R) -> R {
+        f(&mut self
+            .by_id
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner))
+    }
+
+    /// A deletion of `id` starts with these parts.
+    pub fn begin(&self, id: BackupId, parts: Vec<PartDeletion>) {
+        self.with(|m| {
+            m.insert(
+                id,
+                DeletionProgress {
+                    backup_id: id,
+                    started_at: crate::engine::now(),
+                    parts,
+                    finished: false,
+                },
+            )
+        });
+    }
+
+    /// One part moved on.
+    pub fn set(&self, id: BackupId, part: PartKey, result: &str, detail: Option<String>) {
+        self.with(|m| {
+            if let Some(p) = m
+                .get_mut(&id)
+                .and_then(|d| d.parts.iter_mut().find(|p| p.part == part))
+            {
+                result.clone_into(&mut p.result);
+                p.detail = detail;
+            }
+        });
+    }
+
+    /// The deletion of `id` ended.
+    pub fn finish(&self, id: BackupId) {
+        self.with(|m| {
+            if let Some(d) = m.get_mut(&id) {
+                d.finished = true;
+            }
+        });
+    }
+
+    /// The latest deletion of `id`, under way or ended.
+    pub fn get(&self, id: BackupId) -> Option<DeletionProgress> {
+        self.with(|m| m.get(&id).cloned())
+    }
+}

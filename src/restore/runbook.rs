@@ -1,0 +1,211 @@
+//! The restore as a text runbook: every step in order, what the console does, and the exact
+//! commands the operator runs where the console cannot act — for a Helm/Kubernetes install and
+//! for a plain install (camunda-api.md §8, §9.3). Also what the wizard shows per operator step.
+
+use crate::domain::{Check, CheckState, RestoreStepKey};
+
+/// What the runbook is written for.
+pub struct RunbookInput<'a> {
+    pub cluster_name: &'a str,
+    pub backup_id: i64,
+    pub repository: &'a str,
+    pub brokers: &'a [u32],
+    pub optimize: bool,
+    pub checks: &'a [Check],
+    pub delete_indices: &'a [String],
+    pub restore_snapshots: &'a [String],
+    pub generated_at: &'a str,
+}
+
+/// The line each broker's restore prints when it succeeded.
+pub fn success_line(backup_id: i64) -> String {
+    format!("Successfully restored broker from backup {backup_id}")
+}
+
+fn apps(optimize: bool) -> &'static str {
+    if optimize {
+        "Zeebe (brokers and gateway), Operate, Tasklist and Optimize"
+    } else {
+        "Zeebe (brokers and gateway), Operate and Tasklist"
+    }
+}
+
+/// The operator's instructions for one operator step.
+pub fn operator_instructions(
+    key: RestoreStepKey,
+    backup_id: i64,
+    brokers: &[u32],
+    optimize: bool,
+) -> String {
+    let deployments = if optimize {
+        "$RELEASE-zeebe-gateway $RELEASE-operate $RELEASE-tasklist $RELEASE-optimize"
+    } else {
+        "$RELEASE-zeebe-gateway $RELEASE-operate $RELEASE-tasklist"
+    };
+    let n = brokers.len().max(1);
+    match key {
+        RestoreStepKey::StopApps => format!(
+            "Stop {apps}; leave Elasticsearch running.\n\
+             Helm/Kubernetes:\n\
+             \x20 kubectl -n $NAMESPACE scale statefulset $RELEASE-zeebe --replicas=0\n\
+             \x20 kubectl -n $NAMESPACE scale deployment {deployments} --replicas=0\n\
+             Plain install: stop the broker and gateway processes on every node, then Operate, Tasklist{opt}.\n\
+             The console continues once none of them answers and you confirm.",
+            apps = apps(optimize),
+            opt = if optimize { " and Optimize" } else { "" },
+        ),
+        RestoreStepKey::RestoreZeebe => {
+            let pvcs: Vec<String> = brokers
+                .iter()
+                .map(|b| format!("data-$RELEASE-zeebe-{b}"))
+                .collect();
+            format!(
+                "Restore Zeebe's data on every broker ({list}) from backup {backup_id}. Every other component stays stopped.\n\
+                 Helm/Kubernetes (chart 10.8+, Camunda 8.5-8.7):\n\
+                 \x20 1. Delete the brokers' volumes (old data, or the template-seeding start): kubectl -n $NAMESPACE delete pvc {pvcs}\n\
+                 \x20 2. On the zeebe StatefulSet set env ZEEBE_RESTORE=true and ZEEBE_RESTORE_FROM_BACKUP_ID={backup_id}, then kubectl -n $NAMESPACE scale statefulset $RELEASE-zeebe --replicas={n}\n\
+                 \x20    (older charts: command: [\"/usr/local/zeebe/bin/restore\", \"--backupId={backup_id}\"])\n\
+                 \x20 3. Each pod exits after restoring and is restarted (it looks like a crash loop): read the first run's log with kubectl -n $NAMESPACE logs $RELEASE-zeebe-<n> --previous\n\
+                 \x20 4. Afterwards set ZEEBE_RESTORE=false (or remove the restore command) and scale the StatefulSet to 0 again.\n\
+                 Plain install, on every broker node, with the broker's own configuration (node id, data directory, cluster size, partition count, backup store):\n\
+                 \x20 1. Empty the data directory (lost+found may stay): rm -rf /usr/local/zeebe/data/*\n\
+                 \x20 2. bin/restore --backupId={backup_id}\n\
+                 Each broker must print: {line}\n\
+                 A non-empty data directory aborts with \"Brokers's data directory ... is not empty\"; fix and run again.",
+                list = brokers
+                    .iter()
+                    .map(|b| format!("broker {b}"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                pvcs = if pvcs.is_empty() {
+                    "<every zeebe data PVC>".to_owned()
+                } else {
+                    pvcs.join(" ")
+                },
+                line = success_line(backup_id),
+            )
+        }
+        RestoreStepKey::StartApps => format!(
+            "Start {apps} normally (restore settings removed).\n\
+             Helm/Kubernetes:\n\
+             \x20 kubectl -n $NAMESPACE scale statefulset $RELEASE-zeebe --replicas={n}\n\
+             \x20 kubectl -n $NAMESPACE scale deployment {deployments} --replicas=1\n\
+             Plain install: start the brokers, the gateway, Operate, Tasklist{opt}.\n\
+             The console continues once every one of them answers and you confirm.",
+            apps = apps(optimize),
+            opt = if optimize { " and Optimize" } else { "" },
+        ),
+        _ => String::new(),
+    }
+}
+
+fn mark(state: CheckState) -> &'static str {
+    match state {
+        CheckState::Pass => "pass",
+        CheckState::Fail => "FAIL",
+        CheckState::Warn => "warn",
+    }
+}
+
+/// The whole runbook as text.
+pub fn runbook(input: &RunbookInput<'_>) -> String {
+    let id = input.backup_id;
+    let mut out = format!(
+        "Camunda 8 restore runbook\n\
+         Cluster: {}\nBackup set: {id}\nSnapshot repository: {}\nGenerated: {} by the Camunda backup console\n\
+         Kubernetes commands use $RELEASE (the Helm release) and $NAMESPACE: set them first.\n\n\
+         Pre-flight checks at generation:\n",
+        input.cluster_name, input.repository, input.generated_at
+    );
+    for c in input.checks {
+        out.push_str(&format!("  [{}] {}: {}\n", mark(c.state), c.key, c.message));
+    }
+    out.push('\n');
+    for (n, key) in RestoreStepKey::ALL.into_iter().enumerate() {
+        let who = match key.kind() {
+            crate::domain::StepKind::Console => "console",
+            crate::domain::StepKind::Operator => "operator",
+        };
+        out.push_str(&format!("{}. {} ({who})\n", n + 1, key.label()));
+        let body = match key {
+            RestoreStepKey::DeleteIndices => {
+                let mut s = format!(
+                    "   {} indices, one request each (never a wildcard; index templates stay):\n",
+                    input.delete_indices.len()
+                );
+                for i in input.delete_indices {
+                    s.push_str(&format!("     DELETE /{i}\n"));
+                }
+                s
+            }
+            RestoreStepKey::RestoreWebapps | RestoreStepKey::RestoreRecords => {
+                let records = key == RestoreStepKey::RestoreRecords;
+                let mut s = String::from(
+                    "   One at a time, each watched until its indices are recovered:\n",
+                );
+                for name in input
+                    .restore_snapshots
+                    .iter()
+                    .filter(|n| n.contains("_zeebe_records_") == records)
+                {
+                    s.push_str(&format!(
+                        "     POST /_snapshot/{}/{name}/_restore\n",
+                        input.repository
+                    ));
+                }
+                s
+            }
+            RestoreStepKey::PostChecks => "   Every component answers; exporting is EXPORTING on every partition; Zeebe lists the backup; every restored index exists.\n".to_owned(),
+            _ => operator_instructions(key, id, input.brokers, input.optimize)
+                .lines()
+                .map(|l| format!("   {l}\n"))
+                .collect(),
+        };
+        out.push_str(&body);
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_runbook_names_every_index_snapshot_and_broker_command() {
+        let checks = vec![Check::new("repository", CheckState::Pass, "camunda exists")];
+        let text = runbook(&RunbookInput {
+            cluster_name: "prod",
+            backup_id: 42,
+            repository: "camunda",
+            brokers: &[0, 1, 2],
+            optimize: true,
+            checks: &checks,
+            delete_indices: &["operate-list-view-8.3.0_".into()],
+            restore_snapshots: &[
+                "camunda_operate_42_8.5.1_part_1_of_1".into(),
+                "camunda_zeebe_records_backup_42".into(),
+            ],
+            generated_at: "2026-11-25T00:00:00Z",
+        });
+        for needle in [
+            "[pass] repository",
+            "DELETE /operate-list-view-8.3.0_",
+            "POST /_snapshot/camunda/camunda_operate_42_8.5.1_part_1_of_1/_restore",
+            "POST /_snapshot/camunda/camunda_zeebe_records_backup_42/_restore",
+            "ZEEBE_RESTORE_FROM_BACKUP_ID=42",
+            "bin/restore --backupId=42",
+            "Successfully restored broker from backup 42",
+            "data-$RELEASE-zeebe-2",
+            "--previous",
+        ] {
+            assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
+        }
+        // The records snapshot is restored in its own step, after the web apps.
+        let webapps = text.find("camunda_operate_42").unwrap_or(usize::MAX);
+        let records = text
+            .find("camunda_zeebe_records_backup_42/_restore")
+            .unwrap_or(0);
+        assert!(webapps < records);
+    }
+}

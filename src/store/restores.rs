@@ -1,0 +1,144 @@
+//! The restore journal: one row per restore (its view as JSON) and its events, each transition
+//! written in one transaction before the action it announces.
+
+use super::{column_json, Store, StoreError};
+use crate::domain::{RestoreEvent, RestoreState, RestoreSummary, RestoreView};
+use sqlx::Row;
+
+impl Store {
+    /// Journals a new restore and its first event in one transaction; returns the event (the
+    /// view's `restore_id` is set from the new row).
+    #[tracing::instrument(skip_all, fields(backup_id = %view.backup_id))]
+    pub async fn insert_restore(
+        &self,
+        view: &mut RestoreView,
+        at: &str,
+        message: &str,
+    ) -> Result<RestoreEvent, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let id = sqlx::query(
+            "INSERT INTO restores (backup_id, state, started_at, updated_at, view) VALUES (?, ?, ?, ?, '{}')",
+        )
+        .bind(view.backup_id.get())
+        .bind(view.state.as_str())
+        .bind(&view.started_at)
+        .bind(&view.started_at)
+        .execute(&mut *tx)
+        .await?
+        .last_insert_rowid();
+        view.restore_id = id;
+        sqlx::query("UPDATE restores SET view = ? WHERE restore_id = ?")
+            .bind(serde_json::to_string(view)?)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        let event = RestoreEvent {
+            seq: 1,
+            restore_id: id,
+            at: at.to_owned(),
+            step: None,
+            message: message.to_owned(),
+            restore: view.clone(),
+        };
+        sqlx::query(
+            "INSERT INTO restore_events (restore_id, seq, at, payload) VALUES (?, 1, ?, ?)",
+        )
+        .bind(id)
+        .bind(at)
+        .bind(serde_json::to_string(&event)?)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(event)
+    }
+
+    /// Journals a transition of a restore and its event.
+    #[tracing::instrument(skip_all, fields(restore_id = view.restore_id, seq = event.seq))]
+    pub async fn record_restore(
+        &self,
+        view: &RestoreView,
+        event: &RestoreEvent,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "UPDATE restores SET state = ?, updated_at = ?, finished_at = ?, view = ? WHERE restore_id = ?",
+        )
+        .bind(view.state.as_str())
+        .bind(&event.at)
+        .bind(&view.finished_at)
+        .bind(serde_json::to_string(view)?)
+        .bind(view.restore_id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO restore_events (restore_id, seq, at, payload) VALUES (?, ?, ?, ?)",
+        )
+        .bind(view.restore_id)
+        .bind(i64::try_from(event.seq).unwrap_or(i64::MAX))
+        .bind(&event.at)
+        .bind(serde_json::to_string(event)?)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn restore(&self, id: i64) -> Result<Option<RestoreView>, StoreError> {
+        let row = sqlx::query("SELECT view FROM restores WHERE restore_id = ?")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| column_json(&r, "view")).transpose()
+    }
+
+    /// Every restore, newest first.
+    pub async fn restores(&self) -> Result<Vec<RestoreSummary>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT restore_id, backup_id, state, started_at, finished_at, json_extract(view, '$.rtoMs') AS rto FROM restores ORDER BY restore_id DESC",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .filter_map(|r| {
+                Some(RestoreSummary {
+                    restore_id: r.try_get("restore_id").ok()?,
+                    backup_id: crate::domain::BackupId::new(r.try_get("backup_id").ok()?)?,
+                    state: RestoreState::parse(r.try_get("state").ok()?)?,
+                    started_at: r.try_get("started_at").ok()?,
+                    finished_at: r.try_get("finished_at").ok()?,
+                    rto_ms: r
+                        .try_get::<Option<i64>, _>("rto")
+                        .ok()
+                        .flatten()
+                        .and_then(|v| u64::try_from(v).ok()),
+                })
+            })
+            .collect())
+    }
+
+    /// Restores whose end was never journaled (running or waiting), oldest first.
+    pub async fn unfinished_restores(&self) -> Result<Vec<RestoreView>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT view FROM restores WHERE state IN ('running', 'waiting') ORDER BY restore_id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| column_json(r, "view")).collect()
+    }
+
+    pub async fn restore_events_after(
+        &self,
+        id: i64,
+        after: u64,
+    ) -> Result<Vec<RestoreEvent>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT payload FROM restore_events WHERE restore_id = ? AND seq > ? ORDER BY seq",
+        )
+        .bind(id)
+        .bind(i64::try_from(after).unwrap_or(i64::MAX))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| column_json(r, "payload")).collect()
+    }
+}

@@ -1,0 +1,347 @@
+//! Guided restore over real HTTP against the simulator: the plan changes nothing, the start is
+//! confirmed by the cluster's name and refused while checks fail, operator steps wait for what
+//! the console sees and the admin's confirmation, and a full restore leaves the cluster holding
+//! the data of the set and none written after it.
+#![cfg(feature = "ssr")]
+
+mod common;
+
+use camunda_sim::{Component, IndexContent};
+use common::{eventually, fast_sim, start, TestConsole};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+const APPS: [Component; 5] = [
+    Component::ZeebeGateway,
+    Component::Broker,
+    Component::Operate,
+    Component::Tasklist,
+    Component::Optimize,
+];
+
+async fn restore(console: &TestConsole, id: i64) -> Value {
+    let (status, body) = console.get_json(&format!("/api/v1/restores/{id}")).await;
+    assert_eq!(status, 200, "{body}");
+    body
+}
+
+fn step<'a>(r: &'a Value, key: &str) -> &'a Value {
+    r["steps"]
+        .as_array()
+        .and_then(|s| s.iter().find(|x| x["key"] == key))
+        .unwrap_or(&Value::Null)
+}
+
+async fn until_step(console: &TestConsole, id: i64, key: &str, state: &str) -> Value {
+    eventually(
+        &format!("restore {id} step {key} {state}"),
+        Duration::from_secs(30),
+        || async {
+            let r = restore(console, id).await;
+            assert_ne!(r["state"], "failed", "{r:#}");
+            (step(&r, key)["state"] == state).then_some(r)
+        },
+    )
+    .await
+}
+
+/// Every snapshot's recorded content, by index.
+fn snapshot_contents(state: &Value, names: &[String]) -> BTreeMap<String, IndexContent> {
+    let mut out = BTreeMap::new();
+    for s in state["elasticsearch"]["snapshots"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        if !names.iter().any(|n| s["snapshot"] == n.as_str()) {
+            continue;
+        }
+        if let Some(map) = s["contents"].as_object() {
+            for (index, c) in map {
+                if let Ok(c) = serde_json::from_value::<IndexContent>(c.clone()) {
+                    out.insert(index.clone(), c);
+                }
+            }
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn a_full_restore_brings_back_the_set_and_nothing_written_after_it() {
+    let console = start(fast_sim()).await;
+    let backup = console.start_backup().await;
+    let run = console.wait_terminal(backup).await;
+    assert_eq!(run["state"], "completed", "{run}");
+    let control = console.sim.control();
+
+    // Data after the backup: more documents in a backed-up index, and a new index.
+    let touched = "operate-list-view-8.3.0_";
+    control.write_es_docs(touched, 25).expect("write");
+    control
+        .write_es_docs("operate-written-after-backup_", 3)
+        .expect("write");
+
+    // The plan: nothing changes; the new index is listed for deletion.
+    let calls_before = control.calls().len();
+    let (status, plan) = console
+        .post_json(
+            "/api/v1/restores/plan",
+            &format!("{{\"backupId\": {backup}}}"),
+        )
+        .await;
+    assert_eq!(status, 200, "{plan:#}");
+    assert_eq!(plan["ready"], true, "{plan:#}");
+    for c in plan["checks"].as_array().into_iter().flatten() {
+        assert_ne!(c["state"], "fail", "{c}");
+    }
+    let deletes: Vec<String> = serde_json::from_value(plan["deleteIndices"].clone()).expect("list");
+    assert!(
+        deletes.iter().any(|i| i == "operate-written-after-backup_"),
+        "{deletes:?}"
+    );
+    assert!(deletes.iter().all(|i| !i.starts_with('.')));
+    let snapshots: Vec<String> =
+        serde_json::from_value(plan["restoreSnapshots"].clone()).expect("list");
+    assert_eq!(snapshots.len(), 6 + 6 + 2 + 1, "{snapshots:?}");
+    assert_eq!(
+        snapshots.last().map(String::as_str),
+        Some(format!("camunda_zeebe_records_backup_{backup}").as_str())
+    );
+    let keys: Vec<&str> = plan["steps"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|s| s["kind"] == "operator")
+        .filter_map(|s| s["key"].as_str())
+        .collect();
+    assert_eq!(keys, ["stop_apps", "restore_zeebe", "start_apps"]);
+    assert!(plan["runbook"]
+        .as_str()
+        .unwrap_or_default()
+        .contains(&format!("bin/restore --backupId={backup}")));
+    let mutating = control.calls()[calls_before..]
+        .iter()
+        .filter(|c| c.method != "GET" && c.operation != "verify_repository")
+        .map(|c| format!("{} {}", c.method, c.path))
+        .collect::<Vec<_>>();
+    assert!(
+        mutating.is_empty(),
+        "the plan changed the cluster: {mutating:?}"
+    );
+
+    // Confirmation by the cluster's name.
+    let (status, body) = console
+        .post_json("/api/v1/restores", &format!("{{\"backupId\": {backup}}}"))
+        .await;
+    assert_eq!(status, 422, "{body}");
+    let (status, _) = console
+        .post_json(
+            "/api/v1/restores",
+            &format!("{{\"backupId\": {backup}, \"confirm\": \"prod\"}}"),
+        )
+        .await;
+    assert_eq!(status, 422);
+    let (status, _) = console
+        .post_json(
+            "/api/v1/restores",
+            "{\"backupId\": 424242, \"confirm\": \"test\"}",
+        )
+        .await;
+    assert_eq!(status, 404);
+    let (status, started) = console
+        .post_json(
+            "/api/v1/restores",
+            &format!("{{\"backupId\": {backup}, \"confirm\": \"test\"}}"),
+        )
+        .await;
+    assert_eq!(status, 201, "{started:#}");
+    let rid = started["restoreId"].as_i64().expect("restoreId");
+
+    // Backups and restores exclude each other.
+    let (status, body) = console.post_json("/api/v1/backups", "{}").await;
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(body["error"]["code"], "restore_running");
+    let (status, _) = console
+        .post_json(
+            "/api/v1/restores",
+            &format!("{{\"backupId\": {backup}, \"confirm\": \"test\"}}"),
+        )
+        .await;
+    assert_eq!(status, 409);
+
+    // Stop the apps: confirmed too early, the step still waits for them to stop.
+    let r = until_step(&console, rid, "stop_apps", "waiting").await;
+    assert_eq!(r["state"], "waiting");
+    let (status, _) = console
+        .post_json(
+            &format!("/api/v1/restores/{rid}/steps/restore_zeebe/confirm"),
+            "",
+        )
+        .await;
+    assert_eq!(
+        status, 409,
+        "a step that is not waiting cannot be confirmed"
+    );
+    let (status, _) = console
+        .post_json(
+            &format!("/api/v1/restores/{rid}/steps/stop_apps/confirm"),
+            "",
+        )
+        .await;
+    assert_eq!(status, 202);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let r = restore(&console, rid).await;
+    assert_eq!(step(&r, "stop_apps")["state"], "waiting", "{r:#}");
+    assert!(
+        r["progress"]["deleted"]
+            .as_array()
+            .is_some_and(Vec::is_empty),
+        "nothing is deleted while components answer"
+    );
+    for c in APPS {
+        control.stop_component(c).await.expect("stop");
+    }
+
+    // Deletion and restores run by themselves; then the Zeebe restore waits.
+    let r = until_step(&console, rid, "restore_zeebe", "waiting").await;
+    assert_eq!(r["state"], "waiting");
+    let (status, _) = console
+        .post_json(&format!("/api/v1/restores/{rid}/cancel"), "")
+        .await;
+    assert_eq!(status, 409, "no cancel after the first destructive action");
+    assert_eq!(
+        r["progress"]["restored"].as_array().map(Vec::len),
+        Some(snapshots.len())
+    );
+    for broker in 0..3 {
+        control.clear_broker_data(broker).expect("clear");
+        let outcome = control
+            .restore_broker(broker, u64::try_from(backup).expect("id"), None)
+            .await
+            .expect("restore app");
+        assert_eq!(outcome.exit_code, 0, "{:?}", outcome.log);
+        assert!(outcome
+            .log
+            .iter()
+            .any(|l| l == &format!("Successfully restored broker from backup {backup}")));
+    }
+    let (status, _) = console
+        .post_json(
+            &format!("/api/v1/restores/{rid}/steps/restore_zeebe/confirm"),
+            "",
+        )
+        .await;
+    assert_eq!(status, 202);
+
+    // Start everything; the post-restore checks pass.
+    until_step(&console, rid, "start_apps", "waiting").await;
+    for c in APPS {
+        control.start_component(c).await.expect("start");
+    }
+    let (status, _) = console
+        .post_json(
+            &format!("/api/v1/restores/{rid}/steps/start_apps/confirm"),
+            "",
+        )
+        .await;
+    assert_eq!(status, 202);
+    let done = eventually("restore completed", Duration::from_secs(30), || async {
+        let r = restore(&console, rid).await;
+        assert_ne!(r["state"], "failed", "{r:#}");
+        (r["state"] == "completed").then_some(r)
+    })
+    .await;
+    assert!(done["rtoMs"].as_u64().is_some(), "{done:#}");
+    for c in done["postChecks"].as_array().into_iter().flatten() {
+        assert_eq!(c["state"], "pass", "{c}");
+    }
+
+    // The cluster holds the set's data and nothing written after it.
+    let state = control.snapshot_state();
+    let wanted = snapshot_contents(&state, &snapshots);
+    assert!(wanted.contains_key(touched), "{wanted:?}");
+    for (index, content) in &wanted {
+        assert_eq!(
+            control.es_index_content(index).as_ref(),
+            Some(content),
+            "{index} differs from the backup"
+        );
+    }
+    assert!(control.es_index("operate-written-after-backup_").is_none());
+
+    // The restore history keeps it.
+    let (_, list) = console.get_json("/api/v1/restores").await;
+    assert_eq!(list["items"][0]["restoreId"], rid, "{list}");
+    assert_eq!(list["items"][0]["state"], "completed");
+    console.stop().await;
+}
+
+#[tokio::test]
+async fn a_failing_check_blocks_the_restore_and_cancel_works_before_anything_is_deleted() {
+    let console = start(fast_sim()).await;
+    let backup = console.start_backup().await;
+    console.wait_terminal(backup).await;
+    let control = console.sim.control();
+
+    // Operate is down: its version cannot be checked, so the restore is refused with the checks.
+    control
+        .stop_component(Component::Operate)
+        .await
+        .expect("stop");
+    let (status, body) = console
+        .post_json(
+            "/api/v1/restores",
+            &format!("{{\"backupId\": {backup}, \"confirm\": \"test\"}}"),
+        )
+        .await;
+    assert_eq!(status, 409, "{body:#}");
+    assert_eq!(body["error"]["code"], "checks_failed");
+    let versions = body["checks"]
+        .as_array()
+        .and_then(|c| c.iter().find(|x| x["key"] == "versions"))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(versions["state"], "fail", "{body:#}");
+    assert!(versions["message"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("Operate"));
+    control
+        .start_component(Component::Operate)
+        .await
+        .expect("start");
+
+    // Started, then cancelled while waiting for the apps to stop: nothing deleted.
+    let indices_before = control.snapshot_state()["elasticsearch"]["indices"].clone();
+    let (status, started) = console
+        .post_json(
+            "/api/v1/restores",
+            &format!("{{\"backupId\": {backup}, \"confirm\": \"test\"}}"),
+        )
+        .await;
+    assert_eq!(status, 201, "{started:#}");
+    let rid = started["restoreId"].as_i64().expect("id");
+    until_step(&console, rid, "stop_apps", "waiting").await;
+    let (status, _) = console
+        .post_json(&format!("/api/v1/restores/{rid}/cancel"), "")
+        .await;
+    assert_eq!(status, 202);
+    let r = eventually("cancelled", Duration::from_secs(10), || async {
+        let r = restore(&console, rid).await;
+        (r["state"] == "cancelled").then_some(r)
+    })
+    .await;
+    assert!(r["nextAction"]
+        .as_str()
+        .is_some_and(|n| n.contains("Nothing was deleted")));
+    assert_eq!(
+        control.snapshot_state()["elasticsearch"]["indices"],
+        indices_before
+    );
+    // A backup may start again.
+    let again = console.start_backup().await;
+    assert_eq!(console.wait_terminal(again).await["state"], "completed");
+    console.stop().await;
+}

@@ -1,0 +1,233 @@
+//! A console killed at each step of a restore: a new console on the same journal resumes the
+//! restore at a safe point (an interrupted snapshot restore is cleaned and redone), never
+//! leaves it `running`, and ends with the cluster holding exactly the set's data.
+#![cfg(feature = "ssr")]
+
+mod common;
+
+use camunda_sim::{Component, IndexContent, SimControl};
+use common::{eventually, fast_sim, Doomed};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+const APPS: [Component; 5] = [
+    Component::ZeebeGateway,
+    Component::Broker,
+    Component::Operate,
+    Component::Tasklist,
+    Component::Optimize,
+];
+
+async fn get(addr: SocketAddr, path: &str) -> Option<Value> {
+    reqwest::get(format!("http://{addr}{path}"))
+        .await
+        .ok()?
+        .json()
+        .await
+        .ok()
+}
+
+async fn post(addr: SocketAddr, path: &str, body: Value) -> (u16, Value) {
+    let r = reqwest::Client::new()
+        .post(format!("http://{addr}{path}"))
+        .json(&body)
+        .send()
+        .await
+        .expect("post");
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+fn step_state(r: &Value, key: &str) -> String {
+    r["steps"]
+        .as_array()
+        .and_then(|s| s.iter().find(|x| x["key"] == key))
+        .and_then(|s| s["state"].as_str())
+        .unwrap_or("")
+        .to_owned()
+}
+
+/// Plays the operator: does what each waiting operator step asks, then confirms it. Returns
+/// when `stop` is seen (a step in a state) or the restore ended.
+async fn drive(
+    addr: SocketAddr,
+    control: &SimControl,
+    rid: i64,
+    backup: u64,
+    stop: Option<(&str, &str)>,
+) -> Value {
+    let mut done: Vec<String> = Vec::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "restore {rid} did not get there"
+        );
+        let Some(r) = get(addr, &format!("/api/v1/restores/{rid}")).await else {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            continue;
+        };
+        if let Some((key, state)) = stop {
+            if step_state(&r, key) == state {
+                return r;
+            }
+        }
+        if matches!(
+            r["state"].as_str(),
+            Some("completed" | "failed" | "cancelled")
+        ) {
+            return r;
+        }
+        for key in ["stop_apps", "restore_zeebe", "start_apps"] {
+            if step_state(&r, key) != "waiting" || done.iter().any(|d| d == key) {
+                continue;
+            }
+            match key {
+                "stop_apps" => {
+                    for c in APPS {
+                        let _ = control.stop_component(c).await;
+                    }
+                }
+                "restore_zeebe" => {
+                    for b in 0..3 {
+                        control.clear_broker_data(b).expect("clear");
+                        let out = control
+                            .restore_broker(b, backup, None)
+                            .await
+                            .expect("restore");
+                        assert_eq!(out.exit_code, 0, "{:?}", out.log);
+                    }
+                }
+                _ => {
+                    for c in APPS {
+                        let _ = control.start_component(c).await;
+                    }
+                }
+            }
+            let (status, body) = post(
+                addr,
+                &format!("/api/v1/restores/{rid}/steps/{key}/confirm"),
+                Value::Null,
+            )
+            .await;
+            assert_eq!(status, 202, "{key}: {body}");
+            done.push(key.to_owned());
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Kills the console when `key` is in `state`, restarts it, and finishes the restore.
+async fn crash_at(key: &'static str, state: &'static str) -> Result<(), String> {
+    let mut config = fast_sim();
+    // Slow enough to be seen mid-step.
+    config.timing.es_restore_ms = 250;
+    let sim = camunda_sim::start(config).await.expect("sim");
+    let control = sim.control();
+    control.set_latency(camunda_sim::LatencyConfig {
+        default_ms: 0,
+        operations: [("elasticsearch.delete_index".to_owned(), 30)].into(),
+    });
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("journal.db").display()
+    );
+    let settings = common::settings_for(sim.urls(), &db);
+
+    let first = Doomed::start(settings.clone());
+    let (status, b) = post(first.addr, "/api/v1/backups", serde_json::json!({})).await;
+    assert_eq!(status, 202, "{b}");
+    let backup = b["backupId"].as_i64().expect("id");
+    eventually("backup done", Duration::from_secs(30), || async {
+        let r = get(first.addr, &format!("/api/v1/backups/{backup}")).await?;
+        (r["state"] == "completed").then_some(())
+    })
+    .await;
+    control
+        .write_es_docs("operate-list-view-8.3.0_", 10)
+        .expect("write");
+    control
+        .write_es_docs("tasklist-after-backup_", 2)
+        .expect("write");
+    let (status, started) = post(
+        first.addr,
+        "/api/v1/restores",
+        serde_json::json!({"backupId": backup, "confirm": "test"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{started}");
+    let rid = started["restoreId"].as_i64().expect("rid");
+    let backup_u = u64::try_from(backup).expect("id");
+    let seen = drive(first.addr, &control, rid, backup_u, Some((key, state))).await;
+    if step_state(&seen, key) != state {
+        return Err(format!("{key}: never seen {state}: {seen}"));
+    }
+    tokio::task::spawn_blocking(move || first.kill())
+        .await
+        .expect("kill");
+
+    // A new console on the same journal resumes the restore.
+    let console = common::start_with(sim, settings).await;
+    let end = drive(console.addr, &control, rid, backup_u, None).await;
+    let result = if end["state"] != "completed" {
+        Err(format!("{key}/{state}: ended {}: {:#}", end["state"], end))
+    } else {
+        let snapshots: Vec<String> =
+            serde_json::from_value(end["restoreSnapshots"].clone()).expect("names");
+        let state_now = control.snapshot_state();
+        let mut wanted: BTreeMap<String, IndexContent> = BTreeMap::new();
+        for s in state_now["elasticsearch"]["snapshots"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            if snapshots.iter().any(|n| s["snapshot"] == n.as_str()) {
+                for (i, c) in s["contents"].as_object().into_iter().flatten() {
+                    if let Ok(c) = serde_json::from_value(c.clone()) {
+                        wanted.insert(i.clone(), c);
+                    }
+                }
+            }
+        }
+        let wrong: Vec<String> = wanted
+            .iter()
+            .filter(|(i, c)| control.es_index_content(i).as_ref() != Some(*c))
+            .map(|(i, _)| i.clone())
+            .collect();
+        if wanted.is_empty() || !wrong.is_empty() {
+            Err(format!(
+                "{key}/{state}: indices differ from the backup: {wrong:?}"
+            ))
+        } else if control.es_index("tasklist-after-backup_").is_some() {
+            Err(format!(
+                "{key}/{state}: data written after the backup survived"
+            ))
+        } else {
+            Ok(())
+        }
+    };
+    console.stop().await;
+    result
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restore_killed_at_any_step_resumes_and_ends_with_the_sets_data() {
+    let cases = [
+        ("stop_apps", "waiting"),
+        ("delete_indices", "running"),
+        ("restore_webapps", "running"),
+        ("restore_records", "running"),
+        ("restore_zeebe", "waiting"),
+        ("start_apps", "waiting"),
+    ];
+    let mut failures = Vec::new();
+    for (key, state) in cases {
+        if let Err(e) = crash_at(key, state).await {
+            failures.push(e);
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
