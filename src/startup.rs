@@ -214,7 +214,12 @@ impl Application {
                 console.closing.send_replace(true);
             }
         };
-        let serve = axum::serve(self.listener, self.router).with_graceful_shutdown(signal);
+        let serve = axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(signal);
         let result = tokio::select! {
             r = serve => r.map_err(StartupError::Serve),
             () = async move {

@@ -146,6 +146,13 @@ async fn a_full_restore_brings_back_the_set_and_nothing_written_after_it() {
     let (status, _) = console
         .post_json(
             "/api/v1/restores",
+            &format!("{{\"backupId\": {backup}, \"confirm\": 123}}"),
+        )
+        .await;
+    assert_eq!(status, 422);
+    let (status, _) = console
+        .post_json(
+            "/api/v1/restores",
             "{\"backupId\": 424242, \"confirm\": \"test\"}",
         )
         .await;
@@ -275,6 +282,12 @@ async fn a_full_restore_brings_back_the_set_and_nothing_written_after_it() {
     let (_, list) = console.get_json("/api/v1/restores").await;
     assert_eq!(list["items"][0]["restoreId"], rid, "{list}");
     assert_eq!(list["items"][0]["state"], "completed");
+    assert!(
+        list["items"][0]["startedBy"]
+            .as_str()
+            .is_some_and(|w| w.contains("127.0.0.1")),
+        "{list}"
+    );
     console.stop().await;
 }
 
@@ -336,6 +349,48 @@ async fn a_failing_check_blocks_the_restore_and_cancel_works_before_anything_is_
     assert!(r["nextAction"]
         .as_str()
         .is_some_and(|n| n.contains("Nothing was deleted")));
+    // The event stream replays the restore and ends with its terminal event.
+    let text = console
+        .http
+        .get(console.url(&format!("/api/v1/restores/{rid}/events")))
+        .send()
+        .await
+        .expect("events")
+        .text()
+        .await
+        .expect("stream ends");
+    let ids: Vec<u64> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("id:"))
+        .filter_map(|v| v.trim().parse().ok())
+        .collect();
+    assert!(
+        ids.len() >= 3 && ids.windows(2).all(|w| w[0] < w[1]),
+        "{ids:?}"
+    );
+    let last: Value = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("data:"))
+        .next_back()
+        .and_then(|d| serde_json::from_str(d.trim()).ok())
+        .expect("an event");
+    assert_eq!(last["restore"]["state"], "cancelled", "{last}");
+    // Replay after an id skips what was seen.
+    let after = console
+        .http
+        .get(console.url(&format!("/api/v1/restores/{rid}/events")))
+        .header("last-event-id", ids[ids.len() - 2].to_string())
+        .send()
+        .await
+        .expect("events")
+        .text()
+        .await
+        .expect("stream ends");
+    assert_eq!(
+        after.lines().filter(|l| l.starts_with("id:")).count(),
+        1,
+        "{after}"
+    );
     assert_eq!(
         control.snapshot_state()["elasticsearch"]["indices"],
         indices_before

@@ -231,3 +231,112 @@ async fn a_restore_killed_at_any_step_resumes_and_ends_with_the_sets_data() {
     }
     assert!(failures.is_empty(), "{failures:#?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_interrupted_snapshot_restore_is_cleaned_and_restored_again() {
+    let mut config = fast_sim();
+    config.timing.es_restore_ms = 150;
+    let sim = camunda_sim::start(config).await.expect("sim");
+    let control = sim.control();
+    // Slow watching keeps a snapshot "restoring" in the journal long enough to kill there.
+    control.set_latency(camunda_sim::LatencyConfig {
+        default_ms: 0,
+        operations: [("elasticsearch.cat_recovery".to_owned(), 300)].into(),
+    });
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("journal.db").display()
+    );
+    let settings = common::settings_for(sim.urls(), &db);
+    let first = Doomed::start(settings.clone());
+    let (_, b) = post(first.addr, "/api/v1/backups", serde_json::json!({})).await;
+    let backup = b["backupId"].as_i64().expect("id");
+    eventually("backup done", Duration::from_secs(30), || async {
+        let r = get(first.addr, &format!("/api/v1/backups/{backup}")).await?;
+        (r["state"] == "completed").then_some(())
+    })
+    .await;
+    let (status, started) = post(
+        first.addr,
+        "/api/v1/restores",
+        serde_json::json!({"backupId": backup, "confirm": "test"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{started}");
+    let rid = started["restoreId"].as_i64().expect("rid");
+    let backup_u = u64::try_from(backup).expect("id");
+    drive(
+        first.addr,
+        &control,
+        rid,
+        backup_u,
+        Some(("restore_webapps", "running")),
+    )
+    .await;
+    eventually(
+        "a snapshot being restored",
+        Duration::from_secs(20),
+        || async {
+            let r = get(first.addr, &format!("/api/v1/restores/{rid}")).await?;
+            r["progress"]["restoring"].is_string().then_some(())
+        },
+    )
+    .await;
+    tokio::task::spawn_blocking(move || first.kill())
+        .await
+        .expect("kill");
+
+    // What the journal says was being restored, and a partial result: one index gone.
+    let journal = camunda_backup_console::store::Store::connect(&db)
+        .await
+        .expect("journal");
+    let view = journal.restore(rid).await.expect("read").expect("restore");
+    drop(journal);
+    let interrupted = view
+        .progress
+        .restoring
+        .clone()
+        .expect("the kill came while a snapshot was being restored");
+    let indices = view
+        .snapshot_indices
+        .get(&interrupted)
+        .cloned()
+        .unwrap_or_default();
+    let es = sim.urls().elasticsearch.clone();
+    if let Some(first_index) = indices.first() {
+        let _ = reqwest::Client::new()
+            .delete(format!("{es}/{first_index}"))
+            .send()
+            .await;
+    }
+    control.clear_calls();
+
+    let console = common::start_with(sim, settings).await;
+    let end = drive(console.addr, &control, rid, backup_u, None).await;
+    assert_eq!(end["state"], "completed", "{end:#}");
+    let calls = control.calls();
+    let restored_again = calls
+        .iter()
+        .filter(|c| c.operation == "restore_snapshot" && c.path.contains(&interrupted))
+        .count();
+    assert_eq!(
+        restored_again, 1,
+        "{interrupted} is restored again after the restart"
+    );
+    let cleaned: Vec<&str> = calls
+        .iter()
+        .filter(|c| c.operation == "delete_index")
+        .map(|c| c.path.as_str())
+        .collect();
+    for index in indices.iter().skip(1) {
+        assert!(
+            cleaned.iter().any(|p| p.ends_with(index.as_str())),
+            "{index} (partial) is deleted before the second restore: {cleaned:?}"
+        );
+    }
+    for index in &indices {
+        assert!(control.es_index(index).is_some(), "{index} restored");
+    }
+    console.stop().await;
+}

@@ -343,3 +343,46 @@ async fn each_failed_preflight_check_blocks_the_start_with_its_reason() {
         .all(|c| c.operation != "delete_index" && c.operation != "restore_snapshot"));
     console.stop().await;
 }
+
+#[tokio::test]
+async fn a_running_backup_or_an_unreachable_elasticsearch_blocks_the_restore() {
+    let mut config = fast_sim();
+    // A slow Zeebe backup keeps the next backup running for a while.
+    config.timing.zeebe_partition_backup_ms = 1500;
+    let console = start(config).await;
+    let backup = console.start_backup().await;
+    console.wait_terminal(backup).await;
+    let body = format!("{{\"backupId\": {backup}, \"confirm\": \"test\"}}");
+
+    let running = console.start_backup().await;
+    let (status, refused) = console.post_json("/api/v1/restores", &body).await;
+    assert_eq!(status, 409, "{refused}");
+    let (_, plan) = console
+        .post_json(
+            "/api/v1/restores/plan",
+            &format!("{{\"backupId\": {backup}}}"),
+        )
+        .await;
+    let (state, message) = check(&plan, "idle");
+    assert_eq!(state, "fail", "{plan:#}");
+    assert!(message.contains(&running.to_string()), "{message}");
+    console.wait_terminal(running).await;
+
+    console
+        .sim
+        .control()
+        .stop_component(Component::Elasticsearch)
+        .await
+        .expect("stop");
+    let (_, plan) = console
+        .post_json(
+            "/api/v1/restores/plan",
+            &format!("{{\"backupId\": {backup}}}"),
+        )
+        .await;
+    let (state, _) = check(&plan, "elasticsearch");
+    assert_eq!(state, "fail", "{plan:#}");
+    let (status, _) = console.post_json("/api/v1/restores", &body).await;
+    assert_eq!(status, 409);
+    console.stop().await;
+}

@@ -70,3 +70,23 @@ test("the wizard walks a restore from choosing a set to the post-restore checks"
   await page.goto("/restores");
   await expect(page.locator("table.restores tbody tr").first()).toContainText("completed");
 });
+
+test("a set that is not restorable shows why, and the wizard will not start it", async ({ page, request }) => {
+  const id = await takeBackup(request);
+  const info = await (await request.get("/api/v1/console")).json();
+  const cluster: string = info.clusterName ?? info.cluster_name;
+  const admin: string = info.simulatorAdminUrl ?? info.simulator_admin_url;
+  const urls = await (await request.get(`${admin}/admin/urls`)).json();
+  // The records snapshot of the set is gone from the repository.
+  const gone = await request.delete(`${urls.elasticsearch}/_snapshot/camunda/camunda_zeebe_records_backup_${id}`);
+  expect(gone.ok()).toBeTruthy();
+
+  await page.goto(`/restore/${id}`);
+  await expect(page.locator(".app")).toHaveAttribute("data-hydrated", "true");
+  await expect(page.locator('[data-check="set"]')).toHaveAttribute("data-state", "fail", { timeout: 30_000 });
+  await expect(page.locator('[data-check="set"]')).toContainText("not restorable");
+  await expect(page.locator('[data-check="snapshots"]')).toContainText(`camunda_zeebe_records_backup_${id}`);
+  await expect(page.locator('[data-ready="false"]')).toBeVisible();
+  await page.getByLabel("Cluster name to confirm").fill(cluster);
+  await expect(page.getByRole("button", { name: "Start the restore" })).toBeDisabled();
+});

@@ -65,9 +65,16 @@ pub async fn start_restore(backup_id: i64, confirm: String) -> Result<i64, Failu
         )));
     }
     let set = fresh_set(&console, backup_id).await?;
+    let who = use_context::<axum::http::request::Parts>().map(|parts| {
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0);
+        crate::rest::requester(peer, &parts.headers)
+    });
     console
         .restores
-        .start(backup_id, set, Some(&confirm), None)
+        .start(backup_id, set, Some(&confirm), who)
         .await
         .map(|v| v.restore_id)
         .map_err(failure)

@@ -300,4 +300,5 @@ pub struct RestoreSummary {
     pub started_at: String,
     pub finished_at: Option<String>,
     pub rto_ms: Option<u64>,
+    pub started_by: Option<String>,
 }

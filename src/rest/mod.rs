@@ -9,6 +9,7 @@ mod restores;
 
 pub use backups::{delete_error, start_error};
 pub use error::ApiError;
+pub use restores::requester;
 
 use crate::app::{shell, App};
 use crate::state::AppState;

@@ -8,7 +8,7 @@ use crate::domain::{BackupId, BackupSetRow, RestoreEvent};
 use crate::restore::{RestoreEngine, RestoreError};
 use crate::state::{AppState, Console};
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
@@ -18,6 +18,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::VecDeque;
 use std::convert::Infallible;
+use std::net::SocketAddr;
 use tokio::sync::broadcast::{self, error::RecvError};
 
 /// The body of `POST /api/v1/restores[/plan]`.
@@ -25,8 +26,9 @@ use tokio::sync::broadcast::{self, error::RecvError};
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct RestoreRequest {
     backup_id: serde_json::Value,
+    /// The cluster's name; anything but a string counts as a wrong name (422).
     #[serde(default)]
-    confirm: Option<String>,
+    confirm: Option<serde_json::Value>,
 }
 
 /// The backup id of a request body: a positive integer, else 422 naming the field.
@@ -52,7 +54,11 @@ fn parse_body(body: &Bytes) -> Result<(i64, Option<String>), ApiError> {
                 ),
             )
         })?;
-    Ok((id, request.confirm))
+    let confirm = request.confirm.map(|c| match c {
+        serde_json::Value::String(s) => s,
+        other => other.to_string(),
+    });
+    Ok((id, confirm))
 }
 
 /// The set's row, read fresh from the cluster (a restore decides on the cluster as it is now).
@@ -129,8 +135,32 @@ pub async fn plan(State(state): State<AppState>, body: Bytes) -> Result<Response
     })
 }
 
+/// Who asked, until sign-in exists: the client's address (and the address a proxy forwarded).
+pub fn requester(peer: Option<SocketAddr>, headers: &HeaderMap) -> String {
+    let forwarded = headers
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .map(str::trim)
+        .filter(|v| !v.is_empty() && v.len() <= 64);
+    match (forwarded, peer) {
+        (Some(f), Some(p)) => format!("client {f} (via {p}; no sign-in yet)"),
+        (None, Some(p)) => format!("client {p} (no sign-in yet)"),
+        (Some(f), None) => format!("client {f} (no sign-in yet)"),
+        (None, None) => "unknown client (no sign-in yet)".into(),
+    }
+}
+
 /// `POST /api/v1/restores` `{"backupId": n, "confirm": "<cluster name>"}` → 201.
-pub async fn start(State(state): State<AppState>, body: Bytes) -> Result<Response, ApiError> {
+pub async fn start(
+    State(state): State<AppState>,
+    parts: axum::http::request::Parts,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let peer = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0);
     let (id, confirm) = parse_body(&body)?;
     let console = &state.console;
     // The typed name is checked before anything is read.
@@ -143,7 +173,12 @@ pub async fn start(State(state): State<AppState>, body: Bytes) -> Result<Respons
     Ok(
         match console
             .restores
-            .start(id, set, confirm.as_deref(), None)
+            .start(
+                id,
+                set,
+                confirm.as_deref(),
+                Some(requester(peer, &parts.headers)),
+            )
             .await
         {
             Ok(view) => {

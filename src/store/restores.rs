@@ -94,7 +94,7 @@ impl Store {
     /// Every restore, newest first.
     pub async fn restores(&self) -> Result<Vec<RestoreSummary>, StoreError> {
         let rows = sqlx::query(
-            "SELECT restore_id, backup_id, state, started_at, finished_at, json_extract(view, '$.rtoMs') AS rto FROM restores ORDER BY restore_id DESC",
+            "SELECT restore_id, backup_id, state, started_at, finished_at, json_extract(view, '$.rtoMs') AS rto, json_extract(view, '$.startedBy') AS who FROM restores ORDER BY restore_id DESC",
         )
         .fetch_all(&self.pool)
         .await?;
@@ -112,6 +112,7 @@ impl Store {
                         .ok()
                         .flatten()
                         .and_then(|v| u64::try_from(v).ok()),
+                    started_by: r.try_get::<Option<String>, _>("who").ok().flatten(),
                 })
             })
             .collect())

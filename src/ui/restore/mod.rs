@@ -56,7 +56,7 @@ pub fn RestoresPage() -> impl IntoView {
                     Ok(list) => view! {
                         <div class="table-scroll">
                             <table class="restores">
-                                <thead><tr><th>"Restore"</th><th>"Backup"</th><th>"State"</th><th>"Started"</th><th>"Finished"</th><th>"Time to restore"</th></tr></thead>
+                                <thead><tr><th>"Restore"</th><th>"Backup"</th><th>"State"</th><th>"Started"</th><th>"By"</th><th>"Finished"</th><th>"Time to restore"</th></tr></thead>
                                 <tbody>
                                     {list.into_iter().map(|s| view! {
                                         <tr data-restore-id=s.restore_id>
@@ -64,6 +64,7 @@ pub fn RestoresPage() -> impl IntoView {
                                             <td><a href=format!("/backups/{}", s.backup_id)>{s.backup_id.get()}</a></td>
                                             <td><span class=page::state_class(s.state)>{s.state.as_str()}</span></td>
                                             <td>{s.started_at.clone()}</td>
+                                            <td>{s.started_by.clone().unwrap_or_default()}</td>
                                             <td>{s.finished_at.clone().unwrap_or_default()}</td>
                                             <td>{s.rto_ms.map(|ms| crate::ui::clock::short(ms as f64)).unwrap_or_default()}</td>
                                         </tr>

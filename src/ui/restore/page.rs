@@ -93,6 +93,9 @@ fn Body(restore: RwSignal<Option<RestoreView>>, connection: RwSignal<String>) ->
                         </button>
                     })}
                 </section>
+                <p class="muted">
+                    {format!("Started {}{}", r.started_at, r.started_by.as_deref().map(|w| format!(" by {w}")).unwrap_or_default())}
+                </p>
                 <Outcome r=r.clone()/>
                 <ol class="restore-steps">
                     {r.steps.iter().cloned().map(|s| view! { <Step rid backup_id=r.backup_id.get() brokers=r.brokers.clone() step=s simulated/> }).collect_view()}

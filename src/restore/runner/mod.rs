@@ -1,0 +1,261 @@
+//! Executes a restore step by step from its journal, so the same code starts a restore and
+//! resumes one after a restart: every step and every index or snapshot in it is skipped when
+//! the journal says it is done, and an interrupted snapshot restore is cleaned and redone.
+//!
+//! Operator steps wait until the console sees them done *and* the admin confirmed. Nothing is
+//! deleted while a component answers. Snapshots are restored one at a time without
+//! `wait_for_completion` (restores can take hours) and watched through `_cat/recovery`.
+
+mod deletion;
+mod operator;
+mod post;
+mod snapshots;
+
+pub use operator::Want;
+
+use super::journal::RestoreJournal;
+use super::signals::Signals;
+use crate::camunda::CamundaClients;
+use crate::config::ClusterSettings;
+use crate::domain::{RestoreState, RestoreStepKey, RestoreStepState, RestoreView};
+use crate::engine::now;
+use crate::store::StoreError;
+use std::time::{Duration, Instant};
+
+/// Shown while destructive steps run.
+const DESTRUCTIVE_NOTE: &str = "Indices are being deleted and restored: cancel is no longer possible. If the console stops, it resumes here when it starts again; if a step fails, it says what was done: fix the cause and retry.";
+
+/// Why the step loop stopped before the end.
+#[derive(Debug, thiserror::Error)]
+pub enum Halt {
+    #[error("cancelled by the admin")]
+    Cancelled,
+    #[error("the console is shutting down")]
+    Shutdown,
+    #[error("{error}")]
+    Failed { error: String, next: String },
+    #[error("the restore journal failed")]
+    Journal(#[from] StoreError),
+}
+
+fn failed(error: impl Into<String>, next: impl Into<String>) -> Halt {
+    Halt::Failed {
+        error: error.into(),
+        next: next.into(),
+    }
+}
+
+/// Timing of the waits (shorter in tests).
+#[derive(Clone, Copy, Debug)]
+pub struct Pace {
+    /// How often the console looks at the cluster while it waits.
+    pub poll: Duration,
+    /// How long the post-restore checks may take to pass (apps take a while to start).
+    pub post_checks: Duration,
+    /// Transient Elasticsearch errors are retried this long.
+    pub unavailable_budget: Duration,
+}
+
+/// One restore being executed.
+pub struct Runner {
+    pub journal: RestoreJournal,
+    pub clients: CamundaClients,
+    pub cluster: ClusterSettings,
+    pub signals: std::sync::Arc<Signals>,
+    pub pace: Pace,
+    /// When every component was last seen stopped (deletes and restores look again after 1 s).
+    pub all_down_at: Option<Instant>,
+}
+
+impl Runner {
+    fn view(&self) -> &RestoreView {
+        self.journal.view()
+    }
+
+    fn repo(&self) -> &str {
+        &self.cluster.snapshot_repository
+    }
+
+    /// Stops at a safe point when asked to.
+    fn halted(&self, cancellable: bool) -> Option<Halt> {
+        if self.signals.shutting_down() {
+            return Some(Halt::Shutdown);
+        }
+        (cancellable && self.signals.cancelled()).then_some(Halt::Cancelled)
+    }
+
+    async fn sleep(&self) {
+        self.signals.sleep(self.pace.poll).await;
+    }
+
+    /// Runs every step not done yet, then ends the restore truthfully.
+    #[tracing::instrument(skip_all, fields(restore_id = self.view().restore_id, backup_id = %self.view().backup_id))]
+    pub async fn run(mut self) -> Result<RestoreView, StoreError> {
+        let result = self.steps().await;
+        let finished = now();
+        match result {
+            Ok(()) => {
+                let rto = ms_between(&self.view().started_at, &finished);
+                self.journal
+                    .commit(None, "Restore completed", |v| {
+                        v.state = RestoreState::Completed;
+                        v.finished_at = Some(finished.clone());
+                        v.rto_ms = rto;
+                        v.next_action = None;
+                    })
+                    .await?;
+            }
+            Err(Halt::Shutdown) => {
+                // Left as it is: the next start resumes it at this safe point.
+                self.journal
+                    .commit(None, "The console is shutting down; the restore resumes here when it starts again", |v| {
+                        v.next_action = Some("The console stopped during the restore; it resumes the restore at the same point when it starts again".into());
+                    })
+                    .await?;
+            }
+            Err(Halt::Cancelled) => {
+                self.journal
+                    .commit(None, "Restore cancelled before anything was deleted", |v| {
+                        v.state = RestoreState::Cancelled;
+                        v.finished_at = Some(finished.clone());
+                        for s in &mut v.steps {
+                            if matches!(s.state, RestoreStepState::Pending | RestoreStepState::Waiting | RestoreStepState::Running) {
+                                s.state = RestoreStepState::Skipped;
+                            }
+                        }
+                        v.next_action = Some("Nothing was deleted or restored. Start Zeebe, Operate, Tasklist and Optimize again if you stopped them.".into());
+                    })
+                    .await?;
+            }
+            Err(Halt::Failed { error, next }) => {
+                self.journal
+                    .commit(None, error.clone(), |v| {
+                        v.state = RestoreState::Failed;
+                        v.finished_at = Some(finished.clone());
+                        if let Some(s) = v.steps.iter_mut().find(|s| {
+                            matches!(
+                                s.state,
+                                RestoreStepState::Running | RestoreStepState::Waiting
+                            )
+                        }) {
+                            s.state = RestoreStepState::Failed;
+                            s.finished_at = Some(finished.clone());
+                            s.error = Some(error.clone());
+                        }
+                        v.error = Some(error.clone());
+                        v.next_action = Some(next.clone());
+                    })
+                    .await?;
+            }
+            Err(Halt::Journal(e)) => return Err(e),
+        }
+        Ok(self.journal.view().clone())
+    }
+
+    async fn steps(&mut self) -> Result<(), Halt> {
+        if self.view().destructive_started() && !self.signals.enter_destructive() {
+            return Err(Halt::Cancelled);
+        }
+        for key in RestoreStepKey::ALL {
+            let state = self.view().step(key).map(|s| s.state);
+            if matches!(
+                state,
+                Some(RestoreStepState::Completed | RestoreStepState::Skipped) | None
+            ) {
+                continue;
+            }
+            match key {
+                RestoreStepKey::StopApps => self.operator(key, Want::AllDown).await?,
+                RestoreStepKey::DeleteIndices => self.delete_indices().await?,
+                RestoreStepKey::RestoreWebapps => self.restore_snapshots(key, false).await?,
+                RestoreStepKey::RestoreRecords => self.restore_snapshots(key, true).await?,
+                RestoreStepKey::RestoreZeebe => self.operator(key, Want::ZeebeDown).await?,
+                RestoreStepKey::StartApps => self.operator(key, Want::AllUp).await?,
+                RestoreStepKey::PostChecks => self.post_checks().await?,
+            }
+        }
+        Ok(())
+    }
+
+    async fn begin(&mut self, key: RestoreStepKey, state: RestoreStepState) -> Result<(), Halt> {
+        let run_state = if state == RestoreStepState::Waiting {
+            RestoreState::Waiting
+        } else {
+            RestoreState::Running
+        };
+        let already =
+            self.view().step(key).map(|s| s.state) == Some(state) && self.view().state == run_state;
+        if already {
+            return Ok(());
+        }
+        let at = now();
+        self.journal
+            .commit(
+                Some(key),
+                format!(
+                    "{}: {}",
+                    key.label(),
+                    if state == RestoreStepState::Waiting {
+                        "waiting for the operator"
+                    } else {
+                        "started"
+                    }
+                ),
+                |v| {
+                    v.state = run_state;
+                    if let Some(s) = v.step_mut(key) {
+                        s.state = state;
+                        s.started_at.get_or_insert(at);
+                    }
+                },
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn detail(&mut self, key: RestoreStepKey, words: String) -> Result<(), Halt> {
+        if self.view().step(key).and_then(|s| s.detail.as_deref()) == Some(words.as_str()) {
+            return Ok(());
+        }
+        self.journal
+            .commit(Some(key), words.clone(), |v| {
+                if let Some(s) = v.step_mut(key) {
+                    s.detail = Some(words);
+                }
+            })
+            .await?;
+        Ok(())
+    }
+
+    async fn complete(&mut self, key: RestoreStepKey, words: String) -> Result<(), Halt> {
+        let at = now();
+        self.journal
+            .commit(Some(key), format!("{}: done", key.label()), |v| {
+                v.state = RestoreState::Running;
+                if let Some(s) = v.step_mut(key) {
+                    s.state = RestoreStepState::Completed;
+                    s.finished_at = Some(at);
+                    s.detail = Some(words);
+                }
+            })
+            .await?;
+        Ok(())
+    }
+
+    /// What the admin does after a failure: fix, then retry from the failed step.
+    fn retry_words(&self, fix: &str) -> String {
+        format!(
+            "{} indices are deleted and {} snapshots restored so far. When {fix}, retry the restore (Retry on its page, or POST /api/v1/restores/{}/retry): it continues from the failed step.",
+            self.view().progress.deleted.len(),
+            self.view().progress.restored.len(),
+            self.view().restore_id
+        )
+    }
+}
+
+/// Milliseconds from `a` to `b` (RFC 3339).
+fn ms_between(a: &str, b: &str) -> Option<u64> {
+    let a = chrono::DateTime::parse_from_rfc3339(a).ok()?;
+    let b = chrono::DateTime::parse_from_rfc3339(b).ok()?;
+    u64::try_from((b - a).num_milliseconds()).ok()
+}

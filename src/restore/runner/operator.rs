@@ -1,0 +1,120 @@
+//! Operator steps: the console waits until it sees the step done (components stopped, or up)
+//! and the admin confirmed it.
+
+use super::{Halt, Runner};
+use crate::domain::{RestoreStepKey, RestoreStepState, StepKind};
+use crate::engine::now;
+use crate::restore::watch::{answering, Answering};
+
+impl Runner {
+    /// An operator step: waits until the console sees `want` and the admin confirmed.
+    pub(super) async fn operator(&mut self, key: RestoreStepKey, want: Want) -> Result<(), Halt> {
+        self.begin(key, RestoreStepState::Waiting).await?;
+        let cancellable = !self.view().destructive_started();
+        loop {
+            if let Some(h) = self.halted(cancellable) {
+                return Err(h);
+            }
+            if self.signals.take_confirm(key)
+                && self
+                    .view()
+                    .step(key)
+                    .and_then(|s| s.confirmed_at.as_ref())
+                    .is_none()
+            {
+                let at = now();
+                self.journal
+                    .commit(
+                        Some(key),
+                        format!("{}: confirmed by the admin", key.label()),
+                        |v| {
+                            if let Some(s) = v.step_mut(key) {
+                                s.confirmed_at = Some(at);
+                            }
+                        },
+                    )
+                    .await?;
+            }
+            let seen = answering(&self.clients).await;
+            let (ok, words) = want.judge(&seen, key, self.view().backup_id.get());
+            let confirmed = self
+                .view()
+                .step(key)
+                .and_then(|s| s.confirmed_at.as_ref())
+                .is_some();
+            if ok && confirmed {
+                if key == RestoreStepKey::StartApps {
+                    let stopped = self
+                        .view()
+                        .step(RestoreStepKey::StopApps)
+                        .and_then(|s| s.finished_at.clone());
+                    let downtime = stopped.and_then(|s| super::ms_between(&s, &now()));
+                    self.journal
+                        .commit(Some(key), "Every component answers again", |v| {
+                            v.downtime_ms = downtime
+                        })
+                        .await?;
+                }
+                return self.complete(key, words).await;
+            }
+            let waiting = if confirmed {
+                format!("Confirmed; {words}")
+            } else if ok {
+                format!("{words} Confirm when you are done.")
+            } else {
+                words
+            };
+            self.detail(key, waiting).await?;
+            self.sleep().await;
+        }
+    }
+}
+
+/// What an operator step waits to see.
+#[derive(Clone, Copy, Debug)]
+pub enum Want {
+    /// No component answers.
+    AllDown,
+    /// No Zeebe node answers as a broker (the restore application runs instead).
+    ZeebeDown,
+    /// Every component answers.
+    AllUp,
+}
+
+impl Want {
+    fn judge(self, seen: &Answering, key: RestoreStepKey, backup_id: i64) -> (bool, String) {
+        debug_assert_eq!(key.kind(), StepKind::Operator);
+        match self {
+            Self::AllDown => {
+                let up = seen.up();
+                if up.is_empty() {
+                    (true, "No component answers.".into())
+                } else {
+                    (false, format!("Still answering: {}.", up.join(", ")))
+                }
+            }
+            Self::ZeebeDown => {
+                let up = seen.zeebe_up();
+                if up.is_empty() {
+                    (
+                        true,
+                        format!(
+                            "Zeebe stays stopped. Look for \"{}\" in every broker's log.",
+                            crate::restore::runbook::success_line(backup_id)
+                        ),
+                    )
+                } else {
+                    (false, format!("{} answer(s): the brokers must run the restore application, not the broker. Stop them, restore, then confirm.", up.join(", ")))
+                }
+            }
+            Self::AllUp => {
+                let down = seen.down();
+                if down.is_empty() {
+                    (true, "Every component answers.".into())
+                } else {
+                    (false, format!("Not answering yet: {}.", down.join(", ")))
+                }
+            }
+        }
+    }
+}
