@@ -127,14 +127,14 @@ async fn an_index_elasticsearch_refuses_to_delete_fails_the_restore_naming_it_an
             "",
         )
         .await;
-    for c in APPS {
-        control.start_component(c).await.expect("start");
-    }
     eventually("start_apps waiting", Duration::from_secs(30), || async {
         let (_, r) = console.get_json(&format!("/api/v1/restores/{rid}")).await;
         (step_state(&r, "start_apps") == "waiting").then_some(())
     })
     .await;
+    for c in APPS {
+        control.start_component(c).await.expect("start");
+    }
     console
         .post_json(
             &format!("/api/v1/restores/{rid}/steps/start_apps/confirm"),

@@ -93,18 +93,16 @@ impl Want {
                     (false, format!("Still answering: {}.", up.join(", ")))
                 }
             }
+            // The console cannot see the restore application; the admin's confirmation is what
+            // completes the step. A broker answering as a broker is worth a warning (it should
+            // run the restore application), but once confirmed, Zeebe may already be starting.
             Self::ZeebeDown => {
                 let up = seen.zeebe_up();
+                let line = crate::restore::runbook::success_line(backup_id);
                 if up.is_empty() {
-                    (
-                        true,
-                        format!(
-                            "Zeebe stays stopped. Look for \"{}\" in every broker's log.",
-                            crate::restore::runbook::success_line(backup_id)
-                        ),
-                    )
+                    (true, format!("Look for \"{line}\" in every broker's log."))
                 } else {
-                    (false, format!("{} answer(s): the brokers must run the restore application, not the broker. Stop them, restore, then confirm.", up.join(", ")))
+                    (true, format!("Note: {} answer(s) as running brokers. Each broker must run the restore application (not the broker) on an empty data directory; confirm only once every broker printed \"{line}\".", up.join(", ")))
                 }
             }
             Self::AllUp => {
