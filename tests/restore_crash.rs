@@ -120,7 +120,11 @@ async fn drive(
 }
 
 /// Kills the console when `key` is in `state`, restarts it, and finishes the restore.
-async fn crash_at(key: &'static str, state: &'static str) -> Result<(), String> {
+async fn crash_at(
+    key: &'static str,
+    state: &'static str,
+    slow: Option<(&str, u64)>,
+) -> Result<(), String> {
     let mut config = fast_sim();
     // Slow enough to be seen mid-step.
     config.timing.es_restore_ms = 250;
@@ -128,7 +132,10 @@ async fn crash_at(key: &'static str, state: &'static str) -> Result<(), String> 
     let control = sim.control();
     control.set_latency(camunda_sim::LatencyConfig {
         default_ms: 0,
-        operations: [("elasticsearch.delete_index".to_owned(), 30)].into(),
+        operations: [("elasticsearch.delete_index".to_owned(), 30)]
+            .into_iter()
+            .chain(slow.map(|(op, ms)| (op.to_owned(), ms)))
+            .collect(),
     });
     let dir = tempfile::tempdir().expect("tmp");
     let db = format!(
@@ -216,16 +223,18 @@ async fn crash_at(key: &'static str, state: &'static str) -> Result<(), String> 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_restore_killed_at_any_step_resumes_and_ends_with_the_sets_data() {
     let cases = [
-        ("stop_apps", "waiting"),
-        ("delete_indices", "running"),
-        ("restore_webapps", "running"),
-        ("restore_records", "running"),
-        ("restore_zeebe", "waiting"),
-        ("start_apps", "waiting"),
+        ("stop_apps", "waiting", None),
+        ("delete_indices", "running", None),
+        ("restore_webapps", "running", None),
+        ("restore_records", "running", None),
+        ("restore_zeebe", "waiting", None),
+        ("start_apps", "waiting", None),
+        // Slow partition reads keep the post-restore checks running long enough to kill there.
+        ("post_checks", "running", Some(("broker.partitions", 1500))),
     ];
     let mut failures = Vec::new();
-    for (key, state) in cases {
-        if let Err(e) = crash_at(key, state).await {
+    for (key, state, slow) in cases {
+        if let Err(e) = crash_at(key, state, slow).await {
             failures.push(e);
         }
     }
