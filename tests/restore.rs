@@ -6,31 +6,15 @@
 
 mod common;
 
-use camunda_sim::{Component, IndexContent};
-use common::{eventually, fast_sim, start, TestConsole};
+use camunda_sim::Component;
+use common::{eventually, fast_sim, snapshot_contents, start, step_state, TestConsole, APPS};
 use serde_json::Value;
-use std::collections::BTreeMap;
 use std::time::Duration;
-
-const APPS: [Component; 5] = [
-    Component::ZeebeGateway,
-    Component::Broker,
-    Component::Operate,
-    Component::Tasklist,
-    Component::Optimize,
-];
 
 async fn restore(console: &TestConsole, id: i64) -> Value {
     let (status, body) = console.get_json(&format!("/api/v1/restores/{id}")).await;
     assert_eq!(status, 200, "{body}");
     body
-}
-
-fn step<'a>(r: &'a Value, key: &str) -> &'a Value {
-    r["steps"]
-        .as_array()
-        .and_then(|s| s.iter().find(|x| x["key"] == key))
-        .unwrap_or(&Value::Null)
 }
 
 async fn until_step(console: &TestConsole, id: i64, key: &str, state: &str) -> Value {
@@ -40,32 +24,10 @@ async fn until_step(console: &TestConsole, id: i64, key: &str, state: &str) -> V
         || async {
             let r = restore(console, id).await;
             assert_ne!(r["state"], "failed", "{r:#}");
-            (step(&r, key)["state"] == state).then_some(r)
+            (step_state(&r, key) == state).then_some(r)
         },
     )
     .await
-}
-
-/// Every snapshot's recorded content, by index.
-fn snapshot_contents(state: &Value, names: &[String]) -> BTreeMap<String, IndexContent> {
-    let mut out = BTreeMap::new();
-    for s in state["elasticsearch"]["snapshots"]
-        .as_array()
-        .into_iter()
-        .flatten()
-    {
-        if !names.iter().any(|n| s["snapshot"] == n.as_str()) {
-            continue;
-        }
-        if let Some(map) = s["contents"].as_object() {
-            for (index, c) in map {
-                if let Ok(c) = serde_json::from_value::<IndexContent>(c.clone()) {
-                    out.insert(index.clone(), c);
-                }
-            }
-        }
-    }
-    out
 }
 
 #[tokio::test]
@@ -200,7 +162,7 @@ async fn a_full_restore_brings_back_the_set_and_nothing_written_after_it() {
     assert_eq!(status, 202);
     tokio::time::sleep(Duration::from_millis(500)).await;
     let r = restore(&console, rid).await;
-    assert_eq!(step(&r, "stop_apps")["state"], "waiting", "{r:#}");
+    assert_eq!(step_state(&r, "stop_apps"), "waiting", "{r:#}");
     assert!(
         r["progress"]["deleted"]
             .as_array()

@@ -5,20 +5,11 @@
 
 mod common;
 
-use camunda_sim::{Component, IndexContent, SimControl};
-use common::{eventually, fast_sim, Doomed};
+use camunda_sim::SimControl;
+use common::{eventually, fast_sim, step_state, Doomed, APPS};
 use serde_json::Value;
-use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::time::Duration;
-
-const APPS: [Component; 5] = [
-    Component::ZeebeGateway,
-    Component::Broker,
-    Component::Operate,
-    Component::Tasklist,
-    Component::Optimize,
-];
 
 async fn get(addr: SocketAddr, path: &str) -> Option<Value> {
     reqwest::get(format!("http://{addr}{path}"))
@@ -38,15 +29,6 @@ async fn post(addr: SocketAddr, path: &str, body: Value) -> (u16, Value) {
         .expect("post");
     let status = r.status().as_u16();
     (status, r.json().await.unwrap_or(Value::Null))
-}
-
-fn step_state(r: &Value, key: &str) -> String {
-    r["steps"]
-        .as_array()
-        .and_then(|s| s.iter().find(|x| x["key"] == key))
-        .and_then(|s| s["state"].as_str())
-        .unwrap_or("")
-        .to_owned()
 }
 
 /// Plays the operator: does what each waiting operator step asks, then confirms it. Returns
@@ -184,21 +166,7 @@ async fn crash_at(
     } else {
         let snapshots: Vec<String> =
             serde_json::from_value(end["restoreSnapshots"].clone()).expect("names");
-        let state_now = control.snapshot_state();
-        let mut wanted: BTreeMap<String, IndexContent> = BTreeMap::new();
-        for s in state_now["elasticsearch"]["snapshots"]
-            .as_array()
-            .into_iter()
-            .flatten()
-        {
-            if snapshots.iter().any(|n| s["snapshot"] == n.as_str()) {
-                for (i, c) in s["contents"].as_object().into_iter().flatten() {
-                    if let Ok(c) = serde_json::from_value(c.clone()) {
-                        wanted.insert(i.clone(), c);
-                    }
-                }
-            }
-        }
+        let wanted = common::snapshot_contents(&control.snapshot_state(), &snapshots);
         let wrong: Vec<String> = wanted
             .iter()
             .filter(|(i, c)| control.es_index_content(i).as_ref() != Some(*c))

@@ -5,17 +5,9 @@
 mod common;
 
 use camunda_sim::{Component, Fault, FaultKind};
-use common::{eventually, fast_sim, start, TestConsole};
+use common::{eventually, fast_sim, start, step_state, TestConsole, APPS};
 use serde_json::Value;
 use std::time::Duration;
-
-const APPS: [Component; 5] = [
-    Component::ZeebeGateway,
-    Component::Broker,
-    Component::Operate,
-    Component::Tasklist,
-    Component::Optimize,
-];
 
 /// Takes a backup, starts its restore, stops the apps and confirms: the console then deletes
 /// and restores by itself. Returns the backup and restore ids.
@@ -54,15 +46,6 @@ async fn ended(console: &TestConsole, rid: i64) -> Value {
         .then_some(r)
     })
     .await
-}
-
-fn step_state(r: &Value, key: &str) -> String {
-    r["steps"]
-        .as_array()
-        .and_then(|s| s.iter().find(|x| x["key"] == key))
-        .and_then(|s| s["state"].as_str())
-        .unwrap_or("")
-        .to_owned()
 }
 
 #[tokio::test]

@@ -5,23 +5,8 @@ use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 fn failure(e: crate::restore::RestoreError) -> Failure {
-    use crate::restore::RestoreError as E;
-    let code = match &e {
-        E::NotConfirmed(_) => "not_confirmed",
-        E::UnknownSet(_) | E::NotFound(_) => "not_found",
-        E::Busy(_) => "busy",
-        E::ChecksFailed(_) => "checks_failed",
-        E::UnknownStep(_) => "unknown_step",
-        E::NotWaiting { .. } => "step_not_waiting",
-        E::NotCancellable(_) => "not_cancellable",
-        E::NotRetryable(..) => "not_retryable",
-        E::ShuttingDown => "shutting_down",
-        E::Journal(cause) => {
-            tracing::error!(error = %cause, "restore journal error");
-            "journal_error"
-        }
-    };
-    Failure::new(code, e.to_string())
+    let api = crate::rest::restore_api_error(&e);
+    Failure::new(api.code, api.message)
 }
 
 #[cfg(feature = "ssr")]
@@ -29,20 +14,12 @@ async fn fresh_set(
     console: &crate::state::Console,
     backup_id: i64,
 ) -> Result<Option<crate::domain::BackupSetRow>, Failure> {
-    let Some(id) = crate::domain::BackupId::new(backup_id) else {
-        return Ok(None);
-    };
-    console
-        .history
-        .refresh(
-            &console.clients,
-            &console.cluster.snapshot_repository,
-            console.engine.store(),
-        )
-        .await;
-    crate::history::history_set(console, id)
-        .await
-        .map_err(|e| Failure::new("journal_error", e.to_string()))
+    match crate::domain::BackupId::new(backup_id) {
+        Some(id) => crate::history::fresh_set(console, id)
+            .await
+            .map_err(|e| Failure::new("journal_error", e.to_string())),
+        None => Ok(None),
+    }
 }
 
 /// The dry run of restoring a set: checks, steps, indices, snapshots, runbook.
@@ -59,11 +36,10 @@ pub async fn get_restore_plan(backup_id: i64) -> Result<Option<RestorePlan>, Fai
 #[server]
 pub async fn start_restore(backup_id: i64, confirm: String) -> Result<i64, Failure> {
     let console = super::overview::console()?;
-    if confirm.trim() != console.cluster.name {
-        return Err(failure(crate::restore::RestoreError::NotConfirmed(
-            console.cluster.name.clone(),
-        )));
-    }
+    console
+        .restores
+        .check_confirm(Some(&confirm))
+        .map_err(failure)?;
     let set = fresh_set(&console, backup_id).await?;
     let who = use_context::<axum::http::request::Parts>().map(|parts| {
         let peer = parts

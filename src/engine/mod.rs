@@ -114,7 +114,7 @@ pub type RestoreProbe = Arc<dyn Fn() -> Option<i64> + Send + Sync>;
 
 /// Locks a mutex that is only held for short, panic-free sections; a poisoned lock is still
 /// consistent, so it is taken over rather than propagated.
-fn locked<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+pub(crate) fn locked<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 

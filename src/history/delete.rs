@@ -3,7 +3,6 @@
 //! is taking now. A part that fails to delete is named; the others are still deleted; the
 //! attempt is journaled and the history re-read, so the row shows what is left.
 
-use super::history_set;
 use crate::camunda::WebAppClient;
 use crate::domain::{BackupId, DeletionOutcome, PartDeletion, PartKey, PartState};
 use crate::state::Console;
@@ -35,15 +34,7 @@ pub async fn delete_set(
         return Err(DeleteError::Running(id));
     }
     // Judge on fresh data: the cached lists may be up to a refresh interval old.
-    console
-        .history
-        .refresh(
-            &console.clients,
-            &console.cluster.snapshot_repository,
-            console.engine.store(),
-        )
-        .await;
-    let set = history_set(console, id)
+    let set = super::fresh_set(console, id)
         .await?
         .ok_or(DeleteError::NotFound(id))?;
     let page = super::history_page(

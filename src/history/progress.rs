@@ -14,10 +14,7 @@ pub struct Deletions {
 
 impl Deletions {
     fn with<R>(&self, f: impl FnOnce(&mut HashMap<BackupId, DeletionProgress>) -> R) -> R {
-        f(&mut self
-            .by_id
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner))
+        f(&mut crate::engine::locked(&self.by_id))
     }
 
     /// A deletion of `id` starts with these parts.

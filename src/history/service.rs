@@ -77,3 +77,21 @@ pub async fn history_set_sized(
     sizes.apply(&mut row);
     Ok(Some(row))
 }
+
+/// The row of one backup id judged on fresh data: the components' lists are read again first
+/// (the cached ones may be a refresh interval old). For decisions that change the cluster:
+/// deleting a set, planning or starting a restore.
+pub async fn fresh_set(
+    console: &Console,
+    id: BackupId,
+) -> Result<Option<BackupSetRow>, StoreError> {
+    console
+        .history
+        .refresh(
+            &console.clients,
+            &console.cluster.snapshot_repository,
+            console.engine.store(),
+        )
+        .await;
+    history_set(console, id).await
+}

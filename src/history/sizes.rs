@@ -29,10 +29,7 @@ fn final_state(state: &str) -> bool {
 
 impl SnapshotSizes {
     fn with<R>(&self, f: impl FnOnce(&mut Option<HashMap<Key, u64>>) -> R) -> R {
-        f(&mut self
-            .known
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner))
+        f(&mut crate::engine::locked(&self.known))
     }
 
     async fn load(&self, store: &Store) {

@@ -11,6 +11,7 @@ use super::view::View;
 use crate::camunda::types::{BackupInfo, SnapshotInfo, WebAppBackup};
 use crate::camunda::{CamundaClients, WebAppClient};
 use crate::domain::PartKey;
+use crate::engine::locked;
 use crate::store::{RunBrief, Store, StoreError};
 use std::sync::{Arc, Mutex};
 
@@ -93,10 +94,6 @@ pub struct HistoryCache {
 const SIZED_SETS: usize = 50;
 /// `_status` requests per refresh for sizing (20 snapshots each).
 const SIZING_REQUESTS: usize = 3;
-
-fn locked<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-}
 
 impl HistoryCache {
     /// The latest reads (a cheap handle: pages do not copy thousands of backups).

@@ -9,7 +9,7 @@ mod restores;
 
 pub use backups::{delete_error, start_error};
 pub use error::ApiError;
-pub use restores::requester;
+pub use restores::{requester, restore_api_error};
 
 use crate::app::{shell, App};
 use crate::state::AppState;

@@ -3,6 +3,7 @@
 //! engine errors to status codes.
 
 use super::backups::journal_error;
+use super::events::{last_event_id, replay, EventJournal};
 use super::ApiError;
 use crate::domain::{BackupId, BackupSetRow, RestoreEvent};
 use crate::restore::{RestoreEngine, RestoreError};
@@ -10,16 +11,14 @@ use crate::state::{AppState, Console};
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::sse::{Event, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use futures::{Stream, StreamExt};
+use futures::Stream;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::net::SocketAddr;
-use tokio::sync::broadcast::{self, error::RecvError};
 
 /// The body of `POST /api/v1/restores[/plan]`.
 #[derive(Debug, Deserialize)]
@@ -63,20 +62,12 @@ fn parse_body(body: &Bytes) -> Result<(i64, Option<String>), ApiError> {
 
 /// The set's row, read fresh from the cluster (a restore decides on the cluster as it is now).
 async fn fresh_set(console: &Console, id: i64) -> Result<Option<BackupSetRow>, ApiError> {
-    let Some(backup_id) = BackupId::new(id) else {
-        return Ok(None);
-    };
-    console
-        .history
-        .refresh(
-            &console.clients,
-            &console.cluster.snapshot_repository,
-            console.engine.store(),
-        )
-        .await;
-    crate::history::history_set(console, backup_id)
-        .await
-        .map_err(journal_error)
+    match BackupId::new(id) {
+        Some(backup_id) => crate::history::fresh_set(console, backup_id)
+            .await
+            .map_err(journal_error),
+        None => Ok(None),
+    }
 }
 
 fn not_found_set(id: i64) -> ApiError {
@@ -87,23 +78,14 @@ fn not_found_set(id: i64) -> ApiError {
     )
 }
 
-/// The API error of a refused restore request.
-pub fn restore_error(e: RestoreError) -> Response {
+/// The API error of a refused restore request (status, stable code, words).
+pub fn restore_api_error(e: &RestoreError) -> ApiError {
     let api = |status, code: &'static str| ApiError::new(status, code, e.to_string());
-    match &e {
+    match e {
         RestoreError::NotConfirmed(_) => api(StatusCode::UNPROCESSABLE_ENTITY, "not_confirmed"),
         RestoreError::UnknownSet(id) => not_found_set(*id),
         RestoreError::Busy(_) => api(StatusCode::CONFLICT, "busy"),
-        RestoreError::ChecksFailed(checks) => {
-            return (
-                StatusCode::CONFLICT,
-                Json(json!({
-                    "error": {"code": "checks_failed", "message": e.to_string()},
-                    "checks": checks,
-                })),
-            )
-                .into_response()
-        }
+        RestoreError::ChecksFailed(_) => api(StatusCode::CONFLICT, "checks_failed"),
         RestoreError::NotFound(_) => api(StatusCode::NOT_FOUND, "not_found"),
         RestoreError::UnknownStep(_) => api(StatusCode::NOT_FOUND, "unknown_step"),
         RestoreError::NotWaiting { .. } => api(StatusCode::CONFLICT, "step_not_waiting"),
@@ -119,7 +101,22 @@ pub fn restore_error(e: RestoreError) -> Response {
             )
         }
     }
-    .into_response()
+}
+
+/// The response of a refused restore request; failed checks come with the checks.
+pub fn restore_error(e: RestoreError) -> Response {
+    let api = restore_api_error(&e);
+    match e {
+        RestoreError::ChecksFailed(checks) => (
+            api.status,
+            Json(json!({
+                "error": {"code": api.code, "message": api.message},
+                "checks": checks,
+            })),
+        )
+            .into_response(),
+        _ => api.into_response(),
+    }
 }
 
 /// `POST /api/v1/restores/plan` `{"backupId": n}` → 200 the plan; nothing changes.
@@ -164,10 +161,8 @@ pub async fn start(
     let (id, confirm) = parse_body(&body)?;
     let console = &state.console;
     // The typed name is checked before anything is read.
-    if confirm.as_deref().map(str::trim) != Some(console.cluster.name.as_str()) {
-        return Ok(restore_error(RestoreError::NotConfirmed(
-            console.cluster.name.clone(),
-        )));
+    if let Err(e) = console.restores.check_confirm(confirm.as_deref()) {
+        return Ok(restore_error(e));
     }
     let set = fresh_set(console, id).await?;
     Ok(
@@ -284,6 +279,32 @@ pub async fn retry(
     })
 }
 
+/// A restore's journal.
+struct RestoreEvents {
+    engine: RestoreEngine,
+    id: i64,
+}
+
+impl EventJournal for RestoreEvents {
+    type Event = RestoreEvent;
+
+    fn seq(event: &RestoreEvent) -> u64 {
+        event.seq
+    }
+
+    fn is_terminal(event: &RestoreEvent) -> bool {
+        event.restore.state.is_terminal()
+    }
+
+    async fn after(&self, seq: u64) -> Result<Vec<RestoreEvent>, crate::store::StoreError> {
+        self.engine.store().restore_events_after(self.id, seq).await
+    }
+
+    async fn ended(&self) -> bool {
+        matches!(self.engine.get(self.id).await, Ok(Some(r)) if r.state.is_terminal())
+    }
+}
+
 /// `GET /api/v1/restores/{id}/events`: journal replay after `Last-Event-ID`, then live events;
 /// ends after the restore ends.
 pub async fn events(
@@ -292,11 +313,7 @@ pub async fn events(
     headers: HeaderMap,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     let id = parse_restore_id(&raw)?;
-    let last_seen = headers
-        .get("last-event-id")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .unwrap_or(0);
+    let last_seen = last_event_id(&headers);
     let engine = state.console.restores.clone();
     let (past, live) = engine
         .subscribe(id, last_seen)
@@ -309,71 +326,11 @@ pub async fn events(
                 format!("No restore with id {id}"),
             )
         })?;
-    let cursor = Cursor {
-        engine,
-        id,
-        last: last_seen,
-        queue: past.into(),
+    Ok(replay(
+        RestoreEvents { engine, id },
+        last_seen,
+        past,
         live,
-        done: false,
-    };
-    let mut closing = state.console.closing.subscribe();
-    let events = futures::stream::unfold(cursor, |mut c| async move {
-        let event = c.next().await?;
-        let data = serde_json::to_string(&event).unwrap_or_else(|_| "{}".into());
-        Some((Ok(Event::default().id(event.seq.to_string()).data(data)), c))
-    })
-    .take_until(async move {
-        let _ = closing.wait_for(|c| *c).await;
-    });
-    Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(super::events::KEEP_ALIVE)))
-}
-
-/// Journal replay first, then live events, each exactly once and in order.
-struct Cursor {
-    engine: RestoreEngine,
-    id: i64,
-    last: u64,
-    queue: VecDeque<RestoreEvent>,
-    live: Option<broadcast::Receiver<RestoreEvent>>,
-    done: bool,
-}
-
-impl Cursor {
-    async fn next(&mut self) -> Option<RestoreEvent> {
-        loop {
-            if self.done {
-                return None;
-            }
-            if let Some(event) = self.queue.pop_front() {
-                if event.seq <= self.last {
-                    continue;
-                }
-                self.last = event.seq;
-                self.done = event.restore.state.is_terminal();
-                return Some(event);
-            }
-            let live = self.live.as_mut()?;
-            match live.recv().await {
-                Ok(event) => self.queue.push_back(event),
-                Err(RecvError::Lagged(_)) | Err(RecvError::Closed) => {
-                    match self
-                        .engine
-                        .store()
-                        .restore_events_after(self.id, self.last)
-                        .await
-                    {
-                        Ok(events) if events.is_empty() => {
-                            if matches!(self.engine.get(self.id).await, Ok(Some(r)) if r.state.is_terminal())
-                            {
-                                return None;
-                            }
-                        }
-                        Ok(events) => self.queue.extend(events),
-                        Err(_) => return None,
-                    }
-                }
-            }
-        }
-    }
+        state.console.closing.subscribe(),
+    ))
 }

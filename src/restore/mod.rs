@@ -21,13 +21,14 @@ use crate::domain::{
     BackupSetRow, Check, CheckState, PlanStep, RestoreEvent, RestorePlan, RestoreProgress,
     RestoreState, RestoreStepKey, RestoreStepState, RestoreStepView, RestoreSummary, RestoreView,
 };
+use crate::engine::locked;
 use crate::engine::{now, BackupEngine};
 use crate::store::{Store, StoreError};
 use journal::RestoreJournal;
 use runner::Runner;
 use signals::Signals;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::broadcast;
 
@@ -82,10 +83,6 @@ struct Inner {
     active: Mutex<Option<Active>>,
     channels: Mutex<HashMap<i64, broadcast::Sender<RestoreEvent>>>,
     on_end: Mutex<Option<Arc<dyn Fn() + Send + Sync>>>,
-}
-
-fn locked<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Handle to the restores; cheap to clone.
@@ -196,6 +193,16 @@ impl RestoreEngine {
         }
     }
 
+    /// Whether `confirm` is the cluster's name, as the admin must type it to start a restore.
+    pub fn check_confirm(&self, confirm: Option<&str>) -> Result<(), RestoreError> {
+        let name = &self.inner.cluster.name;
+        if confirm.map(str::trim) == Some(name.as_str()) {
+            Ok(())
+        } else {
+            Err(RestoreError::NotConfirmed(name.clone()))
+        }
+    }
+
     /// Starts a restore of `set` once `confirm` names the cluster and every check passes.
     #[tracing::instrument(skip_all, fields(backup_id = ?set.as_ref().map(|s| s.backup_id)))]
     pub async fn start(
@@ -205,10 +212,7 @@ impl RestoreEngine {
         confirm: Option<&str>,
         started_by: Option<String>,
     ) -> Result<RestoreView, RestoreError> {
-        let name = &self.inner.cluster.name;
-        if confirm.map(str::trim) != Some(name.as_str()) {
-            return Err(RestoreError::NotConfirmed(name.clone()));
-        }
+        self.check_confirm(confirm)?;
         let set = set.ok_or(RestoreError::UnknownSet(backup_id))?;
         // Backups and restores start one at a time, never side by side.
         let _starts = self.inner.backups.lock_starts().await;

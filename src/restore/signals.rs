@@ -27,25 +27,17 @@ struct Gate {
 impl Signals {
     /// The admin confirmed operator step `key`.
     pub fn confirm(&self, key: RestoreStepKey) {
-        self.confirmed
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .insert(key);
+        crate::engine::locked(&self.confirmed).insert(key);
         self.wake.notify_one();
     }
 
     /// Takes a confirmation of `key` (true once per confirm).
     pub fn take_confirm(&self, key: RestoreStepKey) -> bool {
-        self.confirmed
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .remove(&key)
+        crate::engine::locked(&self.confirmed).remove(&key)
     }
 
     fn gate(&self) -> std::sync::MutexGuard<'_, Gate> {
-        self.gate
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        crate::engine::locked(&self.gate)
     }
 
     /// Asks to cancel; false when the restore already began to delete (too late).

@@ -3,6 +3,7 @@
 mod backups;
 mod banner;
 pub mod clock;
+pub(crate) mod live;
 mod overview;
 mod restore;
 mod run;

@@ -309,3 +309,47 @@ impl Doomed {
         }
     }
 }
+
+/// What an operator stops and starts around a restore.
+pub const APPS: [camunda_sim::Component; 5] = [
+    camunda_sim::Component::ZeebeGateway,
+    camunda_sim::Component::Broker,
+    camunda_sim::Component::Operate,
+    camunda_sim::Component::Tasklist,
+    camunda_sim::Component::Optimize,
+];
+
+/// The state of step `key` of a restore as the API shows it ("" when absent).
+pub fn step_state(restore: &serde_json::Value, key: &str) -> String {
+    restore["steps"]
+        .as_array()
+        .and_then(|s| s.iter().find(|x| x["key"] == key))
+        .and_then(|s| s["state"].as_str())
+        .unwrap_or("")
+        .to_owned()
+}
+
+/// Every snapshot's recorded content, by index.
+pub fn snapshot_contents(
+    state: &serde_json::Value,
+    names: &[String],
+) -> std::collections::BTreeMap<String, camunda_sim::IndexContent> {
+    let mut out = std::collections::BTreeMap::new();
+    for s in state["elasticsearch"]["snapshots"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        if !names.iter().any(|n| s["snapshot"] == n.as_str()) {
+            continue;
+        }
+        if let Some(map) = s["contents"].as_object() {
+            for (index, c) in map {
+                if let Ok(c) = serde_json::from_value::<camunda_sim::IndexContent>(c.clone()) {
+                    out.insert(index.clone(), c);
+                }
+            }
+        }
+    }
+    out
+}

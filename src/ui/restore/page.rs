@@ -13,7 +13,6 @@ use crate::domain::{
     RestoreState, RestoreStepKey, RestoreStepState, RestoreStepView, RestoreView, StepKind,
 };
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 
 pub fn state_class(state: RestoreState) -> &'static str {
     match state {
@@ -26,14 +25,7 @@ pub fn state_class(state: RestoreState) -> &'static str {
 
 #[component]
 pub fn RestorePage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|s| s.parse::<i64>().ok())
-            .unwrap_or(0)
-    };
+    let id = crate::ui::live::id_param();
     let initial = Resource::new(id, get_restore);
     let restore = RwSignal::new(None::<RestoreView>);
     let connection = RwSignal::new(String::new());

@@ -6,18 +6,11 @@ use super::checks::Checks;
 use crate::api::{get_restore_plan, StartRestore};
 use crate::domain::{RestorePlan, StepKind};
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::use_navigate;
 
 #[component]
 pub fn RestoreWizard() -> impl IntoView {
-    let params = use_params_map();
-    let backup_id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|s| s.parse::<i64>().ok())
-            .unwrap_or(0)
-    };
+    let backup_id = crate::ui::live::id_param();
     let recheck = RwSignal::new(0u32);
     let plan = Resource::new(
         move || (backup_id(), recheck.get()),

@@ -12,21 +12,13 @@ use crate::domain::{RunState, RunView};
 use crate::ui::backups::state_class;
 use crate::ui::set::SetDetail;
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 use notices::Notices;
 use pause::PauseTimer;
 use timeline::Timeline;
 
 #[component]
 pub fn RunPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|s| s.parse::<i64>().ok())
-            .unwrap_or(0)
-    };
+    let id = crate::ui::live::id_param();
     let initial = Resource::new(id, get_run);
     let run = RwSignal::new(None::<RunView>);
     let connection = RwSignal::new(String::new());
