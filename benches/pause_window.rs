@@ -12,7 +12,7 @@
 //!
 //! Run: `cargo bench --bench pause_window --features ssr`
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/it/common/mod.rs"]
 mod common;
 
 use camunda_backup_console::startup::Application;

@@ -1,6 +1,6 @@
 //! Operate, Tasklist and Optimize backups built on simulated Elasticsearch snapshots.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -2,9 +2,8 @@
 //! trusted CA and mutual TLS work end to end; an untrusted certificate, a missing client
 //! certificate and refused credentials are reported naming the component and the setting to
 //! fix, before anything changes in the cluster.
-#![cfg(feature = "ssr")]
 
-mod common;
+use crate::common;
 
 use camunda_backup_console::config::{RawManagementAuth, RawSecret, RawSettings, Settings};
 use camunda_sim::{AuthConfig, ElasticsearchAuth, ManagementAuth};

@@ -1,6 +1,6 @@
 //! Zeebe gateway and broker behaviour: backup ids, aggregation, exporting pause/resume.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

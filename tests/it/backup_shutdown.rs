@@ -1,9 +1,8 @@
 //! SIGTERM / SIGINT during a run, and a panic inside a run: the run stops at its next safe
 //! point, exporting is resumed and confirmed, the end is journaled, the process exits within
 //! its grace period, and (after a panic) the next backup can start.
-#![cfg(feature = "ssr")]
 
-mod common;
+use crate::common;
 
 use camunda_backup_console::domain::StepKey;
 use camunda_backup_console::engine::StepHook;

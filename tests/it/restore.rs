@@ -2,9 +2,8 @@
 //! confirmed by the cluster's name and refused while checks fail, operator steps wait for what
 //! the console sees and the admin's confirmation, and a full restore leaves the cluster holding
 //! the data of the set and none written after it.
-#![cfg(feature = "ssr")]
 
-mod common;
+use crate::common;
 
 use camunda_sim::Component;
 use common::{eventually, fast_sim, snapshot_contents, start, step_state, TestConsole, APPS};

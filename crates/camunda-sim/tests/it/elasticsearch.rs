@@ -1,6 +1,6 @@
 //! Simulated Elasticsearch: snapshots, wildcard semantics, index deletion and restore.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

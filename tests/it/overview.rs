@@ -1,7 +1,6 @@
 //! The overview probe against the simulator over real HTTP.
-#![cfg(feature = "ssr")]
 
-mod common;
+use crate::common;
 
 use common::{eventually, start};
 use serde_json::Value;

@@ -1,8 +1,7 @@
 //! Faults during a restore's execution end in a truthful state with a clear next step: what
 //! was done (indices deleted, snapshots restored) and what to do now.
-#![cfg(feature = "ssr")]
 
-mod common;
+use crate::common;
 
 use camunda_sim::{Component, Fault, FaultKind};
 use common::{eventually, fast_sim, start, step_state, TestConsole, APPS};

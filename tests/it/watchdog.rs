@@ -1,8 +1,7 @@
 //! The watchdog: exporting paused while no run holds the pause raises an alert and, when
 //! configured, is resumed.
-#![cfg(feature = "ssr")]
 
-mod common;
+use crate::common;
 
 use common::{eventually, fast_sim, leader_phases};
 use std::time::Duration;

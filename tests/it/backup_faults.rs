@@ -1,8 +1,7 @@
 //! Every fault class of the simulator at every step: each run ends with a truthful state that
 //! names the failed step and component, and with exporting resumed.
-#![cfg(feature = "ssr")]
 
-mod common;
+use crate::common;
 
 use camunda_sim::{Fault, FaultKind};
 use common::{assert_exporting, fast_sim, start, step};

@@ -1,9 +1,8 @@
 //! A run whose end was never journaled (its last write failed) stays `running` in the journal
 //! with no task behind it. The console must not refuse every start from then on: the next start
 //! (or the watchdog) finds the orphan, recovers it truthfully, and backups go on.
-#![cfg(feature = "ssr")]
 
-mod common;
+use crate::common;
 
 use common::{eventually, fast_sim, settings_for, start_with};
 use std::time::Duration;

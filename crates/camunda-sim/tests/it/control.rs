@@ -1,6 +1,6 @@
 //! Control plane: stopping/starting components, transport faults, call log, admin API.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -1,9 +1,8 @@
 //! A console killed at each step of a restore: a new console on the same journal resumes the
 //! restore at a safe point (an interrupted snapshot restore is cleaned and redone), never
 //! leaves it `running`, and ends with the cluster holding exactly the set's data.
-#![cfg(feature = "ssr")]
 
-mod common;
+use crate::common;
 
 use camunda_sim::SimControl;
 use common::{eventually, fast_sim, step_state, Doomed, APPS};

@@ -1,6 +1,5 @@
 //! Contract tests: every JSON example of `shared/camunda-api.md` (copied to `tests/fixtures/`)
 //! parses with the console's client types, with the values the document shows.
-#![cfg(feature = "ssr")]
 
 use camunda_backup_console::camunda::extract_message;
 use camunda_backup_console::camunda::types::*;

@@ -1,8 +1,7 @@
 //! Backup Now over the REST API against the simulator: the happy path and the exact order of
 //! calls, id rules, request validation, one run at a time.
-#![cfg(feature = "ssr")]
 
-mod common;
+use crate::common;
 
 use common::{assert_exporting, fast_sim, start, step};
 use std::time::Duration;

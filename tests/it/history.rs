@@ -1,9 +1,8 @@
 //! The backup history over real HTTP: one row per backup id merged from the journal, the
 //! components' lists and the repository; sets the console did not take appear too; an
 //! unreachable component is `UNKNOWN`, never `MISSING`; pages follow the cursor.
-#![cfg(feature = "ssr")]
 
-mod common;
+use crate::common;
 
 use common::{eventually, fast_sim, start};
 use serde_json::Value;

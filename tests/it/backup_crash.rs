@@ -2,9 +2,8 @@
 //! resumes exporting if the run may have paused it, and tells the truth: the set is complete
 //! when every part completed in the cluster (waiting for parts still running there), else the
 //! run failed at the step it was in.
-#![cfg(feature = "ssr")]
 
-mod common;
+use crate::common;
 
 use common::{assert_exporting, eventually, fast_sim, leader_phases, step, Doomed};
 use std::net::SocketAddr;

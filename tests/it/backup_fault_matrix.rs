@@ -3,9 +3,8 @@
 //! within the error budget and the backup completes; a definitive one (HTTP 400) fails the run
 //! naming the component, or — on the calls made before a run exists — refuses the start with
 //! 503. Whatever the outcome, exporting is running afterwards and never hard-paused over soft.
-#![cfg(feature = "ssr")]
 
-mod common;
+use crate::common;
 
 use camunda_sim::{Fault, FaultKind};
 use common::{assert_exporting, fast_sim, start_adjusted};

@@ -3,9 +3,8 @@
 //! is unconfirmed, never confirmed; the pause mode follows the gateway's version; a stale Zeebe
 //! backup warns instead of blocking; a blip inside the window is absorbed; the window runs the
 //! records snapshot and the Zeebe backup side by side.
-#![cfg(feature = "ssr")]
 
-mod common;
+use crate::common;
 
 use camunda_sim::{Fault, FaultKind};
 use common::{assert_exporting, eventually, fast_sim, start, start_adjusted, step};

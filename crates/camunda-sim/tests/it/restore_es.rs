@@ -2,7 +2,7 @@
 //! snapshot, restore with and without waiting, recovery progress, health, the real error cases,
 //! templates on a clean Elasticsearch and the applications' schema at start.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

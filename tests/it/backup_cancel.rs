@@ -1,8 +1,7 @@
 //! Cancel at step boundaries: before and inside the pause window the run ends `cancelled`,
 //! exporting is running, and what was left in the components is listed.
-#![cfg(feature = "ssr")]
 
-mod common;
+use crate::common;
 
 use common::{assert_exporting, fast_sim, start, step};
 

@@ -1,7 +1,7 @@
 //! Authentication: basic/bearer on the Spring management endpoints, basic/API key on
 //! Elasticsearch, 401 bodies in each component's own shape, call log, order before faults.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -2,7 +2,7 @@
 //! restore application per broker with its exact log lines, and the cluster's state after the
 //! brokers start again.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

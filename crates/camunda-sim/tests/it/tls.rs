@@ -1,6 +1,6 @@
 //! HTTPS on the component listeners: the generated CA, mutual TLS, stop/start, plain admin API.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

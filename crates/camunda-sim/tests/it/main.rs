@@ -1,0 +1,12 @@
+//! Simulator tests, one binary: real HTTP against a started simulator, one module per API area.
+
+mod common;
+
+mod auth;
+mod control;
+mod elasticsearch;
+mod restore_es;
+mod restore_zeebe;
+mod tls;
+mod webapps;
+mod zeebe;

@@ -1,0 +1,22 @@
+//! Integration tests, one binary: each module starts the real console (HTTP, SQLite)
+//! against the in-process simulator. One binary links once; seventeen linked the whole app seventeen times.
+#![cfg(feature = "ssr")]
+
+mod common;
+
+mod backup_cancel;
+mod backup_crash;
+mod backup_fault_matrix;
+mod backup_faults;
+mod backup_orphans;
+mod backup_run;
+mod backup_shutdown;
+mod backup_truth;
+mod contract;
+mod history;
+mod overview;
+mod restore;
+mod restore_crash;
+mod restore_faults;
+mod tls_and_auth;
+mod watchdog;
