@@ -22,4 +22,14 @@ step "building server and browser bundle for the end-to-end tests (cargo leptos 
 cargo leptos build
 step "Playwright end-to-end tests (headless Debian Chromium)"
 rm -f /tmp/console-e2e.db*
-(cd end2end && E2E_CONSOLE_BINARY=../target/debug/camunda-backup-console npx playwright test)
+rm -rf end2end/.auth
+(cd end2end && E2E_CONSOLE_BINARY=../target/debug/camunda-backup-console npx playwright test) 2>&1 \
+  | tee target/e2e.log
+step "no secret in the end-to-end run's output (the console's own log included)"
+for secret in $(sed -n 's/^export const [A-Z0-9_]* = "\(.*\)";$/\1/p' end2end/tests/secrets.ts); do
+  if grep -qF -- "$secret" target/e2e.log; then
+    echo "a secret of the end-to-end console appears in its output (target/e2e.log)" >&2
+    exit 1
+  fi
+done
+grep -q "signs in and lands on the page" target/e2e.log || { echo "the sign-in test did not run" >&2; exit 1; }

@@ -18,7 +18,9 @@
 //! Run: `cargo bench --bench history_scale --features ssr`
 
 use camunda_backup_console::camunda::types::{BackupInfo, SnapshotInfo, WebAppBackup};
-use camunda_backup_console::config::{RawCluster, RawSettings, RawTimeouts, Settings};
+use camunda_backup_console::config::{
+    RawApiToken, RawAuth, RawCluster, RawSettings, RawTimeouts, Settings,
+};
 use camunda_backup_console::domain::{backup_plan, BackupId, PartKey, RunEvent, RunState, RunView};
 use camunda_backup_console::history::{
     page, ClusterReads, HistoryProfile, HistoryQuery, Read, View,
@@ -30,6 +32,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 const SETS: i64 = 10_000;
+/// The viewer token the bench reads with (pages and the API need a signed-in caller).
+const TOKEN: &str = "bench-viewer-token";
 const ROUNDS: usize = 30;
 
 fn parse<T: serde::de::DeserializeOwned>(v: serde_json::Value) -> T {
@@ -159,6 +163,16 @@ fn settings(sim: &camunda_sim::SimUrls, db: &str) -> Result<Settings, Box<dyn st
             ..RawCluster::default()
         }),
         simulate: false,
+        admin_password: Some("bench-admin-password".into()),
+        admin_password_file: None,
+        auth: RawAuth {
+            api_tokens: vec![RawApiToken {
+                name: "bench".into(),
+                role: "viewer".into(),
+                token_sha256: camunda_backup_console::auth::sha256_hex(TOKEN),
+            }],
+            ..RawAuth::default()
+        },
         shutdown_grace_secs: 5,
         rpo_objective_hours: 24,
         // The bench publishes its own reads; the refresher must not replace them.
@@ -258,7 +272,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .history
         .publish(ClusterReads::clone(&cluster), &store)
         .await;
-    let client = reqwest::Client::new();
+    let mut auth = reqwest::header::HeaderMap::new();
+    auth.insert(
+        reqwest::header::AUTHORIZATION,
+        format!("Bearer {TOKEN}").parse()?,
+    );
+    let client = reqwest::Client::builder().default_headers(auth).build()?;
     let get = |path: &str| {
         let (client, url) = (client.clone(), format!("{base}{path}"));
         async move {

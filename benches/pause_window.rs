@@ -50,7 +50,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let app = Application::build(settings, common::leptos_options()).await?;
     let base = format!("http://{}", app.local_addr()?);
     tokio::spawn(app.run_until(std::future::pending()));
-    let http = reqwest::Client::new();
+    let http = common::client();
     let control = sim.control();
     let mut out = std::io::stdout().lock();
     writeln!(

@@ -1,6 +1,7 @@
 // Playwright drives Debian's Chromium (/usr/bin/chromium) against the real console binary,
 // which starts its embedded Camunda simulator because no [cluster] is configured.
 import { defineConfig } from "@playwright/test";
+import { ADMIN_PASSWORD } from "./tests/secrets";
 
 const port = Number(process.env.E2E_PORT ?? 3187);
 const binary = process.env.E2E_CONSOLE_BINARY ?? "../target/debug/camunda-backup-console";
@@ -30,6 +31,15 @@ export default defineConfig({
       ],
     },
   },
+  projects: [
+    { name: "setup", testMatch: /auth\.setup\.ts/ },
+    {
+      name: "console",
+      testMatch: /.*\.spec\.ts/,
+      dependencies: ["setup"],
+      use: { storageState: ".auth/admin.json" },
+    },
+  ],
   webServer: {
     command: binary,
     url: `http://127.0.0.1:${port}/api/v1/health`,
@@ -41,7 +51,8 @@ export default defineConfig({
       CONSOLE_LISTEN: `127.0.0.1:${port}`,
       CONSOLE_DATABASE_URL: `sqlite://${process.env.E2E_DB ?? "/tmp/console-e2e.db"}?mode=rwc`,
       CONSOLE_PROBE_INTERVAL_SECS: "1",
-      CONSOLE_SIMULATOR_SCENARIO: "slow-cluster.toml",
+      CONSOLE_CONFIG: "console-e2e.toml",
+      CONSOLE_ADMIN_PASSWORD: ADMIN_PASSWORD,
       LEPTOS_OUTPUT_NAME: "camunda-backup-console",
       LEPTOS_SITE_ROOT: "../target/site",
       LEPTOS_SITE_PKG_DIR: "pkg",

@@ -12,6 +12,15 @@ pub mod domain;
 /// Pages and components.
 pub mod ui;
 
+/// The state-changing actions: role check, work, audit entry (REST and server functions).
+#[cfg(feature = "ssr")]
+pub mod actions;
+/// The append-only audit log.
+#[cfg(feature = "ssr")]
+pub mod audit;
+/// Sign-in, sessions, API tokens, CSRF protection.
+#[cfg(feature = "ssr")]
+pub mod auth;
 /// HTTP clients for the Camunda components' management APIs and Elasticsearch.
 #[cfg(feature = "ssr")]
 pub mod camunda;

@@ -22,6 +22,9 @@ async fn main() -> std::process::ExitCode {
             return ExitCode::from(2);
         }
     };
+    if let Some(command) = user_command() {
+        return run_user_command(&settings, command).await;
+    }
     let leptos_options = match leptos_options(settings.listen) {
         Ok(o) => o,
         Err(e) => {
@@ -37,7 +40,10 @@ async fn main() -> std::process::ExitCode {
         }
     };
     match app.local_addr() {
-        Ok(addr) => tracing::info!("console listening on http://{addr}"),
+        Ok(addr) => {
+            tracing::info!("console listening on http://{addr}");
+            show_sign_in(addr, app.generated_admin_password());
+        }
         Err(e) => tracing::warn!("{}", error_chain(&e)),
     }
     if let Err(e) = app.run_until(shutdown_signal()).await {
@@ -45,6 +51,86 @@ async fn main() -> std::process::ExitCode {
         return ExitCode::FAILURE;
     }
     ExitCode::SUCCESS
+}
+
+/// Says once, on the terminal (not in the log), how to sign in; a generated password is shown
+/// here and nowhere else (only its hash is stored).
+#[cfg(feature = "ssr")]
+fn show_sign_in(addr: std::net::SocketAddr, generated: Option<&secrecy::SecretString>) {
+    use secrecy::ExposeSecret;
+    use std::io::Write;
+    let Some(password) = generated else {
+        tracing::info!("sign in at http://{addr}/login (lost the admin password? start with CONSOLE_ADMIN_PASSWORD set, or run `camunda-backup-console user set admin --role admin` with the new password on standard input)");
+        return;
+    };
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(
+        err,
+        "\n  Sign in at http://{addr}/login\n    Username: admin\n    Password: {}\n  Shown once; only its hash is stored. Set CONSOLE_ADMIN_PASSWORD to choose it instead.\n",
+        password.expose_secret()
+    );
+}
+
+/// `user set <name> --role <viewer|operator|admin>`: the password is read from standard input.
+#[cfg(feature = "ssr")]
+struct UserCommand {
+    name: String,
+    role: Option<String>,
+}
+
+#[cfg(feature = "ssr")]
+fn user_command() -> Option<UserCommand> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let at = args.iter().position(|a| a == "user")?;
+    if args.get(at + 1).map(String::as_str) != Some("set") {
+        return Some(UserCommand {
+            name: String::new(),
+            role: None,
+        });
+    }
+    let name = args.get(at + 2).cloned().unwrap_or_default();
+    let role = args
+        .iter()
+        .position(|a| a == "--role")
+        .and_then(|i| args.get(i + 1).cloned());
+    Some(UserCommand { name, role })
+}
+
+#[cfg(feature = "ssr")]
+async fn run_user_command(
+    settings: &camunda_backup_console::config::Settings,
+    command: UserCommand,
+) -> std::process::ExitCode {
+    use camunda_backup_console::domain::Role;
+    use std::process::ExitCode;
+    let role = command.role.as_deref().and_then(Role::parse);
+    let (Some(role), false) = (role, command.name.is_empty()) else {
+        tracing::error!("usage: camunda-backup-console user set <name> --role <viewer|operator|admin> (the password is read from standard input)");
+        return ExitCode::from(2);
+    };
+    let mut line = String::new();
+    if let Err(e) = std::io::stdin().read_line(&mut line) {
+        tracing::error!("could not read the password from standard input: {e}");
+        return ExitCode::from(2);
+    }
+    let password = secrecy::SecretString::from(line.trim_end_matches(['\n', '\r']).to_owned());
+    let store = match camunda_backup_console::store::Store::connect(&settings.database_url).await {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::error!("{}", error_chain(&e));
+            return ExitCode::FAILURE;
+        }
+    };
+    match camunda_backup_console::auth::set_user(&store, &command.name, role, &password).await {
+        Ok(()) => {
+            tracing::info!(user = %command.name, %role, "user saved");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            tracing::error!("{}", error_chain(&e));
+            ExitCode::from(2)
+        }
+    }
 }
 
 /// `--config PATH` (or `--config=PATH`) wins over `CONSOLE_CONFIG`.

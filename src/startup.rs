@@ -33,6 +33,8 @@ pub enum StartupError {
     },
     #[error("could not open the run journal")]
     Store(#[source] crate::store::StoreError),
+    #[error("could not set up the first admin user")]
+    Bootstrap(#[source] crate::auth::BootstrapError),
     #[error("the HTTP server failed")]
     Serve(#[source] std::io::Error),
 }
@@ -46,6 +48,7 @@ pub struct Application {
     prober: tokio::task::JoinHandle<()>,
     watchdog: tokio::task::JoinHandle<()>,
     history_refresher: tokio::task::JoinHandle<()>,
+    generated_admin_password: Option<secrecy::SecretString>,
 }
 
 impl Application {
@@ -144,6 +147,11 @@ impl Application {
         }
         // A restore the previous process left unfinished resumes at its last safe point.
         restores.spawn_recovery();
+        let auth = crate::auth::Auth::new(engine.store().clone(), settings.auth.clone());
+        let generated_admin_password =
+            crate::auth::bootstrap_admin(auth.store(), settings.auth.admin_password.as_ref())
+                .await
+                .map_err(StartupError::Bootstrap)?;
         let listen = settings.listen;
         let console = Arc::new(Console {
             settings,
@@ -154,6 +162,7 @@ impl Application {
             engine,
             history,
             restores,
+            auth,
             simulator: simulator.as_ref().map(|s| s.control()),
             closing: tokio::sync::watch::channel(false).0,
         });
@@ -176,7 +185,14 @@ impl Application {
             prober,
             watchdog,
             history_refresher,
+            generated_admin_password,
         })
+    }
+
+    /// The `admin` password generated at this start (no users existed and none was configured):
+    /// to be shown once on the console's output. Only its hash is stored.
+    pub fn generated_admin_password(&self) -> Option<&secrecy::SecretString> {
+        self.generated_admin_password.as_ref()
     }
 
     /// The address actually bound (port 0 resolved).

@@ -21,6 +21,8 @@ pub struct Console {
     pub history: crate::history::HistoryCache,
     /// Guided restores.
     pub restores: crate::restore::RestoreEngine,
+    /// Sign-in, sessions and API tokens (the audit log lives in the same store).
+    pub auth: crate::auth::Auth,
     /// The embedded simulator's controls, when the console runs against it (never for a real
     /// cluster): the restore wizard can do the operator's steps there.
     pub simulator: Option<camunda_sim::SimControl>,

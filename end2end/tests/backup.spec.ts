@@ -1,6 +1,6 @@
 // Backup Now in the browser: click, watch every step complete live, reload mid-run and still
 // follow it, and see the final state and the history.
-import { test, expect } from "@playwright/test";
+import { test, expect } from "./fixtures";
 
 test("an admin takes a backup and watches every step live", async ({ page }) => {
   await page.goto("/backups");

@@ -1,7 +1,7 @@
 // The backup history in the browser: one row per set with the restorable badge, the newest
 // restorable backup at the top, deletion behind typing the id, and pages that do not scroll
 // sideways on a 390 px phone.
-import { test, expect, type APIRequestContext } from "@playwright/test";
+import { test, expect, type APIRequestContext } from "./fixtures";
 
 async function takeBackup(request: APIRequestContext): Promise<string> {
   const started = await request.post("/api/v1/backups", { data: {} });
@@ -15,7 +15,7 @@ async function takeBackup(request: APIRequestContext): Promise<string> {
 
 test("the history lists sets, marks the restorable ones, and deletes one after the id is typed", async ({
   page,
-  request,
+  api: request,
 }) => {
   const older = await takeBackup(request);
   const newer = await takeBackup(request);
@@ -53,7 +53,7 @@ test("the history lists sets, marks the restorable ones, and deletes one after t
   await expect(duration.locator(`svg circle[data-backup-id="${newer}"]`)).toHaveClass(/ok/);
 });
 
-test("every page fits a 390 px phone screen without sideways scrolling", async ({ page, request }) => {
+test("every page fits a 390 px phone screen without sideways scrolling", async ({ page, api: request }) => {
   const id = await takeBackup(request);
   await page.setViewportSize({ width: 390, height: 844 });
   for (const path of ["/", "/backups", `/backups/${id}`, "/restores", `/restore/${id}`]) {

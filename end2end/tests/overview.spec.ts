@@ -1,9 +1,10 @@
 // The overview page: hydration works, every component answers, and a component stopped
 // through the simulator's admin API is reported as not answering.
-import { test, expect, request } from "@playwright/test";
+import { request } from "@playwright/test";
+import { test, expect } from "./fixtures";
 
 test.describe("cluster overview", () => {
-  test("shows every component answering and notices when one stops", async ({ page, baseURL }) => {
+  test("shows every component answering and notices when one stops", async ({ page, api }) => {
     await page.goto("/");
 
     // The simulated-cluster banner is on the page.
@@ -25,7 +26,6 @@ test.describe("cluster overview", () => {
     await expect(page.locator("[data-repo-exists]")).toHaveText("yes");
 
     // Stop Operate through the simulator's admin API; the page says so without a reload.
-    const api = await request.newContext({ baseURL });
     const info = await (await api.get("/api/v1/console")).json();
     expect(info.simulated).toBe(true);
     const admin = await request.newContext({ baseURL: info.simulator_admin_url });

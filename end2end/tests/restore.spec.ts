@@ -1,7 +1,7 @@
 // The restore wizard in the browser, against the embedded simulator: choose a set, read the
 // checks and the plan, type the cluster name, then follow the restore live — doing each
 // operator step on the simulator and confirming it — until the post-restore checks pass.
-import { test, expect, type APIRequestContext } from "@playwright/test";
+import { test, expect, type APIRequestContext } from "./fixtures";
 
 async function takeBackup(request: APIRequestContext): Promise<string> {
   const started = await request.post("/api/v1/backups", { data: {} });
@@ -13,7 +13,7 @@ async function takeBackup(request: APIRequestContext): Promise<string> {
   return id;
 }
 
-test("the wizard walks a restore from choosing a set to the post-restore checks", async ({ page, request }) => {
+test("the wizard walks a restore from choosing a set to the post-restore checks", async ({ page, api: request }) => {
   test.setTimeout(180_000);
   const id = await takeBackup(request);
   const info = await (await request.get("/api/v1/console")).json();
@@ -71,7 +71,7 @@ test("the wizard walks a restore from choosing a set to the post-restore checks"
   await expect(page.locator("table.restores tbody tr").first()).toContainText("completed");
 });
 
-test("a set that is not restorable shows why, and the wizard will not start it", async ({ page, request }) => {
+test("a set that is not restorable shows why, and the wizard will not start it", async ({ page, api: request }) => {
   const id = await takeBackup(request);
   const info = await (await request.get("/api/v1/console")).json();
   const cluster: string = info.clusterName ?? info.cluster_name;

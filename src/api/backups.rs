@@ -5,40 +5,34 @@ use crate::domain::{
 };
 use leptos::prelude::*;
 
-#[cfg(feature = "ssr")]
-fn failure(e: crate::rest::ApiError) -> Failure {
-    Failure::new(e.code, e.message)
-}
-
 /// Starts a backup; `backup_id` empty = the next id. Returns the id of the new run.
-#[server]
+#[server(client = crate::api::CsrfClient)]
 pub async fn start_backup(backup_id: Option<i64>) -> Result<i64, Failure> {
-    let console = super::overview::console()?;
-    let id = console
-        .engine
-        .start_backup(crate::domain::StartBackupRequest { backup_id })
-        .await
-        .map_err(|e| failure(crate::rest::start_error(e)))?;
+    let console = super::console()?;
+    let caller = super::caller()?;
+    let id = crate::actions::start_backup(
+        &console,
+        &caller,
+        crate::domain::StartBackupRequest { backup_id },
+    )
+    .await?;
     Ok(id.get())
 }
 
 /// Asks the running backup to stop at the next step boundary.
-#[server]
+#[server(client = crate::api::CsrfClient)]
 pub async fn cancel_backup(backup_id: i64) -> Result<(), Failure> {
-    let console = super::overview::console()?;
+    let console = super::console()?;
     let id = crate::domain::BackupId::new(backup_id)
         .ok_or_else(|| Failure::new("invalid_backup_id", "A backup id is a positive integer."))?;
-    console
-        .engine
-        .cancel(id)
-        .await
-        .map_err(|e| Failure::new("cancel_refused", e.to_string()))
+    let caller = super::caller()?;
+    Ok(crate::actions::cancel_backup(&console, &caller, id).await?)
 }
 
 /// One run, as journaled.
-#[server]
+#[server(client = crate::api::CsrfClient)]
 pub async fn get_run(backup_id: i64) -> Result<Option<RunView>, Failure> {
-    let console = super::overview::console()?;
+    let console = super::console()?;
     let Some(id) = crate::domain::BackupId::new(backup_id) else {
         return Ok(None);
     };
@@ -51,12 +45,12 @@ pub async fn get_run(backup_id: i64) -> Result<Option<RunView>, Failure> {
 
 /// The backup history (one row per set, newest first; `cursor` for older pages, `verdict` to
 /// filter), the plan a new backup would follow, and the running backup's id.
-#[server]
+#[server(client = crate::api::CsrfClient)]
 pub async fn get_backups(
     cursor: Option<String>,
     verdict: Option<String>,
 ) -> Result<(HistoryPage, Vec<StepKey>, Option<i64>), Failure> {
-    let console = super::overview::console()?;
+    let console = super::console()?;
     let query = crate::history::HistoryQuery::parse(
         None,
         cursor.as_deref(),
@@ -77,13 +71,13 @@ pub async fn get_backups(
 
 /// Deletes every part of a set. `confirm` must repeat the id (the page asks the admin to type
 /// it); `force` is needed for the newest restorable set.
-#[server]
+#[server(client = crate::api::CsrfClient)]
 pub async fn delete_set(
     backup_id: i64,
     confirm: String,
     force: bool,
 ) -> Result<DeletionOutcome, Failure> {
-    let console = super::overview::console()?;
+    let console = super::console()?;
     let id = crate::domain::BackupId::new(backup_id)
         .ok_or_else(|| Failure::new("invalid_backup_id", "A backup id is a positive integer."))?;
     if confirm.trim() != backup_id.to_string() {
@@ -92,29 +86,21 @@ pub async fn delete_set(
             format!("Type the backup id {backup_id} to confirm the deletion."),
         ));
     }
-    // In its own task: leaving the page does not stop a deletion half-way.
-    tokio::spawn(async move { crate::history::delete_set(&console, id, force).await })
-        .await
-        .map_err(|_| {
-            Failure::new(
-                "deletion_failed",
-                format!("Deleting backup {id} stopped unexpectedly; reload to see which parts are left, and try again."),
-            )
-        })?
-        .map_err(|e| failure(crate::rest::delete_error(e)))
+    let caller = super::caller()?;
+    Ok(crate::actions::delete_set(&console, &caller, id, force).await?)
 }
 
 /// The latest deletion of a set: each part's progress while it runs.
-#[server]
+#[server(client = crate::api::CsrfClient)]
 pub async fn get_deletion(backup_id: i64) -> Result<Option<DeletionProgress>, Failure> {
-    let console = super::overview::console()?;
+    let console = super::console()?;
     Ok(crate::domain::BackupId::new(backup_id).and_then(|id| console.history.deletions.get(id)))
 }
 
 /// One backup set as the cluster holds it (for the detail page).
-#[server]
+#[server(client = crate::api::CsrfClient)]
 pub async fn get_set(backup_id: i64) -> Result<Option<BackupSetRow>, Failure> {
-    let console = super::overview::console()?;
+    let console = super::console()?;
     let Some(id) = crate::domain::BackupId::new(backup_id) else {
         return Ok(None);
     };

@@ -1,8 +1,29 @@
 //! Server functions: thin wrappers the pages call; the work happens in server-side services.
 
 mod backups;
+mod csrf;
 mod overview;
 mod restores;
+mod session;
+
+pub use csrf::{CsrfClient, CSRF_HEADER, CSRF_META};
+pub use session::{get_audit, get_me, GetAudit, GetMe};
+
+#[cfg(feature = "ssr")]
+pub(crate) use overview::console;
+
+/// The caller the authentication middleware put on the request.
+#[cfg(feature = "ssr")]
+pub(crate) fn caller() -> Result<crate::auth::Caller, crate::domain::Failure> {
+    leptos::prelude::use_context::<axum::http::request::Parts>()
+        .and_then(|p| p.extensions.get::<crate::auth::Caller>().cloned())
+        .ok_or_else(|| {
+            crate::domain::Failure::new(
+                "unauthenticated",
+                "Sign in first (your session may have expired).",
+            )
+        })
+}
 
 pub use backups::{
     cancel_backup, delete_set, get_backups, get_deletion, get_run, get_set, start_backup,

@@ -4,14 +4,14 @@ use crate::domain::{ClusterOverview, ConsoleInfo, Failure};
 use leptos::prelude::*;
 
 /// Cluster name and whether it is the embedded simulator (for the banner).
-#[server]
+#[server(client = crate::api::CsrfClient)]
 pub async fn get_console_info() -> Result<ConsoleInfo, Failure> {
     let console = console()?;
     Ok(console.console_info())
 }
 
 /// The latest probe of the cluster; `None` until the first probe finished.
-#[server]
+#[server(client = crate::api::CsrfClient)]
 pub async fn get_overview() -> Result<Option<ClusterOverview>, Failure> {
     let console = console()?;
     Ok(console.overview.get().await)

@@ -23,9 +23,9 @@ async fn fresh_set(
 }
 
 /// The dry run of restoring a set: checks, steps, indices, snapshots, runbook.
-#[server]
+#[server(client = crate::api::CsrfClient)]
 pub async fn get_restore_plan(backup_id: i64) -> Result<Option<RestorePlan>, Failure> {
-    let console = super::overview::console()?;
+    let console = super::console()?;
     let Some(set) = fresh_set(&console, backup_id).await? else {
         return Ok(None);
     };
@@ -33,33 +33,21 @@ pub async fn get_restore_plan(backup_id: i64) -> Result<Option<RestorePlan>, Fai
 }
 
 /// Starts a restore once `confirm` is the cluster's name; returns the restore's id.
-#[server]
+#[server(client = crate::api::CsrfClient)]
 pub async fn start_restore(backup_id: i64, confirm: String) -> Result<i64, Failure> {
-    let console = super::overview::console()?;
-    console
-        .restores
-        .check_confirm(Some(&confirm))
-        .map_err(failure)?;
-    let set = fresh_set(&console, backup_id).await?;
-    let who = use_context::<axum::http::request::Parts>().map(|parts| {
-        let peer = parts
-            .extensions
-            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-            .map(|c| c.0);
-        crate::rest::requester(peer, &parts.headers)
-    });
-    console
-        .restores
-        .start(backup_id, set, Some(&confirm), who)
-        .await
-        .map(|v| v.restore_id)
-        .map_err(failure)
+    let console = super::console()?;
+    let caller = super::caller()?;
+    Ok(
+        crate::actions::start_restore(&console, &caller, backup_id, Some(&confirm))
+            .await?
+            .restore_id,
+    )
 }
 
 /// One restore as journaled.
-#[server]
+#[server(client = crate::api::CsrfClient)]
 pub async fn get_restore(restore_id: i64) -> Result<Option<RestoreView>, Failure> {
-    let console = super::overview::console()?;
+    let console = super::console()?;
     console
         .restores
         .get(restore_id)
@@ -68,9 +56,9 @@ pub async fn get_restore(restore_id: i64) -> Result<Option<RestoreView>, Failure
 }
 
 /// Every restore, newest first.
-#[server]
+#[server(client = crate::api::CsrfClient)]
 pub async fn list_restores() -> Result<Vec<RestoreSummary>, Failure> {
-    let console = super::overview::console()?;
+    let console = super::console()?;
     console
         .restores
         .list()
@@ -79,54 +67,36 @@ pub async fn list_restores() -> Result<Vec<RestoreSummary>, Failure> {
 }
 
 /// The admin confirms a waiting operator step.
-#[server]
+#[server(client = crate::api::CsrfClient)]
 pub async fn confirm_restore_step(restore_id: i64, key: String) -> Result<(), Failure> {
-    let console = super::overview::console()?;
-    console
-        .restores
-        .confirm(restore_id, &key)
-        .await
-        .map_err(failure)
+    let console = super::console()?;
+    let caller = super::caller()?;
+    Ok(crate::actions::confirm_restore_step(&console, &caller, restore_id, &key).await?)
 }
 
 /// Runs a failed restore again from its failed step.
-#[server]
+#[server(client = crate::api::CsrfClient)]
 pub async fn retry_restore(restore_id: i64) -> Result<(), Failure> {
-    let console = super::overview::console()?;
-    console
-        .restores
-        .retry(restore_id)
-        .await
-        .map(|_| ())
-        .map_err(failure)
+    let console = super::console()?;
+    let caller = super::caller()?;
+    crate::actions::retry_restore(&console, &caller, restore_id).await?;
+    Ok(())
 }
 
 /// Cancels a restore before its first destructive step.
-#[server]
+#[server(client = crate::api::CsrfClient)]
 pub async fn cancel_restore(restore_id: i64) -> Result<(), Failure> {
-    let console = super::overview::console()?;
-    console.restores.cancel(restore_id).await.map_err(failure)
+    let console = super::console()?;
+    let caller = super::caller()?;
+    Ok(crate::actions::cancel_restore(&console, &caller, restore_id).await?)
 }
 
 /// On the embedded simulator only: performs an operator step the way an operator would on a
 /// real cluster (stop or start the components; clear every broker's data directory and run
 /// the restore application on it). Refused for a real cluster.
-#[server]
+#[server(client = crate::api::CsrfClient)]
 pub async fn simulate_operator_step(restore_id: i64, key: String) -> Result<Vec<String>, Failure> {
-    let console = super::overview::console()?;
-    let Some(sim) = console.simulator.clone() else {
-        return Err(Failure::new(
-            "not_simulated",
-            "Only the embedded simulator can be operated from the console; on a real cluster, run the commands shown.",
-        ));
-    };
-    let view = console
-        .restores
-        .get(restore_id)
-        .await
-        .map_err(|e| Failure::new("journal_error", e.to_string()))?
-        .ok_or_else(|| Failure::new("not_found", format!("No restore with id {restore_id}")))?;
-    crate::restore::simulate::operator_step(&sim, &view, &key)
-        .await
-        .map_err(|e| Failure::new("simulator", e))
+    let console = super::console()?;
+    let caller = super::caller()?;
+    Ok(crate::actions::simulate_operator_step(&console, &caller, restore_id, &key).await?)
 }

@@ -5,10 +5,12 @@
 //! (a missing or mistyped key is reported with its name), then [`Settings::validate`] turns the raw
 //! strings into checked types and names the key of the first value that is wrong.
 
+mod auth;
 mod credentials;
 mod raw;
 mod validate;
 
+pub use auth::{ApiToken, AuthSettings, RawApiToken, RawAuth};
 pub use credentials::{Credentials, ElasticsearchAuth, ManagementAuth, SecretPem, TlsSettings};
 pub use raw::{RawCluster, RawManagementAuth, RawSecret, RawSettings, RawTimeouts, RawTls};
 pub use validate::{ClusterSettings, Settings, Timeouts};

@@ -56,6 +56,13 @@ pub struct RawSettings {
     pub cluster: Option<RawCluster>,
     /// Run against the embedded simulator on purpose (a file without `[cluster]` is refused).
     pub simulate: bool,
+    /// The `admin` user's password, set at start-up (`CONSOLE_ADMIN_PASSWORD`). Without it and
+    /// without users, a password is generated and shown once on the console's output.
+    pub admin_password: Option<RawSecret>,
+    /// A file holding the `admin` user's password (`CONSOLE_ADMIN_PASSWORD_FILE`).
+    pub admin_password_file: Option<String>,
+    /// `[auth]`: sessions and API tokens.
+    pub auth: super::RawAuth,
     /// Where the embedded simulator keeps its state (only used without `[cluster]`).
     pub simulator_state_dir: Option<String>,
     /// A simulator scenario TOML (timings, faults) for the embedded simulator.
@@ -126,6 +133,9 @@ impl Default for RawSettings {
             database_url: "sqlite://console.db".into(),
             cluster: None,
             simulate: false,
+            admin_password: None,
+            admin_password_file: None,
+            auth: super::RawAuth::default(),
             simulator_state_dir: None,
             simulator_scenario: None,
             probe_interval_secs: 5,

@@ -23,6 +23,8 @@ pub struct Settings {
     pub rpo_objective_hours: u64,
     pub history_refresh: Duration,
     pub timeouts: Timeouts,
+    /// Sessions, API tokens and the admin password to set at start-up.
+    pub auth: super::AuthSettings,
 }
 
 /// Per-step time limits of a backup run.
@@ -150,6 +152,11 @@ impl Settings {
             ));
         }
         let cluster = raw.cluster.map(validate_cluster).transpose()?;
+        let auth = super::auth::validate(
+            raw.auth,
+            raw.admin_password,
+            raw.admin_password_file.as_deref(),
+        )?;
         Ok(Self {
             listen,
             database_url: raw.database_url,
@@ -163,6 +170,7 @@ impl Settings {
             rpo_objective_hours: raw.rpo_objective_hours,
             history_refresh: Duration::from_secs(raw.history_refresh_secs),
             timeouts,
+            auth,
         })
     }
 }

@@ -1,5 +1,6 @@
 //! Types shared between the server and the browser.
 
+mod auth;
 mod backup;
 mod component;
 mod failure;
@@ -7,6 +8,7 @@ mod history;
 mod overview;
 mod restore;
 
+pub use auth::{AuditEntry, AuditPage, Me, Permission, Role};
 pub use backup::{
     backup_plan, BackupId, PauseWindow, RunEvent, RunState, RunView, StartBackupRequest, StepKey,
     StepState, StepView,

@@ -2,6 +2,8 @@
 //! Handlers translate HTTP to engine calls and engine errors to status codes; nothing more.
 
 use super::ApiError;
+use crate::actions::{self, ActionError};
+use crate::auth::Caller;
 use crate::domain::HistoryPage;
 use crate::domain::{BackupId, StartBackupRequest};
 use crate::engine::{CancelError, StartError};
@@ -12,7 +14,7 @@ use axum::body::Bytes;
 use axum::extract::Query;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::Json;
+use axum::{Extension, Json};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 
@@ -29,7 +31,7 @@ pub(super) fn parse_backup_id(raw: &str) -> Result<BackupId, ApiError> {
         })
 }
 
-pub(super) fn journal_error(e: StoreError) -> ApiError {
+pub fn journal_error(e: StoreError) -> ApiError {
     tracing::error!(error = %e, "run journal error");
     ApiError::new(
         StatusCode::INTERNAL_SERVER_ERROR,
@@ -77,8 +79,9 @@ pub fn start_error(e: StartError) -> ApiError {
 /// `POST /api/v1/backups` with `{}` or `{"backupId": n}` → 202 `{"backupId": n, ...}`.
 pub async fn start(
     State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
     body: Bytes,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<Value>), ActionError> {
     let request: StartBackupRequest = if body.iter().all(u8::is_ascii_whitespace) {
         StartBackupRequest::default()
     } else {
@@ -90,12 +93,7 @@ pub async fn start(
             )
         })?
     };
-    let id = state
-        .console
-        .engine
-        .start_backup(request)
-        .await
-        .map_err(start_error)?;
+    let id = actions::start_backup(&state.console, &caller, request).await?;
     Ok((
         StatusCode::ACCEPTED,
         Json(json!({
@@ -187,9 +185,10 @@ pub async fn get(
 /// an id nobody knows.
 pub async fn delete(
     State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
     Path(raw): Path<String>,
     Query(params): Query<HashMap<String, String>>,
-) -> Result<Json<crate::domain::DeletionOutcome>, ApiError> {
+) -> Result<Json<crate::domain::DeletionOutcome>, ActionError> {
     let id = parse_backup_id(&raw)?;
     let force = match params.get("force").map(String::as_str) {
         None | Some("false") => false,
@@ -199,23 +198,13 @@ pub async fn delete(
                 StatusCode::BAD_REQUEST,
                 "invalid_query",
                 "`force` must be true or false",
-            ))
+            )
+            .into())
         }
     };
-    // In its own task: a client that goes away does not stop a deletion half-way.
-    let console = state.console.clone();
-    tokio::spawn(async move { history::delete_set(&console, id, force).await })
+    actions::delete_set(&state.console, &caller, id, force)
         .await
-        .map_err(|e| {
-            tracing::error!(backup_id = %id, error = %e, "the deletion task failed");
-            ApiError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "deletion_failed",
-                format!("Deleting backup {id} stopped unexpectedly; open the set to see which parts are left, and try again"),
-            )
-        })?
         .map(Json)
-        .map_err(delete_error)
 }
 
 /// The API error of a refused deletion.
@@ -235,24 +224,26 @@ pub fn delete_error(e: history::DeleteError) -> ApiError {
 /// `POST /api/v1/backups/{id}/cancel` → 202; honoured at the next step boundary or poll.
 pub async fn cancel(
     State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
     Path(raw): Path<String>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<Value>), ActionError> {
     let id = parse_backup_id(&raw)?;
-    match state.console.engine.cancel(id).await {
-        Ok(()) => Ok((
-            StatusCode::ACCEPTED,
-            Json(json!({ "backupId": id, "cancelRequested": true })),
-        )),
-        Err(e @ CancelError::NotFound(_)) => Err(ApiError::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            e.to_string(),
-        )),
-        Err(e @ CancelError::NotRunning(..)) => Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "not_running",
-            e.to_string(),
-        )),
-        Err(CancelError::Store(e)) => Err(journal_error(e)),
+    actions::cancel_backup(&state.console, &caller, id).await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(json!({ "backupId": id, "cancelRequested": true })),
+    ))
+}
+
+/// The API error of a refused cancel.
+pub fn cancel_error(e: CancelError) -> ApiError {
+    match e {
+        e @ CancelError::NotFound(_) => {
+            ApiError::new(StatusCode::NOT_FOUND, "not_found", e.to_string())
+        }
+        e @ CancelError::NotRunning(..) => {
+            ApiError::new(StatusCode::CONFLICT, "not_running", e.to_string())
+        }
+        CancelError::Store(e) => journal_error(e),
     }
 }

@@ -5,20 +5,21 @@
 use super::backups::journal_error;
 use super::events::{last_event_id, replay, EventJournal};
 use super::ApiError;
+use crate::actions::{self, ActionError};
+use crate::auth::Caller;
 use crate::domain::{BackupId, BackupSetRow, RestoreEvent};
 use crate::restore::{RestoreEngine, RestoreError};
 use crate::state::{AppState, Console};
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, Sse};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::{Extension, Json};
 use futures::Stream;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::convert::Infallible;
-use std::net::SocketAddr;
 
 /// The body of `POST /api/v1/restores[/plan]`.
 #[derive(Debug, Deserialize)]
@@ -132,68 +133,27 @@ pub async fn plan(State(state): State<AppState>, body: Bytes) -> Result<Response
     })
 }
 
-/// Who asked, until sign-in exists: the client's address (and the address a proxy forwarded).
-pub fn requester(peer: Option<SocketAddr>, headers: &HeaderMap) -> String {
-    let forwarded = headers
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(',').next())
-        .map(str::trim)
-        .filter(|v| !v.is_empty() && v.len() <= 64);
-    match (forwarded, peer) {
-        (Some(f), Some(p)) => format!("client {f} (via {p}; no sign-in yet)"),
-        (None, Some(p)) => format!("client {p} (no sign-in yet)"),
-        (Some(f), None) => format!("client {f} (no sign-in yet)"),
-        (None, None) => "unknown client (no sign-in yet)".into(),
-    }
-}
-
 /// `POST /api/v1/restores` `{"backupId": n, "confirm": "<cluster name>"}` → 201.
 pub async fn start(
     State(state): State<AppState>,
-    parts: axum::http::request::Parts,
+    Extension(caller): Extension<Caller>,
     body: Bytes,
-) -> Result<Response, ApiError> {
-    let peer = parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0);
+) -> Result<Response, ActionError> {
     let (id, confirm) = parse_body(&body)?;
-    let console = &state.console;
-    // The typed name is checked before anything is read.
-    if let Err(e) = console.restores.check_confirm(confirm.as_deref()) {
-        return Ok(restore_error(e));
+    let view = actions::start_restore(&state.console, &caller, id, confirm.as_deref()).await?;
+    let rid = view.restore_id;
+    let mut body = serde_json::to_value(&view).unwrap_or_else(|_| json!({}));
+    if let Some(o) = body.as_object_mut() {
+        o.insert(
+            "links".into(),
+            json!({
+                "self": format!("/api/v1/restores/{rid}"),
+                "events": format!("/api/v1/restores/{rid}/events"),
+                "cancel": format!("/api/v1/restores/{rid}/cancel"),
+            }),
+        );
     }
-    let set = fresh_set(console, id).await?;
-    Ok(
-        match console
-            .restores
-            .start(
-                id,
-                set,
-                confirm.as_deref(),
-                Some(requester(peer, &parts.headers)),
-            )
-            .await
-        {
-            Ok(view) => {
-                let rid = view.restore_id;
-                let mut body = serde_json::to_value(&view).unwrap_or_else(|_| json!({}));
-                if let Some(o) = body.as_object_mut() {
-                    o.insert(
-                        "links".into(),
-                        json!({
-                            "self": format!("/api/v1/restores/{rid}"),
-                            "events": format!("/api/v1/restores/{rid}/events"),
-                            "cancel": format!("/api/v1/restores/{rid}/cancel"),
-                        }),
-                    );
-                }
-                (StatusCode::CREATED, Json(body)).into_response()
-            }
-            Err(e) => restore_error(e),
-        },
-    )
+    Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
 /// `GET /api/v1/restores` → `{"items": [...]}` newest first.
@@ -237,46 +197,43 @@ pub async fn get(
 /// `POST /api/v1/restores/{id}/steps/{key}/confirm` → 202; 409 when the step is not waiting.
 pub async fn confirm(
     State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
     Path((raw, key)): Path<(String, String)>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, ActionError> {
     let id = parse_restore_id(&raw)?;
-    Ok(match state.console.restores.confirm(id, &key).await {
-        Ok(()) => (
-            StatusCode::ACCEPTED,
-            Json(json!({"restoreId": id, "step": key, "confirmed": true})),
-        )
-            .into_response(),
-        Err(e) => restore_error(e),
-    })
+    actions::confirm_restore_step(&state.console, &caller, id, &key).await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(json!({"restoreId": id, "step": key, "confirmed": true})),
+    )
+        .into_response())
 }
 
 /// `POST /api/v1/restores/{id}/cancel` → 202; 409 after the first destructive action.
 pub async fn cancel(
     State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
     Path(raw): Path<String>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, ActionError> {
     let id = parse_restore_id(&raw)?;
-    Ok(match state.console.restores.cancel(id).await {
-        Ok(()) => (
-            StatusCode::ACCEPTED,
-            Json(json!({"restoreId": id, "cancelRequested": true})),
-        )
-            .into_response(),
-        Err(e) => restore_error(e),
-    })
+    actions::cancel_restore(&state.console, &caller, id).await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(json!({"restoreId": id, "cancelRequested": true})),
+    )
+        .into_response())
 }
 
 /// `POST /api/v1/restores/{id}/retry` → 202: a failed restore continues from its failed step;
 /// 409 when it did not fail (or something else runs).
 pub async fn retry(
     State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
     Path(raw): Path<String>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, ActionError> {
     let id = parse_restore_id(&raw)?;
-    Ok(match state.console.restores.retry(id).await {
-        Ok(view) => (StatusCode::ACCEPTED, Json(view)).into_response(),
-        Err(e) => restore_error(e),
-    })
+    let view = actions::retry_restore(&state.console, &caller, id).await?;
+    Ok((StatusCode::ACCEPTED, Json(view)).into_response())
 }
 
 /// A restore's journal.

@@ -8,8 +8,14 @@ use sqlx::{Row, SqlitePool};
 use std::str::FromStr;
 use std::time::Duration;
 
-/// A failed journal operation.
+mod audit;
+mod auth;
 mod restores;
+
+pub use audit::AuditFilter;
+pub use auth::{NewSession, StoredSession, StoredUser};
+
+/// A failed journal operation.
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

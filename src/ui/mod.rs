@@ -1,5 +1,7 @@
 //! Pages and components of the console.
 
+mod audit;
+mod auth;
 mod backups;
 mod banner;
 pub mod clock;
@@ -10,6 +12,8 @@ mod run;
 pub(crate) mod set;
 mod time;
 
+pub use audit::AuditPage;
+pub use auth::{may, provide_me, Gate, UserMenu};
 pub use backups::BackupsPage;
 pub use banner::Banner;
 pub use overview::OverviewPage;

@@ -3,7 +3,8 @@
 //! confirm; each part's progress shown while the components delete).
 
 use crate::api::{get_deletion, get_set, DeleteSet};
-use crate::domain::{BackupSetRow, DeletionProgress, PartCell};
+use crate::domain::{BackupSetRow, DeletionProgress, PartCell, Permission};
+use crate::ui::Gate;
 use leptos::prelude::*;
 use std::time::Duration;
 
@@ -25,7 +26,9 @@ pub fn SetDetail(id: i64) -> impl IntoView {
                     })
             }}
         </Transition>
-        <DeleteForm id delete/>
+        <Gate what=Permission::DeleteSet>
+            <DeleteForm id delete/>
+        </Gate>
     }
 }
 

@@ -10,7 +10,11 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 async fn get(addr: SocketAddr, path: &str) -> Option<serde_json::Value> {
-    let r = reqwest::get(format!("http://{addr}{path}")).await.ok()?;
+    let r = common::client()
+        .get(format!("http://{addr}{path}"))
+        .send()
+        .await
+        .ok()?;
     r.json().await.ok()
 }
 
@@ -42,7 +46,7 @@ async fn crash_during(
     let settings = common::settings_for(sim.urls(), &db);
 
     let first = Doomed::start(settings.clone());
-    let started: serde_json::Value = reqwest::Client::new()
+    let started: serde_json::Value = common::client()
         .post(format!("http://{}/api/v1/backups", first.addr))
         .json(&serde_json::json!({}))
         .send()

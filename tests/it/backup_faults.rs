@@ -240,7 +240,7 @@ async fn legacy_operate_errors_are_understood() {
 #[tokio::test]
 async fn exporting_already_paused_by_someone_else_fails_the_preflight_without_a_second_pause() {
     let console = start(fast_sim()).await;
-    let http = reqwest::Client::new();
+    let http = common::client();
     let paused = http
         .post(format!(
             "{}/actuator/exporting/pause?soft=true",

@@ -143,7 +143,8 @@ async fn a_real_sigterm_to_the_process_resumes_exporting_and_journals_the_end() 
     std::fs::write(
         &config_file,
         format!(
-            "listen = \"127.0.0.1:0\"\ndatabase_url = \"{db}\"\nshutdown_grace_secs = 20\n[cluster]\nname = \"sigterm\"\nzeebe_management_url = \"{z}\"\nzeebe_broker_management_urls = [{brokers}]\noperate_management_url = \"{o}\"\ntasklist_management_url = \"{t}\"\noptimize_management_url = \"{op}\"\nelasticsearch_url = \"{es}\"\n",
+            "listen = \"127.0.0.1:0\"\ndatabase_url = \"{db}\"\nshutdown_grace_secs = 20\n[cluster]\nname = \"sigterm\"\nzeebe_management_url = \"{z}\"\nzeebe_broker_management_urls = [{brokers}]\noperate_management_url = \"{o}\"\ntasklist_management_url = \"{t}\"\noptimize_management_url = \"{op}\"\nelasticsearch_url = \"{es}\"\n[[auth.api_tokens]]\nname = \"admin-token\"\nrole = \"admin\"\ntoken_sha256 = \"{token}\"\n",
+            token = camunda_backup_console::auth::sha256_hex(common::ADMIN_TOKEN),
             db = file_db(&dir),
             z = u.zeebe_gateway,
             o = u.operate,
@@ -178,7 +179,7 @@ async fn a_real_sigterm_to_the_process_resumes_exporting_and_journals_the_end() 
     let addr = addr_rx
         .recv_timeout(Duration::from_secs(60))
         .expect("console listens");
-    let http = reqwest::Client::new();
+    let http = common::client();
     let started: serde_json::Value = http
         .post(format!("http://{addr}/api/v1/backups"))
         .json(&serde_json::json!({}))

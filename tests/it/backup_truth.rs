@@ -172,7 +172,7 @@ async fn a_stale_in_progress_zeebe_backup_warns_instead_of_blocking() {
         .sim
         .control()
         .add_fault(Fault::new("zeebe", "take_backup", FaultKind::PartitionStuck).times(1));
-    let http = reqwest::Client::new();
+    let http = common::client();
     let taken = http
         .post(format!(
             "{}/actuator/backups",
@@ -281,7 +281,7 @@ async fn the_zeebe_backup_is_taken_while_the_records_snapshot_runs_and_resume_fo
         first("zeebe", "resume"),
     );
     // When the cluster says its parts ended.
-    let http = reqwest::Client::new();
+    let http = common::client();
     let u = console.sim.urls();
     let snapshot: serde_json::Value = http
         .get(format!(

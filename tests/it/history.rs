@@ -28,7 +28,7 @@ async fn row(console: &common::TestConsole, id: i64, until: impl Fn(&Value) -> b
 
 /// Takes every part of backup `id` directly on the simulator, as a script would.
 async fn take_by_hand(urls: &camunda_sim::SimUrls, id: i64, parts: &[&str]) {
-    let http = reqwest::Client::new();
+    let http = common::client();
     let body = serde_json::json!({ "backupId": id });
     for part in parts {
         let request = match *part {

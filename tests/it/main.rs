@@ -4,6 +4,7 @@
 
 mod common;
 
+mod auth;
 mod backup_cancel;
 mod backup_crash;
 mod backup_fault_matrix;

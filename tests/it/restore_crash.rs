@@ -11,7 +11,9 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 async fn get(addr: SocketAddr, path: &str) -> Option<Value> {
-    reqwest::get(format!("http://{addr}{path}"))
+    common::client()
+        .get(format!("http://{addr}{path}"))
+        .send()
         .await
         .ok()?
         .json()
@@ -20,7 +22,7 @@ async fn get(addr: SocketAddr, path: &str) -> Option<Value> {
 }
 
 async fn post(addr: SocketAddr, path: &str, body: Value) -> (u16, Value) {
-    let r = reqwest::Client::new()
+    let r = common::client()
         .post(format!("http://{addr}{path}"))
         .json(&body)
         .send()
@@ -281,7 +283,7 @@ async fn an_interrupted_snapshot_restore_is_cleaned_and_restored_again() {
         .unwrap_or_default();
     let es = sim.urls().elasticsearch.clone();
     if let Some(first_index) = indices.first() {
-        let _ = reqwest::Client::new()
+        let _ = common::client()
             .delete(format!("{es}/{first_index}"))
             .send()
             .await;

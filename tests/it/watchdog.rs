@@ -7,7 +7,7 @@ use common::{eventually, fast_sim, leader_phases};
 use std::time::Duration;
 
 async fn pause_behind_the_consoles_back(urls: &camunda_sim::SimUrls) {
-    let r = reqwest::Client::new()
+    let r = common::client()
         .post(format!("{}/actuator/exporting/pause", urls.zeebe_gateway))
         .send()
         .await

@@ -5,7 +5,8 @@ mod chart;
 mod history;
 
 use crate::api::{get_backups, StartBackup};
-use crate::domain::{RunState, StepKey};
+use crate::domain::{Permission, RunState, StepKey};
+use crate::ui::Gate;
 use chart::DurationChart;
 use history::{History, Summary};
 use leptos::prelude::*;
@@ -40,6 +41,7 @@ pub fn BackupsPage() -> impl IntoView {
             <p class="muted">
                 "Optimize, Operate and Tasklist back up first; then Zeebe exporting is paused, the exported records are snapshotted, Zeebe backs up, and exporting resumes — whatever happens."
             </p>
+            <Gate what=Permission::StartBackup>
             <div class="start-row">
                 <label>
                     "Backup id (optional) "
@@ -55,6 +57,7 @@ pub fn BackupsPage() -> impl IntoView {
                     {move || if start.pending().get() { "Starting…" } else { "Backup now" }}
                 </button>
             </div>
+            </Gate>
             {move || {
                 start
                     .value()

@@ -10,8 +10,10 @@ use crate::api::{
     SimulateOperatorStep,
 };
 use crate::domain::{
-    RestoreState, RestoreStepKey, RestoreStepState, RestoreStepView, RestoreView, StepKind,
+    Permission, RestoreState, RestoreStepKey, RestoreStepState, RestoreStepView, RestoreView,
+    StepKind,
 };
+use crate::ui::Gate;
 use leptos::prelude::*;
 
 pub fn state_class(state: RestoreState) -> &'static str {
@@ -73,16 +75,20 @@ fn Body(restore: RwSignal<Option<RestoreView>>, connection: RwSignal<String>) ->
                         <span class=state_class(r.state) data-restore-state=r.state.as_str()>{r.state.as_str()}</span>
                     </h1>
                     {(r.state == RestoreState::Failed).then(|| view! {
+                        <Gate what=Permission::RetryRestore>
                         <button class="primary" disabled=move || retry.pending().get()
                             on:click=move |_| { retry.dispatch(RetryRestore { restore_id: rid }); }>
                             "Retry from the failed step"
                         </button>
+                        </Gate>
                     })}
                     {cancellable.then(|| view! {
+                        <Gate what=Permission::CancelRestore>
                         <button class="secondary" disabled=move || cancel.pending().get()
                             on:click=move |_| { cancel.dispatch(CancelRestore { restore_id: rid }); }>
                             "Cancel restore"
                         </button>
+                        </Gate>
                     })}
                 </section>
                 <p class="muted">
@@ -185,17 +191,24 @@ fn Step(
                     }).collect_view()}
                 </fieldset>
             })}
-            {(waiting && step.confirmed_at.is_none()).then(|| view! {
-                <button disabled=move || !all_ticked() || confirm.pending().get()
-                    on:click=move |_| { confirm.dispatch(ConfirmRestoreStep { restore_id: rid, key: key.as_str().to_owned() }); }>
-                    "I have done this"
-                </button>
+            {(waiting && step.confirmed_at.is_none()).then(|| {
+                let all_ticked = all_ticked.clone();
+                view! {
+                    <Gate what=Permission::ConfirmRestoreStep>
+                    <button disabled={let all_ticked = all_ticked.clone(); move || !all_ticked() || confirm.pending().get()}
+                        on:click=move |_| { confirm.dispatch(ConfirmRestoreStep { restore_id: rid, key: key.as_str().to_owned() }); }>
+                        "I have done this"
+                    </button>
+                    </Gate>
+                }
             })}
             {move || (waiting && simulated.get()).then(|| view! {
+                <Gate what=Permission::SimulateOperatorStep>
                 <button class="secondary" disabled=move || simulate.pending().get()
                     on:click=move |_| { simulate.dispatch(SimulateOperatorStep { restore_id: rid, key: key.as_str().to_owned() }); }>
                     "Do it on the simulator"
                 </button>
+                </Gate>
             })}
             {move || confirm.value().get().and_then(|r| r.err()).map(|e| view! { <p class="error" role="alert">{e.message}</p> })}
             {move || simulate.value().get().map(|r| match r {

@@ -4,7 +4,8 @@
 
 use super::checks::Checks;
 use crate::api::{get_restore_plan, StartRestore};
-use crate::domain::{RestorePlan, StepKind};
+use crate::domain::{Permission, RestorePlan, StepKind};
+use crate::ui::Gate;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
@@ -108,15 +109,20 @@ fn Plan(plan: RestorePlan) -> impl IntoView {
                     on:input=move |ev| typed.set(event_target_value(&ev))
                 />
             </label>
+            <Gate what=Permission::StartRestore>
             <button
                 class="danger"
-                disabled=move || !ready || typed.get().trim() != name_check || start.pending().get()
+                disabled={
+                    let name_check = name_check.clone();
+                    move || !ready || typed.get().trim() != name_check || start.pending().get()
+                }
                 on:click=move |_| {
                     start.dispatch(StartRestore { backup_id, confirm: typed.get() });
                 }
             >
                 {move || if start.pending().get() { "Starting…" } else { "Start the restore" }}
             </button>
+            </Gate>
             {move || start.value().get().and_then(|r| r.err()).map(|e| view! { <p class="error" role="alert">{e.message}</p> })}
         </section>
     }

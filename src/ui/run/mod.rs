@@ -8,9 +8,10 @@ mod pause;
 mod timeline;
 
 use crate::api::{get_run, CancelBackup};
-use crate::domain::{RunState, RunView};
+use crate::domain::{Permission, RunState, RunView};
 use crate::ui::backups::state_class;
 use crate::ui::set::SetDetail;
+use crate::ui::Gate;
 use leptos::prelude::*;
 use notices::Notices;
 use pause::PauseTimer;
@@ -73,16 +74,19 @@ fn RunBody(run: RwSignal<Option<RunView>>, connection: RwSignal<String>) -> impl
                             </h1>
                             {(r.state == RunState::Running)
                                 .then(|| {
+                                    let requested = r.cancel_requested;
                                     view! {
+                                        <Gate what=Permission::CancelBackup>
                                         <button
                                             class="secondary"
-                                            disabled=move || cancel.pending().get() || r.cancel_requested
+                                            disabled=move || cancel.pending().get() || requested
                                             on:click=move |_| {
                                                 cancel.dispatch(CancelBackup { backup_id: id });
                                             }
                                         >
                                             "Cancel backup"
                                         </button>
+                                        </Gate>
                                     }
                                 })}
                         </section>

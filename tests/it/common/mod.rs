@@ -2,17 +2,45 @@
 //! it over real HTTP, both on loopback.
 #![allow(dead_code)]
 
-use camunda_backup_console::config::{RawCluster, RawSettings, Settings};
+use camunda_backup_console::config::{RawApiToken, RawAuth, RawCluster, RawSettings, Settings};
 use camunda_backup_console::startup::Application;
 use leptos::prelude::LeptosOptions;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+/// The API tokens of the test consoles, one per role (their SHA-256 is configured).
+pub const ADMIN_TOKEN: &str = "test-admin-token-7f3a9c";
+pub const OPERATOR_TOKEN: &str = "test-operator-token-2b8e1d";
+pub const VIEWER_TOKEN: &str = "test-viewer-token-5c4f0a";
+/// The `admin` user's password in the test consoles.
+pub const ADMIN_PASSWORD: &str = "test-admin-password-91e2";
+
+/// An HTTP client that sends `token` as `Authorization: Bearer`.
+pub fn client_as(token: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::AUTHORIZATION,
+        format!("Bearer {token}").parse().expect("header"),
+    );
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .timeout(Duration::from_secs(10))
+        .build()
+        .expect("client")
+}
+
+/// An HTTP client acting as the admin token (what most tests need).
+pub fn client() -> reqwest::Client {
+    client_as(ADMIN_TOKEN)
+}
+
 /// A running console and the simulator it manages.
 pub struct TestConsole {
     pub addr: SocketAddr,
     pub sim: camunda_sim::RunningSimulator,
+    /// Sends the admin token.
     pub http: reqwest::Client,
+    pub console: std::sync::Arc<camunda_backup_console::state::Console>,
     server: tokio::task::JoinHandle<()>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
@@ -76,6 +104,23 @@ pub fn raw_settings_for(sim: &camunda_sim::SimUrls, db: &str) -> RawSettings {
             ..RawCluster::default()
         }),
         simulate: false,
+        admin_password: Some(ADMIN_PASSWORD.into()),
+        admin_password_file: None,
+        auth: RawAuth {
+            api_tokens: [
+                ("admin", ADMIN_TOKEN),
+                ("operator", OPERATOR_TOKEN),
+                ("viewer", VIEWER_TOKEN),
+            ]
+            .into_iter()
+            .map(|(role, token)| RawApiToken {
+                name: format!("{role}-token"),
+                role: role.into(),
+                token_sha256: camunda_backup_console::auth::sha256_hex(token),
+            })
+            .collect(),
+            ..RawAuth::default()
+        },
         shutdown_grace_secs: 25,
         rpo_objective_hours: 24,
         history_refresh_secs: 1,
@@ -128,6 +173,7 @@ pub async fn start_hooked(
         .await
         .expect("console builds");
     app.state().console.engine.set_step_hook(hook);
+    let console = app.state().console.clone();
     let addr = app.local_addr().expect("bound");
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(async move {
@@ -140,10 +186,8 @@ pub async fn start_hooked(
     TestConsole {
         addr,
         sim,
-        http: reqwest::Client::builder()
-            .timeout(Duration::from_secs(10))
-            .build()
-            .expect("client"),
+        http: client(),
+        console,
         server,
         stop: Some(tx),
     }

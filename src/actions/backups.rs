@@ -1,0 +1,104 @@
+//! Start and cancel a backup (operator); delete a set (admin).
+
+use super::{audited, ActionError};
+use crate::audit::Outcome;
+use crate::auth::Caller;
+use crate::domain::{BackupId, DeletionOutcome, Permission, StartBackupRequest};
+use crate::rest::ApiError;
+use crate::state::Console;
+use axum::http::StatusCode;
+use std::sync::Arc;
+
+pub async fn start_backup(
+    console: &Console,
+    caller: &Caller,
+    request: StartBackupRequest,
+) -> Result<BackupId, ActionError> {
+    let target = request.backup_id.map_or_else(
+        || "backup (next id)".to_owned(),
+        |id| format!("backup {id}"),
+    );
+    audited(
+        console,
+        caller,
+        Permission::StartBackup,
+        "backup.start",
+        target,
+        || async {
+            console
+                .engine
+                .start_backup(request)
+                .await
+                .map_err(|e| ActionError::Api(crate::rest::start_error(e)))
+        },
+        |id| (Outcome::Ok, Some(format!("started backup {id}"))),
+    )
+    .await
+}
+
+pub async fn cancel_backup(
+    console: &Console,
+    caller: &Caller,
+    id: BackupId,
+) -> Result<(), ActionError> {
+    audited(
+        console,
+        caller,
+        Permission::CancelBackup,
+        "backup.cancel",
+        format!("backup {id}"),
+        || async {
+            console
+                .engine
+                .cancel(id)
+                .await
+                .map_err(|e| ActionError::Api(crate::rest::cancel_error(e)))
+        },
+        |()| (Outcome::Ok, None),
+    )
+    .await
+}
+
+/// Deletes every part of the set, in its own task: a client that goes away does not stop a
+/// deletion half-way.
+pub async fn delete_set(
+    console: &Arc<Console>,
+    caller: &Caller,
+    id: BackupId,
+    force: bool,
+) -> Result<DeletionOutcome, ActionError> {
+    audited(
+        console,
+        caller,
+        Permission::DeleteSet,
+        "set.delete",
+        format!("backup set {id}{}", if force { " (forced)" } else { "" }),
+        || {
+            let console = console.clone();
+            async move {
+                tokio::spawn(async move { crate::history::delete_set(&console, id, force).await })
+                    .await
+                    .map_err(|e| {
+                        tracing::error!(backup_id = %id, error = %e, "the deletion task failed");
+                        ActionError::Api(ApiError::new(
+                            StatusCode::INTERNAL_SERVER_ERROR,
+                            "deletion_failed",
+                            format!("Deleting backup {id} stopped unexpectedly; open the set to see which parts are left, and try again"),
+                        ))
+                    })?
+                    .map_err(|e| ActionError::Api(crate::rest::delete_error(e)))
+            }
+        },
+        |o| match &o.left {
+            None if o.complete => (Outcome::Ok, Some("every part deleted".into())),
+            left => (
+                Outcome::Failed,
+                Some(format!(
+                    "not every part was deleted: {}",
+                    left.as_deref().unwrap_or("see the set")
+                )),
+            ),
+        },
+    )
+    .await
+}

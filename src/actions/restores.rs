@@ -1,0 +1,145 @@
+//! Restores (admin): start, confirm an operator step, cancel, retry, and the simulator's
+//! stand-in for the operator's steps.
+
+use super::{audited, ActionError};
+use crate::audit::Outcome;
+use crate::auth::Caller;
+use crate::domain::{BackupId, Permission, RestoreView};
+use crate::rest::ApiError;
+use crate::state::Console;
+use axum::http::StatusCode;
+
+/// Starts a restore of `backup_id` once `confirm` is the cluster's name.
+pub async fn start_restore(
+    console: &Console,
+    caller: &Caller,
+    backup_id: i64,
+    confirm: Option<&str>,
+) -> Result<RestoreView, ActionError> {
+    audited(
+        console,
+        caller,
+        Permission::StartRestore,
+        "restore.start",
+        format!("backup set {backup_id}"),
+        || async {
+            // The typed name is checked before anything is read.
+            console.restores.check_confirm(confirm)?;
+            let set = match BackupId::new(backup_id) {
+                Some(id) => crate::history::fresh_set(console, id)
+                    .await
+                    .map_err(|e| ActionError::Api(crate::rest::journal_error(e)))?,
+                None => None,
+            };
+            Ok(console
+                .restores
+                .start(backup_id, set, confirm, Some(caller.label()))
+                .await?)
+        },
+        |view| (Outcome::Ok, Some(format!("restore {}", view.restore_id))),
+    )
+    .await
+}
+
+pub async fn confirm_restore_step(
+    console: &Console,
+    caller: &Caller,
+    restore_id: i64,
+    key: &str,
+) -> Result<(), ActionError> {
+    audited(
+        console,
+        caller,
+        Permission::ConfirmRestoreStep,
+        "restore.confirm_step",
+        format!(
+            "restore {restore_id} step {}",
+            key.chars().take(64).collect::<String>()
+        ),
+        || async { Ok(console.restores.confirm(restore_id, key).await?) },
+        |()| (Outcome::Ok, None),
+    )
+    .await
+}
+
+pub async fn cancel_restore(
+    console: &Console,
+    caller: &Caller,
+    restore_id: i64,
+) -> Result<(), ActionError> {
+    audited(
+        console,
+        caller,
+        Permission::CancelRestore,
+        "restore.cancel",
+        format!("restore {restore_id}"),
+        || async { Ok(console.restores.cancel(restore_id).await?) },
+        |()| (Outcome::Ok, None),
+    )
+    .await
+}
+
+pub async fn retry_restore(
+    console: &Console,
+    caller: &Caller,
+    restore_id: i64,
+) -> Result<RestoreView, ActionError> {
+    audited(
+        console,
+        caller,
+        Permission::RetryRestore,
+        "restore.retry",
+        format!("restore {restore_id}"),
+        || async { Ok(console.restores.retry(restore_id).await?) },
+        |view| {
+            (
+                Outcome::Ok,
+                Some(format!("continues from state {}", view.state.as_str())),
+            )
+        },
+    )
+    .await
+}
+
+/// On the embedded simulator only: performs an operator step the way an operator would on a
+/// real cluster. Refused for a real cluster.
+pub async fn simulate_operator_step(
+    console: &Console,
+    caller: &Caller,
+    restore_id: i64,
+    key: &str,
+) -> Result<Vec<String>, ActionError> {
+    audited(
+        console,
+        caller,
+        Permission::SimulateOperatorStep,
+        "restore.simulate_operator_step",
+        format!("restore {restore_id} step {}", key.chars().take(64).collect::<String>()),
+        || async {
+            let Some(sim) = console.simulator.clone() else {
+                return Err(ActionError::Api(ApiError::new(
+                    StatusCode::CONFLICT,
+                    "not_simulated",
+                    "Only the embedded simulator can be operated from the console; on a real cluster, run the commands shown.",
+                )));
+            };
+            let view = console
+                .restores
+                .get(restore_id)
+                .await
+                .map_err(|e| ActionError::Api(crate::rest::journal_error(e)))?
+                .ok_or_else(|| {
+                    ActionError::Api(ApiError::new(
+                        StatusCode::NOT_FOUND,
+                        "not_found",
+                        format!("No restore with id {restore_id}"),
+                    ))
+                })?;
+            crate::restore::simulate::operator_step(&sim, &view, key)
+                .await
+                .map_err(|e| ActionError::Api(ApiError::new(StatusCode::CONFLICT, "simulator", e)))
+        },
+        |done| (Outcome::Ok, Some(done.join("; "))),
+    )
+    .await
+}
