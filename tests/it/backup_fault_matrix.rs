@@ -107,12 +107,24 @@ async fn one(
         // The overview's prober and the watchdog read the same endpoints: let them run once
         // at start-up, then stay out of the way, so the fault meets the backup's own call.
         s.probe_interval = Duration::from_secs(3600);
+        // The history's refresher lists Zeebe's backups too: a one-time fault on that list
+        // must meet the start's read, not a refresh (seen: a hang consumed by the refresher).
+        s.history_refresh = Duration::from_secs(3600);
     })
     .await;
     common::eventually("the first probe", Duration::from_secs(10), || async {
         let (status, _) = console.get_json("/api/v1/cluster").await;
         (status == 200).then_some(())
     })
+    .await;
+    common::eventually(
+        "the history's first read",
+        Duration::from_secs(10),
+        || async {
+            let (_, page) = console.get_json("/api/v1/backups").await;
+            (!page["componentsReadAt"].is_null()).then_some(())
+        },
+    )
     .await;
     console.sim.control().clear_calls();
     console.sim.control().add_fault(fault);
