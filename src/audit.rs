@@ -61,7 +61,7 @@ pub struct Record<'a> {
 pub async fn record(store: &Store, who: Who<'_>, r: Record<'_>) {
     let entry = AuditEntry {
         seq: 0,
-        at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        at: crate::engine::now(),
         actor: truncate(who.actor, 128),
         actor_kind: who.kind.to_owned(),
         address: who.address.map(str::to_owned),

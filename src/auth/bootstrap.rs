@@ -68,7 +68,7 @@ pub async fn set_user(
     let hash = hash_password(password.expose_secret().to_owned())
         .await
         .map_err(BootstrapError::Password)?;
-    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let now = crate::engine::now();
     store
         .upsert_user(name, role, &hash, &now)
         .await

@@ -142,8 +142,11 @@ impl Auth {
         &self,
         cookie_value: &str,
     ) -> Result<Option<(Principal, String)>, crate::store::StoreError> {
-        let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-        let Some(s) = self.store.session(&sha256_hex(cookie_value), &now).await? else {
+        let Some(s) = self
+            .store
+            .session(&sha256_hex(cookie_value), &crate::engine::now())
+            .await?
+        else {
             return Ok(None);
         };
         let via = if s.source == "oidc" {

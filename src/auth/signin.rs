@@ -7,12 +7,13 @@ use super::page::{self, SignInPage};
 use super::{verify_password, Via};
 use crate::audit::{self, Outcome, Record, Who};
 use crate::state::AppState;
+use crate::store::StoredUser;
 use axum::extract::{ConnectInfo, Form, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use std::net::SocketAddr;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 #[derive(Debug, Default, Deserialize)]
 pub struct LoginQuery {
@@ -81,12 +82,92 @@ pub async fn login_page(
     page_response(&state, StatusCode::OK, next, "", None)
 }
 
+/// Why a sign-in opened no session: the page's status and words, what the audit log records
+/// (nothing for a malformed form or a console fault, which the console's log reports), and how
+/// long to wait before trying again.
+struct Refusal {
+    status: StatusCode,
+    message: String,
+    audit: Option<(Outcome, String)>,
+    retry_after: Option<Duration>,
+}
+
+impl Refusal {
+    fn fault(what: &str, e: &dyn std::fmt::Display) -> Self {
+        tracing::error!(error = %e, "sign-in: {what}");
+        Self {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            message: format!("The console could not {what}; see the console's log."),
+            audit: None,
+            retry_after: None,
+        }
+    }
+}
+
+/// Checks the form, the limiter and the password; counts a failure.
+async fn check(
+    auth: &super::Auth,
+    username: &str,
+    password: &str,
+    address: &str,
+) -> Result<StoredUser, Refusal> {
+    if username.is_empty() || username.len() > 64 || password.len() > 1024 {
+        return Err(Refusal {
+            status: StatusCode::BAD_REQUEST,
+            message: "Enter a username (up to 64 characters) and a password.".into(),
+            audit: None,
+            retry_after: None,
+        });
+    }
+    if let Err(wait) = auth.limiter().check(username, address, Instant::now()) {
+        let minutes = wait.as_secs().div_ceil(60).max(1);
+        return Err(Refusal {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            message: format!(
+                "Too many failed sign-ins for this user or from this address. Try again in {minutes} minute{}.",
+                if minutes == 1 { "" } else { "s" }
+            ),
+            audit: Some((
+                Outcome::Refused,
+                format!("too many failed sign-ins; locked for {minutes} min"),
+            )),
+            retry_after: Some(wait),
+        });
+    }
+    let user = auth
+        .store()
+        .user(username)
+        .await
+        .map_err(|e| Refusal::fault("read its users", &e))?;
+    let verified = verify_password(
+        password.to_owned(),
+        user.as_ref().map(|u| u.password_hash.clone()),
+    )
+    .await
+    .map_err(|e| Refusal::fault("check the password", &e))?;
+    match user {
+        Some(u) if verified => Ok(u),
+        _ => {
+            auth.limiter().failed(username, address, Instant::now());
+            Err(Refusal {
+                status: StatusCode::UNAUTHORIZED,
+                message: "Wrong username or password.".into(),
+                audit: Some((Outcome::Failed, "wrong username or password".into())),
+                retry_after: None,
+            })
+        }
+    }
+}
+
 pub async fn sign_in(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     Form(form): Form<SignInForm>,
 ) -> Response {
+    if let Err(refused) = super::middleware::same_origin(&headers) {
+        return refused.into_response();
+    }
     let auth = &state.console.auth;
     let next = safe_next(&form.next).to_owned();
     let address = peer.ip().to_string();
@@ -96,133 +177,65 @@ pub async fn sign_in(
         kind: "local",
         address: Some(&address),
     };
-    let store = auth.store();
-    if let Err(refused) = super::middleware::same_origin(&headers) {
-        return refused.into_response();
-    }
-    if username.is_empty() || username.len() > 64 || form.password.len() > 1024 {
-        return page_response(
-            &state,
-            StatusCode::BAD_REQUEST,
-            &next,
-            "",
-            Some("Enter a username (up to 64 characters) and a password."),
-        );
-    }
-    if let Err(wait) = auth.limiter().check(username, &address, Instant::now()) {
-        let minutes = wait.as_secs().div_ceil(60).max(1);
+    let opened = match check(auth, username, &form.password, &address).await {
+        Ok(user) => {
+            auth.limiter().succeeded(username);
+            auth.open_session(&user.name, user.role, Via::Local)
+                .await
+                .map(|token| (user, token))
+                .map_err(|e| Refusal::fault("store the session", &e))
+        }
+        Err(refused) => Err(refused),
+    };
+    let audited = match &opened {
+        Ok((user, _)) => Some((Outcome::Ok, format!("role {}", user.role))),
+        Err(refused) => refused.audit.clone(),
+    };
+    if let Some((outcome, detail)) = audited {
         audit::record(
-            store,
+            auth.store(),
             who,
             Record {
                 action: "auth.sign_in",
                 target: Some(username.to_owned()),
-                outcome: Outcome::Refused,
-                detail: Some(format!(
-                    "too many failed sign-ins; locked for {minutes} min"
-                )),
+                outcome,
+                detail: Some(detail),
             },
         )
         .await;
-        let mut response = page_response(
-            &state,
-            StatusCode::TOO_MANY_REQUESTS,
-            &next,
-            username,
-            Some(&format!(
-                "Too many failed sign-ins for this user or from this address. Try again in {minutes} minute{}.",
-                if minutes == 1 { "" } else { "s" }
-            )),
-        );
-        if let Ok(v) = header::HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
-            response.headers_mut().insert(header::RETRY_AFTER, v);
-        }
-        return response;
     }
-    let user = match store.user(username).await {
-        Ok(u) => u,
-        Err(e) => {
-            tracing::error!(error = %e, "user lookup failed");
-            return page_response(
-                &state,
-                StatusCode::INTERNAL_SERVER_ERROR,
-                &next,
-                username,
-                Some("The console could not read its users; see the console's log."),
-            );
+    match opened {
+        Ok((user, token)) => {
+            tracing::info!(user = %user.name, role = %user.role, "signed in");
+            let mut response = Redirect::to(&next).into_response();
+            if let Some(c) =
+                cookie::set(&token, auth.settings().session_ttl, secure(auth, &headers))
+            {
+                response.headers_mut().insert(header::SET_COOKIE, c);
+            }
+            response
         }
-    };
-    let verified = verify_password(
-        form.password.clone(),
-        user.as_ref().map(|u| u.password_hash.clone()),
-    )
-    .await;
-    let user = match (verified, user) {
-        (Ok(true), Some(u)) => u,
-        (Ok(_), _) => {
-            auth.limiter().failed(username, &address, Instant::now());
-            audit::record(
-                store,
-                who,
-                Record {
-                    action: "auth.sign_in",
-                    target: Some(username.to_owned()),
-                    outcome: Outcome::Failed,
-                    detail: Some("wrong username or password".into()),
-                },
-            )
-            .await;
-            return page_response(
-                &state,
-                StatusCode::UNAUTHORIZED,
-                &next,
-                username,
-                Some("Wrong username or password."),
-            );
+        Err(refused) => {
+            let shown = if refused.status == StatusCode::BAD_REQUEST {
+                ""
+            } else {
+                username
+            };
+            let mut response =
+                page_response(&state, refused.status, &next, shown, Some(&refused.message));
+            if let Some(wait) = refused.retry_after {
+                if let Ok(v) = header::HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
+                    response.headers_mut().insert(header::RETRY_AFTER, v);
+                }
+            }
+            response
         }
-        (Err(e), _) => {
-            tracing::error!(error = %e, "password check failed");
-            return page_response(
-                &state,
-                StatusCode::INTERNAL_SERVER_ERROR,
-                &next,
-                username,
-                Some("The password could not be checked; see the console's log."),
-            );
-        }
-    };
-    auth.limiter().succeeded(username);
-    let token = match auth.open_session(&user.name, user.role, Via::Local).await {
-        Ok(t) => t,
-        Err(e) => {
-            tracing::error!(error = %e, "could not store the session");
-            return page_response(
-                &state,
-                StatusCode::INTERNAL_SERVER_ERROR,
-                &next,
-                username,
-                Some("The console could not store the session; see the console's log."),
-            );
-        }
-    };
-    audit::record(
-        store,
-        who,
-        Record {
-            action: "auth.sign_in",
-            target: Some(user.name.clone()),
-            outcome: Outcome::Ok,
-            detail: Some(format!("role {}", user.role)),
-        },
-    )
-    .await;
-    tracing::info!(user = %user.name, role = %user.role, "signed in");
-    let secure = auth.settings().secure_cookies || cookie::forwarded_https(&headers);
-    let mut response = Redirect::to(&next).into_response();
-    if let Some(c) = cookie::set(&token, auth.settings().session_ttl, secure) {
-        response.headers_mut().insert(header::SET_COOKIE, c);
     }
-    response
+}
+
+/// Whether the session cookie gets `Secure`: configured, or the request came over HTTPS.
+fn secure(auth: &super::Auth, headers: &HeaderMap) -> bool {
+    auth.settings().secure_cookies || cookie::forwarded_https(headers)
 }
 
 /// Ends the session. The form must carry the session's CSRF token.
@@ -233,11 +246,10 @@ pub async fn sign_out(
     Form(form): Form<SignOutForm>,
 ) -> Response {
     let auth = &state.console.auth;
-    let secure = auth.settings().secure_cookies || cookie::forwarded_https(&headers);
     let mut response = Redirect::to("/login").into_response();
     response
         .headers_mut()
-        .insert(header::SET_COOKIE, cookie::clear(secure));
+        .insert(header::SET_COOKIE, cookie::clear(secure(auth, &headers)));
     let Some(value) = cookie::read(&headers, SESSION_COOKIE).map(str::to_owned) else {
         return response;
     };
