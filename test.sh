@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up what is missing (including Debian's Chromium) and runs every check and test:
-# rustfmt, clippy (ssr and wasm hydrate), unit + integration + contract tests, and Playwright
-# end-to-end tests in headless Chromium against the real binary.
+# rustfmt, clippy (ssr and wasm hydrate), unit + integration + contract tests, Playwright
+# end-to-end tests in headless Chromium against the real binary, and schemathesis against the
+# console's OpenAPI document.
 set -euo pipefail
 cd "$(dirname "$0")"
 scripts/setup.sh --browser
@@ -33,3 +34,5 @@ for secret in $(sed -n 's/^export const [A-Z0-9_]* = "\(.*\)";$/\1/p' end2end/te
   fi
 done
 grep -q "signs in and lands on the page" target/e2e.log || { echo "the sign-in test did not run" >&2; exit 1; }
+step "schemathesis: the running console against its published OpenAPI document (no 5xx, nothing outside the schema)"
+scripts/schemathesis.sh target/debug/camunda-backup-console

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the console needs and is missing, saying what it does:
 #   the wasm32 Rust target, cargo-leptos, wasm-bindgen-cli (the lockfile's version), the npm
-#   packages of end2end/ (Playwright, binaryen's wasm-opt) and, with --browser, Debian's Chromium.
+#   packages of end2end/ (Playwright, binaryen's wasm-opt) and, with --browser, Debian's Chromium
+#   and Python's venv module (schemathesis, from PyPI, is installed by scripts/schemathesis.sh).
 # Safe to run again: every step checks first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,5 +48,12 @@ if $want_browser && [[ ! -x /usr/bin/chromium ]]; then
   [[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
   "${sudo_cmd[@]}" apt-get update
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y --no-install-recommends chromium chromium-driver
+fi
+if $want_browser && ! python3 -c 'import ensurepip, venv' 2>/dev/null; then
+  say "Installing Python 3 with venv from Debian's packages (apt-get), for schemathesis"
+  sudo_cmd=()
+  [[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y --no-install-recommends python3 python3-venv
 fi
 say "Set-up complete"

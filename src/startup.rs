@@ -147,7 +147,19 @@ impl Application {
         }
         // A restore the previous process left unfinished resumes at its last safe point.
         restores.spawn_recovery();
-        let auth = crate::auth::Auth::new(engine.store().clone(), settings.auth.clone());
+        // The identity provider often sits behind the same private CA as the cluster: its
+        // client trusts `[cluster.tls] ca_file` too (never the cluster's client identity).
+        let idp_http = HttpConfig {
+            connect_timeout: Duration::from_secs(3),
+            request_timeout: Duration::from_secs(10),
+        }
+        .build(&crate::config::TlsSettings {
+            ca: cluster.tls.ca.clone(),
+            client_identity: None,
+            insecure_skip_verify: false,
+        })
+        .map_err(StartupError::Clients)?;
+        let auth = crate::auth::Auth::new(engine.store().clone(), settings.auth.clone(), idp_http);
         let generated_admin_password =
             crate::auth::bootstrap_admin(auth.store(), settings.auth.admin_password.as_ref())
                 .await

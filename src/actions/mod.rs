@@ -80,6 +80,11 @@ impl IntoResponse for ActionError {
 impl From<ActionError> for Failure {
     fn from(e: ActionError) -> Self {
         let api = e.api();
+        // A server function answers with the REST API's status (403 for a role too low, 409
+        // for a conflict), not a bare 500.
+        if let Some(options) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+            options.set_status(api.status);
+        }
         Failure::new(api.code, api.message)
     }
 }

@@ -24,7 +24,12 @@ pub struct CsrfToken(pub String);
 fn is_public(path: &str) -> bool {
     matches!(
         path,
-        "/login" | "/auth/login" | "/auth/logout" | "/api/v1/health" | "/favicon.ico"
+        "/login"
+            | "/auth/login"
+            | "/auth/logout"
+            | "/api/v1/health"
+            | "/api/v1/openapi.json"
+            | "/favicon.ico"
     ) || path.starts_with("/pkg/")
         || path.starts_with("/auth/oidc/")
 }

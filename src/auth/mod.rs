@@ -7,6 +7,8 @@ mod bootstrap;
 mod cookie;
 mod limiter;
 pub mod middleware;
+pub mod oidc;
+pub mod oidc_signin;
 mod page;
 mod password;
 pub mod signin;
@@ -101,15 +103,27 @@ pub struct Auth {
     store: Store,
     settings: AuthSettings,
     limiter: std::sync::Arc<LoginLimiter>,
+    oidc: Option<std::sync::Arc<oidc::Oidc>>,
 }
 
 impl Auth {
-    pub fn new(store: Store, settings: AuthSettings) -> Self {
+    /// `idp_http`: the client for the OpenID Connect provider, when one is configured.
+    pub fn new(store: Store, settings: AuthSettings, idp_http: reqwest::Client) -> Self {
+        let oidc = settings
+            .oidc
+            .clone()
+            .map(|o| std::sync::Arc::new(oidc::Oidc::new(o, idp_http)));
         Self {
             store,
             settings,
             limiter: std::sync::Arc::new(LoginLimiter::default()),
+            oidc,
         }
+    }
+
+    /// Sign-in with the OpenID Connect provider, when configured.
+    pub fn oidc(&self) -> Option<&oidc::Oidc> {
+        self.oidc.as_deref()
     }
 
     pub fn store(&self) -> &Store {

@@ -10,6 +10,8 @@ pub struct SignInPage<'a> {
     pub username: &'a str,
     pub cluster: &'a str,
     pub simulated: bool,
+    /// "Sign in with <this>" when an OpenID Connect provider is configured.
+    pub sso: Option<&'a str>,
 }
 
 pub fn render(p: &SignInPage<'_>) -> String {
@@ -24,6 +26,14 @@ pub fn render(p: &SignInPage<'_>) -> String {
     } else {
         ""
     };
+    let sso = p.sso.map_or(String::new(), |name| {
+        format!(
+            r#"<p class="signin-sso"><a class="button primary" href="/auth/oidc/start?next={next}">Sign in with {name}</a></p>
+<p class="muted signin-or">or with a local account:</p>"#,
+            next = escape(&url::form_urlencoded::byte_serialize(p.next.as_bytes()).collect::<String>()),
+            name = escape(name),
+        )
+    });
     format!(
         r#"<!DOCTYPE html>
 <html lang="en">
@@ -42,6 +52,7 @@ pub fn render(p: &SignInPage<'_>) -> String {
 <h1>Sign in</h1>
 <p class="muted">{cluster}</p>
 {error}
+{sso}
 <form method="post" action="/auth/login" class="signin-form">
 <input type="hidden" name="next" value="{next}"/>
 <label for="username">Username</label>
@@ -90,8 +101,14 @@ mod tests {
             username: "a&b",
             cluster: "prod",
             simulated: false,
+            sso: Some("Key<cloak>"),
         });
         assert!(html.contains(r#"<label for="username">Username</label>"#));
+        assert!(html.contains("Sign in with Key&lt;cloak&gt;"), "{html}");
+        assert!(
+            html.contains(r#"href="/auth/oidc/start?next=%2Fbackups%22%3E%3Cscript%3E""#),
+            "{html}"
+        );
         assert!(html.contains(r#"<label for="password">Password</label>"#));
         assert!(html.contains(">Sign in</button>"));
         assert!(html.contains("/backups&quot;&gt;&lt;script&gt;"));

@@ -50,7 +50,7 @@ pub fn safe_next(next: &str) -> &str {
     }
 }
 
-fn page_response(
+pub(super) fn page_response(
     state: &AppState,
     status: StatusCode,
     next: &str,
@@ -63,6 +63,11 @@ fn page_response(
         username,
         cluster: &state.console.info.cluster_name,
         simulated: state.console.info.simulated,
+        sso: state
+            .console
+            .auth
+            .oidc()
+            .map(|o| o.settings().display_name.as_str()),
     });
     (status, Html(html)).into_response()
 }
@@ -234,7 +239,7 @@ pub async fn sign_in(
 }
 
 /// Whether the session cookie gets `Secure`: configured, or the request came over HTTPS.
-fn secure(auth: &super::Auth, headers: &HeaderMap) -> bool {
+pub(super) fn secure(auth: &super::Auth, headers: &HeaderMap) -> bool {
     auth.settings().secure_cookies || cookie::forwarded_https(headers)
 }
 

@@ -1,5 +1,5 @@
-//! `[auth]`: sessions, API tokens; and the first admin's password (`admin_password`, from
-//! `CONSOLE_ADMIN_PASSWORD`, or `admin_password_file`).
+//! `[auth]`: sessions, API tokens, OpenID Connect (`[auth.oidc]`); and the first admin's
+//! password (`admin_password`, from `CONSOLE_ADMIN_PASSWORD`, or `admin_password_file`).
 
 use super::raw::RawSecret;
 use super::ConfigError;
@@ -19,6 +19,57 @@ pub struct RawAuth {
     pub secure_cookies: bool,
     /// Tokens for automation: `Authorization: Bearer <token>`.
     pub api_tokens: Vec<RawApiToken>,
+    /// Sign-in with an OpenID Connect provider (Camunda Identity / Keycloak or any other).
+    pub oidc: Option<RawOidc>,
+}
+
+/// `[auth.oidc]` as written.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOidc {
+    /// The issuer URL; `<issuer>/.well-known/openid-configuration` is read from it.
+    pub issuer: String,
+    pub client_id: String,
+    /// For a confidential client (`CONSOLE_AUTH__OIDC__CLIENT_SECRET`); a public client uses
+    /// PKCE alone.
+    pub client_secret: Option<RawSecret>,
+    pub client_secret_file: Option<String>,
+    /// The console's callback as the browser reaches it:
+    /// `https://<console>/auth/oidc/callback` (registered at the provider).
+    pub redirect_url: String,
+    /// Scopes asked for; `openid` is always included.
+    #[serde(default = "default_scopes")]
+    pub scopes: Vec<String>,
+    /// The ID-token claim holding the user's roles or groups: a dotted path
+    /// (`realm_access.roles`, `groups`); a string or a list of strings.
+    #[serde(default = "default_role_claim")]
+    pub role_claim: String,
+    /// Claim values that grant each console role (default: the role's own name).
+    #[serde(default)]
+    pub admin_values: Vec<String>,
+    #[serde(default)]
+    pub operator_values: Vec<String>,
+    #[serde(default)]
+    pub viewer_values: Vec<String>,
+    /// The claim shown as the user's name (falls back to `sub`).
+    #[serde(default = "default_username_claim")]
+    pub username_claim: String,
+    /// The button's words: "Sign in with <display_name>".
+    #[serde(default = "default_display_name")]
+    pub display_name: String,
+}
+
+fn default_scopes() -> Vec<String> {
+    vec!["openid".into(), "profile".into(), "email".into()]
+}
+fn default_role_claim() -> String {
+    "roles".into()
+}
+fn default_username_claim() -> String {
+    "preferred_username".into()
+}
+fn default_display_name() -> String {
+    "single sign-on".into()
 }
 
 impl Default for RawAuth {
@@ -27,6 +78,7 @@ impl Default for RawAuth {
             session_hours: 12,
             secure_cookies: false,
             api_tokens: Vec::new(),
+            oidc: None,
         }
     }
 }
@@ -49,6 +101,24 @@ pub struct AuthSettings {
     pub api_tokens: Vec<ApiToken>,
     /// Sets the `admin` user's password at start-up (created if missing).
     pub admin_password: Option<SecretString>,
+    pub oidc: Option<OidcSettings>,
+}
+
+/// Checked `[auth.oidc]`.
+#[derive(Clone, Debug)]
+pub struct OidcSettings {
+    /// Without a trailing slash (the `iss` claim must equal the discovery's `issuer`).
+    pub issuer: url::Url,
+    pub client_id: String,
+    pub client_secret: Option<SecretString>,
+    pub redirect_url: url::Url,
+    pub scopes: Vec<String>,
+    /// The claim's path, split at dots.
+    pub role_claim: Vec<String>,
+    /// `(role, claim values granting it)`, highest role first.
+    pub role_values: Vec<(Role, Vec<String>)>,
+    pub username_claim: String,
+    pub display_name: String,
 }
 
 /// A configured API token.
@@ -128,6 +198,90 @@ pub(super) fn validate(
         secure_cookies: raw.secure_cookies,
         api_tokens,
         admin_password,
+        oidc: raw.oidc.map(oidc).transpose()?,
+    })
+}
+
+fn oidc(raw: RawOidc) -> Result<OidcSettings, ConfigError> {
+    let url = |key: &'static str, text: &str| {
+        let u = url::Url::parse(text.trim())
+            .map_err(|e| ConfigError::invalid(key, format!("`{text}` is not a URL: {e}")))?;
+        if !matches!(u.scheme(), "http" | "https") || u.host().is_none() {
+            return Err(ConfigError::invalid(
+                key,
+                format!("`{text}` must be an http(s) URL"),
+            ));
+        }
+        Ok(u)
+    };
+    let issuer = url("auth.oidc.issuer", raw.issuer.trim_end_matches('/'))?;
+    let redirect_url = url("auth.oidc.redirect_url", &raw.redirect_url)?;
+    if redirect_url.path() != "/auth/oidc/callback" {
+        return Err(ConfigError::invalid(
+            "auth.oidc.redirect_url",
+            "must end in /auth/oidc/callback (the console's callback path)",
+        ));
+    }
+    if raw.client_id.trim().is_empty() {
+        return Err(ConfigError::invalid(
+            "auth.oidc.client_id",
+            "must not be empty",
+        ));
+    }
+    let client_secret = super::credentials::secret(
+        "auth.oidc.client_secret",
+        "auth.oidc.client_secret_file",
+        raw.client_secret,
+        raw.client_secret_file.as_deref(),
+    )?;
+    let role_claim: Vec<String> = raw
+        .role_claim
+        .split('.')
+        .map(str::trim)
+        .map(str::to_owned)
+        .collect();
+    if role_claim.iter().any(String::is_empty) {
+        return Err(ConfigError::invalid(
+            "auth.oidc.role_claim",
+            format!(
+                "`{}` is not a claim path like `roles` or `realm_access.roles`",
+                raw.role_claim
+            ),
+        ));
+    }
+    let values = |role: Role, v: Vec<String>| {
+        let v: Vec<String> = v
+            .into_iter()
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+            .collect();
+        (
+            role,
+            if v.is_empty() {
+                vec![role.as_str().to_owned()]
+            } else {
+                v
+            },
+        )
+    };
+    let mut scopes = raw.scopes;
+    if !scopes.iter().any(|s| s == "openid") {
+        scopes.insert(0, "openid".into());
+    }
+    Ok(OidcSettings {
+        issuer,
+        client_id: raw.client_id.trim().to_owned(),
+        client_secret,
+        redirect_url,
+        scopes,
+        role_claim,
+        role_values: vec![
+            values(Role::Admin, raw.admin_values),
+            values(Role::Operator, raw.operator_values),
+            values(Role::Viewer, raw.viewer_values),
+        ],
+        username_claim: raw.username_claim,
+        display_name: raw.display_name,
     })
 }
 

@@ -10,7 +10,7 @@ mod credentials;
 mod raw;
 mod validate;
 
-pub use auth::{ApiToken, AuthSettings, RawApiToken, RawAuth};
+pub use auth::{ApiToken, AuthSettings, OidcSettings, RawApiToken, RawAuth, RawOidc};
 pub use credentials::{Credentials, ElasticsearchAuth, ManagementAuth, SecretPem, TlsSettings};
 pub use raw::{RawCluster, RawManagementAuth, RawSecret, RawSettings, RawTimeouts, RawTls};
 pub use validate::{ClusterSettings, Settings, Timeouts};

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// A role. Each includes everything the one below it may do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// Sees everything.
@@ -46,6 +47,7 @@ impl std::fmt::Display for Role {
 /// Everything that needs more than the viewer role. Reading (pages, lists, event streams, the
 /// restore plan preview) needs only a signed-in viewer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Permission {
     StartBackup,
@@ -111,6 +113,7 @@ impl Permission {
 
 /// The signed-in principal as the pages see it (never a secret).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Me {
     pub name: String,
     pub role: Role,
@@ -131,6 +134,7 @@ impl Me {
 
 /// One audit-log entry, as the API and the audit page show it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AuditEntry {
     pub seq: i64,
@@ -154,6 +158,7 @@ pub struct AuditEntry {
 
 /// A page of the audit log, newest first.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AuditPage {
     pub entries: Vec<AuditEntry>,

@@ -6,6 +6,7 @@ use std::fmt;
 
 /// A backup id: a positive integer, greater than every earlier one (Zeebe's rule, §2.1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct BackupId(i64);
 
@@ -30,6 +31,7 @@ impl fmt::Display for BackupId {
 /// the records snapshot is requested, then the Zeebe backup is taken, then both are awaited
 /// together: the window lasts the longer of the two, not their sum.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum StepKey {
     Preflight,
@@ -130,6 +132,7 @@ pub fn backup_plan(optimize_configured: bool) -> Vec<StepKey> {
 
 /// State of one step.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum StepState {
     Pending,
@@ -174,6 +177,7 @@ impl StepState {
 
 /// State of a run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RunState {
     Running,
@@ -204,6 +208,7 @@ impl RunState {
 
 /// One step of a run, as journaled.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct StepView {
     pub key: StepKey,
@@ -218,6 +223,7 @@ pub struct StepView {
 
 /// The pause window of a run: when exporting was paused and resumed.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PauseWindow {
     /// Written before the pause request is sent: from here on exporting may be paused.
@@ -250,6 +256,7 @@ impl PauseWindow {
 
 /// A backup run as the API and the pages show it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RunView {
     pub backup_id: BackupId,
@@ -329,6 +336,7 @@ impl RunView {
 
 /// One journaled event of a run; `seq` grows by one within the run (the SSE `id:`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RunEvent {
     pub seq: u64,
@@ -352,6 +360,7 @@ impl RunEvent {
 
 /// Request body of `POST /api/v1/backups`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct StartBackupRequest {
     pub backup_id: Option<i64>,

@@ -5,6 +5,7 @@ use std::fmt;
 
 /// One component of the cluster, named as admins know it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum ComponentKind {
     /// The Zeebe gateway's management API (backups, exporting).

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// A failure as the browser sees it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, thiserror::Error)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[error("{message}")]
 pub struct Failure {
     /// Stable machine-readable code, e.g. `conflict`, `not_found`, `transport`.

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 /// A part of a backup set, as named in the API.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub enum PartKey {
     Zeebe,
@@ -44,6 +45,7 @@ impl PartKey {
 
 /// What is known of one part.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum PartState {
     Completed,
@@ -71,6 +73,7 @@ impl PartState {
 
 /// One Elasticsearch snapshot of a part, as the repository reports it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SnapshotRef {
     pub name: String,
@@ -90,6 +93,7 @@ pub struct SnapshotRef {
 
 /// One cell of a row: a part of the set.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PartCell {
     pub state: PartState,
@@ -127,6 +131,7 @@ impl PartCell {
 
 /// The verdict of a row, for filtering.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     /// Every configured part `COMPLETED`.
@@ -167,6 +172,7 @@ impl Verdict {
 
 /// One backup set.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct BackupSetRow {
     pub backup_id: BackupId,
@@ -191,6 +197,7 @@ pub struct BackupSetRow {
 
 /// A page of the history.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct HistoryPage {
     pub items: Vec<BackupSetRow>,
@@ -206,6 +213,7 @@ pub struct HistoryPage {
 
 /// The figures at the top of the history page.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct HistorySummary {
     pub total: usize,
@@ -221,6 +229,7 @@ pub struct HistorySummary {
 
 /// What happened to one part when a set was deleted.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PartDeletion {
     pub part: PartKey,
@@ -233,6 +242,7 @@ pub struct PartDeletion {
 
 /// A deletion while it runs: every part with `waiting`, `deleting`, or its result.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct DeletionProgress {
     pub backup_id: BackupId,
@@ -243,6 +253,7 @@ pub struct DeletionProgress {
 
 /// One deletion attempt of a set, as journaled and answered.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct DeletionOutcome {
     pub backup_id: BackupId,

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// Who the console is talking to; shown in the banner of every page.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ConsoleInfo {
     pub cluster_name: String,
     /// True when the console runs its embedded simulator instead of a real cluster.
@@ -17,6 +18,7 @@ pub struct ConsoleInfo {
 
 /// One probe of every configured component.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ClusterOverview {
     pub cluster_name: String,
     pub simulated: bool,
@@ -36,6 +38,7 @@ impl ClusterOverview {
 
 /// Whether one component answers, and what it said last.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ComponentHealth {
     pub kind: ComponentKind,
     pub url: String,
@@ -49,6 +52,7 @@ pub struct ComponentHealth {
 
 /// Exporting state of the Zeebe exporters, read from the brokers' leaders.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ExportingState {
     Exporting,
@@ -94,6 +98,7 @@ impl ExportingState {
 
 /// Partitions, leaders and exporting as seen by the brokers.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ZeebeTopology {
     pub exporting: ExportingState,
     pub partitions: Vec<PartitionView>,
@@ -103,6 +108,7 @@ pub struct ZeebeTopology {
 
 /// One partition as its leader reports it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PartitionView {
     pub partition_id: u32,
     /// Broker management URL of the leader, if a leader was found.
@@ -113,6 +119,7 @@ pub struct PartitionView {
 
 /// The Elasticsearch snapshot repository the backups go to.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RepositoryHealth {
     pub name: String,
     pub exists: Option<bool>,

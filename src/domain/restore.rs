@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// Who performs a step.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum StepKind {
     /// The console does it through the cluster's APIs.
@@ -17,6 +18,7 @@ pub enum StepKind {
 
 /// A step of the restore runbook.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RestoreStepKey {
     /// Stop Zeebe, Operate, Tasklist and Optimize.
@@ -90,6 +92,7 @@ impl RestoreStepKey {
 
 /// The outcome of one check.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CheckState {
     Pass,
@@ -99,6 +102,7 @@ pub enum CheckState {
 
 /// One pre-flight or post-restore check.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Check {
     pub key: String,
@@ -119,6 +123,7 @@ impl Check {
 
 /// A step as the plan lists it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PlanStep {
     pub key: RestoreStepKey,
@@ -128,6 +133,7 @@ pub struct PlanStep {
 
 /// The dry run: what a restore of a set would check and do. Nothing changes in the cluster.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RestorePlan {
     pub backup_id: BackupId,
@@ -149,6 +155,7 @@ pub struct RestorePlan {
 
 /// State of a restore.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RestoreState {
     Running,
@@ -189,6 +196,7 @@ impl RestoreState {
 
 /// State of a restore step.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RestoreStepState {
     Pending,
@@ -201,6 +209,7 @@ pub enum RestoreStepState {
 
 /// One step of a restore as it went.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RestoreStepView {
     pub key: RestoreStepKey,
@@ -219,6 +228,7 @@ pub struct RestoreStepView {
 
 /// Where each index and snapshot of the plan is, so a restart resumes at a safe point.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RestoreProgress {
     /// Indices deleted (or found gone).
@@ -231,6 +241,7 @@ pub struct RestoreProgress {
 
 /// A restore, as journaled.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RestoreView {
     pub restore_id: i64,
@@ -280,6 +291,7 @@ impl RestoreView {
 
 /// One event of a restore: the restore as it is after it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RestoreEvent {
     pub seq: u64,
@@ -292,6 +304,7 @@ pub struct RestoreEvent {
 
 /// A line of the restore history.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RestoreSummary {
     pub restore_id: i64,

@@ -10,11 +10,29 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use std::collections::HashMap;
 
+#[utoipa::path(get, path = "/api/v1/audit", operation_id = "listAudit", tag = "audit",
+    params(
+        ("actor" = Option<String>, Query, min_length = 1, max_length = 128, description = "Only this user or token"),
+        ("action" = Option<String>, Query, min_length = 1, max_length = 128, description = "Only this action, or actions with this prefix (`restore.`)"),
+        ("outcome" = Option<String>, Query, pattern = "^(ok|refused|failed)$", description = "ok, refused or failed"),
+        ("before" = Option<i64>, Query, minimum = 1, description = "`nextBefore` of the previous page"),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 1000, description = "Entries per page (100; 1000 for jsonl)"),
+        ("format" = Option<String>, Query, pattern = "^(json|jsonl)$", description = "`jsonl`: JSON lines to download"),
+    ),
+    responses(
+        (status = 200, description = "The audit log, newest first", content(
+            (crate::domain::AuditPage = "application/json"),
+            (String = "application/x-ndjson"),
+        )),
+        (status = 400, description = "A query parameter is not valid (the message names it)", body = super::schema::ErrorBody),
+        super::schema::Refusals,
+    ))]
 pub async fn list(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
+    super::backups::no_empty(&params)?;
     let arg = |k: &str| params.get(k).map(String::as_str);
     let before = match arg("before") {
         None => None,

@@ -1,24 +1,36 @@
 //! `GET /api/v1/health`, `/api/v1/console` and `/api/v1/cluster`.
 
+use super::schema::{ErrorBody, Health, Refusals};
 use super::ApiError;
 use crate::domain::{ClusterOverview, ConsoleInfo};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use serde_json::{json, Value};
 
 /// Liveness of the console itself.
-pub async fn health() -> Json<Value> {
-    Json(json!({ "status": "UP" }))
+#[utoipa::path(get, path = "/api/v1/health", operation_id = "health", tag = "cluster", security(()),
+    responses((status = 200, description = "The console answers", body = Health)))]
+pub async fn health() -> Json<Health> {
+    Json(Health {
+        status: "UP".into(),
+    })
 }
 
 /// Cluster name, whether it is simulated, and the simulator's admin URL when it is.
+#[utoipa::path(get, path = "/api/v1/console", operation_id = "getConsole", tag = "cluster",
+    responses((status = 200, description = "The console", body = ConsoleInfo), Refusals))]
 pub async fn console_info(State(state): State<AppState>) -> Json<ConsoleInfo> {
     Json(state.console.console_info())
 }
 
 /// The latest probe of every component.
+#[utoipa::path(get, path = "/api/v1/cluster", operation_id = "getCluster", tag = "cluster",
+    responses(
+        (status = 200, description = "The latest probe of every component", body = ClusterOverview),
+        (status = 503, description = "Not probed yet (the first seconds after a start)", body = ErrorBody),
+        Refusals,
+    ))]
 pub async fn overview(State(state): State<AppState>) -> Result<Json<ClusterOverview>, ApiError> {
     state.console.overview.get().await.map(Json).ok_or_else(|| {
         ApiError::new(

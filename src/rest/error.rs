@@ -3,7 +3,6 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde_json::json;
 
 /// An error answer of the REST API.
 #[derive(Debug, thiserror::Error)]
@@ -26,7 +25,12 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = json!({ "error": { "code": self.code, "message": self.message } });
+        let body = super::schema::ErrorBody {
+            error: super::schema::ErrorDetail {
+                code: self.code.into(),
+                message: self.message,
+            },
+        };
         (self.status, Json(body)).into_response()
     }
 }

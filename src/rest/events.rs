@@ -5,6 +5,7 @@
 //! lives here; the restores' stream uses the same [`replay`].
 
 use super::backups::{journal_error, parse_backup_id};
+use super::schema::{ErrorBody, Refusals};
 use super::ApiError;
 use crate::domain::{BackupId, RunEvent};
 use crate::engine::BackupEngine;
@@ -37,12 +38,23 @@ pub trait EventJournal: Send + 'static {
 }
 
 /// The `Last-Event-ID` a reconnecting client sends (0 when absent).
-pub fn last_event_id(headers: &HeaderMap) -> u64 {
-    headers
-        .get("last-event-id")
-        .and_then(|v| v.to_str().ok())
+/// `Last-Event-ID`: absent → 0 (everything); the console's ids are whole numbers, so any
+/// other value (empty included) is refused with 400 rather than silently replaying it all.
+pub fn last_event_id(headers: &HeaderMap) -> Result<u64, ApiError> {
+    let Some(value) = headers.get("last-event-id") else {
+        return Ok(0);
+    };
+    value
+        .to_str()
+        .ok()
         .and_then(|v| v.trim().parse::<u64>().ok())
-        .unwrap_or(0)
+        .ok_or_else(|| {
+            ApiError::new(
+                axum::http::StatusCode::BAD_REQUEST,
+                "invalid_last_event_id",
+                "`Last-Event-ID` must be the id of an event of this stream (a whole number)",
+            )
+        })
 }
 
 /// The stream: `past` (journaled after `last_seen`) first, then `live`, each event once and in
@@ -143,13 +155,27 @@ impl EventJournal for RunEvents {
     }
 }
 
+/// `GET /api/v1/backups/{id}/events`: server-sent events (`RunEvent` as JSON, `id` = the
+/// event's sequence number); the journal after `Last-Event-ID` first, then live; ends after
+/// the run ends.
+#[utoipa::path(get, path = "/api/v1/backups/{id}/events", operation_id = "backupEvents", tag = "backups",
+    params(
+        ("id" = i64, Path, minimum = 1, description = "The backup id"),
+        ("Last-Event-ID" = Option<u64>, Header, description = "Replay only the events after this one"),
+    ),
+    responses(
+        (status = 200, description = "A stream of `RunEvent`s (see the schema) as `data:` lines", content_type = "text/event-stream", body = super::schema::SseEvent),
+        (status = 400, description = "The id is not a positive integer, or `Last-Event-ID` is not a whole number", body = ErrorBody),
+        (status = 404, description = "The console has no run with this id", body = ErrorBody),
+        Refusals,
+    ))]
 pub async fn stream(
     State(state): State<AppState>,
     Path(raw): Path<String>,
     headers: HeaderMap,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     let id = parse_backup_id(&raw)?;
-    let last_seen = last_event_id(&headers);
+    let last_seen = last_event_id(&headers)?;
     let engine = state.console.engine.clone();
     let (past, live) = engine
         .subscribe(id, last_seen)

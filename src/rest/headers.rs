@@ -37,7 +37,18 @@ pub fn provide_page_csp() {
 }
 
 pub async fn security_headers(request: Request<Body>, next: Next) -> Response {
+    let api = request.uri().path().starts_with("/api/v1/");
     let mut response = next.run(request).await;
+    if api && response.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        // The body limit answers in plain text; the API answers in its JSON error shape.
+        use axum::response::IntoResponse;
+        response = super::ApiError::new(
+            axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            "The body is larger than 64 KiB.",
+        )
+        .into_response();
+    }
     let h = response.headers_mut();
     h.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));

@@ -7,7 +7,9 @@ mod cluster;
 mod error;
 mod events;
 pub mod headers;
+pub mod openapi;
 mod restores;
+mod schema;
 
 pub use backups::{cancel_error, delete_error, journal_error, start_error};
 pub use error::ApiError;
@@ -51,6 +53,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/restores/{id}/cancel", post(restores::cancel))
         .route("/api/v1/restores/{id}/retry", post(restores::retry))
         .route("/api/v1/audit", get(audit::list))
+        .route("/api/v1/openapi.json", get(openapi::document))
         .layer(axum::middleware::from_fn(headers::json_only));
     api.route(
         "/api/{*fn_name}",
@@ -59,6 +62,11 @@ pub fn router(state: AppState) -> Router {
     .route("/login", get(crate::auth::signin::login_page))
     .route("/auth/login", post(crate::auth::signin::sign_in))
     .route("/auth/logout", post(crate::auth::signin::sign_out))
+    .route("/auth/oidc/start", get(crate::auth::oidc_signin::start))
+    .route(
+        "/auth/oidc/callback",
+        get(crate::auth::oidc_signin::callback),
+    )
     .leptos_routes_with_context(
         &state,
         routes,

@@ -4,10 +4,15 @@
 
 use super::backups::journal_error;
 use super::events::{last_event_id, replay, EventJournal};
+use super::schema::{
+    BodyRefusals, ChecksFailedBody, ErrorBody, ErrorDetail, Links, Refusals, RestoreBody,
+    RestoreCancelRequested, RestoreList, RestoreStarted, StepConfirmed,
+};
 use super::ApiError;
 use crate::actions::{self, ActionError};
 use crate::auth::Caller;
 use crate::domain::{BackupId, BackupSetRow, RestoreEvent};
+use crate::domain::{RestorePlan, RestoreView};
 use crate::restore::{RestoreEngine, RestoreError};
 use crate::state::{AppState, Console};
 use axum::body::Bytes;
@@ -18,7 +23,6 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use futures::Stream;
 use serde::Deserialize;
-use serde_json::{json, Value};
 use std::convert::Infallible;
 
 /// The body of `POST /api/v1/restores[/plan]`.
@@ -110,10 +114,13 @@ pub fn restore_error(e: RestoreError) -> Response {
     match e {
         RestoreError::ChecksFailed(checks) => (
             api.status,
-            Json(json!({
-                "error": {"code": api.code, "message": api.message},
-                "checks": checks,
-            })),
+            Json(ChecksFailedBody {
+                error: ErrorDetail {
+                    code: api.code.into(),
+                    message: api.message,
+                },
+                checks,
+            }),
         )
             .into_response(),
         _ => api.into_response(),
@@ -121,6 +128,17 @@ pub fn restore_error(e: RestoreError) -> Response {
 }
 
 /// `POST /api/v1/restores/plan` `{"backupId": n}` → 200 the plan; nothing changes.
+#[utoipa::path(post, path = "/api/v1/restores/plan", operation_id = "planRestore", tag = "restores",
+    request_body = RestoreBody,
+    responses(
+        (status = 200, description = "The pre-flight checks and every action in order (a dry run)", body = RestorePlan),
+        (status = 400, description = "The body is not `{\"backupId\": n, \"confirm\": \"...\"}`", body = ErrorBody),
+        (status = 404, description = "No source knows this backup id", body = ErrorBody),
+        (status = 422, description = "`backupId` is not a positive integer", body = ErrorBody),
+        (status = 409, description = "The plan cannot be made now (the message says why)", body = ErrorBody),
+        (status = 503, description = "The console is shutting down", body = ErrorBody),
+        Refusals, BodyRefusals,
+    ))]
 pub async fn plan(State(state): State<AppState>, body: Bytes) -> Result<Response, ApiError> {
     let (id, _) = parse_body(&body)?;
     let console = &state.console;
@@ -134,6 +152,17 @@ pub async fn plan(State(state): State<AppState>, body: Bytes) -> Result<Response
 }
 
 /// `POST /api/v1/restores` `{"backupId": n, "confirm": "<cluster name>"}` → 201.
+#[utoipa::path(post, path = "/api/v1/restores", operation_id = "startRestore", tag = "restores",
+    request_body = RestoreBody,
+    responses(
+        (status = 201, description = "The restore started; follow it at `links.events`", body = RestoreStarted),
+        (status = 400, description = "The body is not `{\"backupId\": n, \"confirm\": \"...\"}`", body = ErrorBody),
+        (status = 404, description = "No source knows this backup id", body = ErrorBody),
+        (status = 422, description = "`backupId` is not a positive integer, or `confirm` is not the cluster's name", body = ErrorBody),
+        (status = 409, description = "Pre-flight checks failed (with every check), or a backup or restore runs", body = ChecksFailedBody),
+        (status = 503, description = "The console is shutting down", body = ErrorBody),
+        Refusals, BodyRefusals,
+    ))]
 pub async fn start(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -142,24 +171,19 @@ pub async fn start(
     let (id, confirm) = parse_body(&body)?;
     let view = actions::start_restore(&state.console, &caller, id, confirm.as_deref()).await?;
     let rid = view.restore_id;
-    let mut body = serde_json::to_value(&view).unwrap_or_else(|_| json!({}));
-    if let Some(o) = body.as_object_mut() {
-        o.insert(
-            "links".into(),
-            json!({
-                "self": format!("/api/v1/restores/{rid}"),
-                "events": format!("/api/v1/restores/{rid}/events"),
-                "cancel": format!("/api/v1/restores/{rid}/cancel"),
-            }),
-        );
-    }
+    let body = RestoreStarted {
+        restore: view,
+        links: Links::of("restores", rid),
+    };
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
 /// `GET /api/v1/restores` → `{"items": [...]}` newest first.
-pub async fn list(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+#[utoipa::path(get, path = "/api/v1/restores", operation_id = "listRestores", tag = "restores",
+    responses((status = 200, description = "Every restore, newest first", body = RestoreList), Refusals))]
+pub async fn list(State(state): State<AppState>) -> Result<Json<RestoreList>, ApiError> {
     let items = state.console.restores.list().await.map_err(journal_error)?;
-    Ok(Json(json!({ "items": items })))
+    Ok(Json(RestoreList { items }))
 }
 
 fn parse_restore_id(raw: &str) -> Result<i64, ApiError> {
@@ -173,10 +197,18 @@ fn parse_restore_id(raw: &str) -> Result<i64, ApiError> {
 }
 
 /// `GET /api/v1/restores/{id}`.
+#[utoipa::path(get, path = "/api/v1/restores/{id}", operation_id = "getRestore", tag = "restores",
+    params(("id" = i64, Path, minimum = 1, description = "The restore id")),
+    responses(
+        (status = 200, description = "The restore: every step with its state and progress", body = RestoreView),
+        (status = 400, description = "The id is not a positive integer", body = ErrorBody),
+        (status = 404, description = "No restore with this id", body = ErrorBody),
+        Refusals,
+    ))]
 pub async fn get(
     State(state): State<AppState>,
     Path(raw): Path<String>,
-) -> Result<Json<crate::domain::RestoreView>, ApiError> {
+) -> Result<Json<RestoreView>, ApiError> {
     let id = parse_restore_id(&raw)?;
     state
         .console
@@ -195,6 +227,15 @@ pub async fn get(
 }
 
 /// `POST /api/v1/restores/{id}/steps/{key}/confirm` → 202; 409 when the step is not waiting.
+#[utoipa::path(post, path = "/api/v1/restores/{id}/steps/{key}/confirm", operation_id = "confirmRestoreStep", tag = "restores",
+    params(("id" = i64, Path, minimum = 1, description = "The restore id"), ("key" = String, Path, description = "The step (`RestoreStepKey`)")),
+    responses(
+        (status = 202, description = "Confirmed; the console checks it and goes on", body = StepConfirmed),
+        (status = 400, description = "The id is not a positive integer", body = ErrorBody),
+        (status = 404, description = "No restore with this id, or no such step", body = ErrorBody),
+        (status = 409, description = "The step is not waiting for the operator", body = ErrorBody),
+        Refusals, BodyRefusals,
+    ))]
 pub async fn confirm(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -204,12 +245,25 @@ pub async fn confirm(
     actions::confirm_restore_step(&state.console, &caller, id, &key).await?;
     Ok((
         StatusCode::ACCEPTED,
-        Json(json!({"restoreId": id, "step": key, "confirmed": true})),
+        Json(StepConfirmed {
+            restore_id: id,
+            step: key,
+            confirmed: true,
+        }),
     )
         .into_response())
 }
 
 /// `POST /api/v1/restores/{id}/cancel` → 202; 409 after the first destructive action.
+#[utoipa::path(post, path = "/api/v1/restores/{id}/cancel", operation_id = "cancelRestore", tag = "restores",
+    params(("id" = i64, Path, minimum = 1, description = "The restore id")),
+    responses(
+        (status = 202, description = "Cancel requested", body = RestoreCancelRequested),
+        (status = 400, description = "The id is not a positive integer", body = ErrorBody),
+        (status = 404, description = "No restore with this id", body = ErrorBody),
+        (status = 409, description = "Too late: a destructive action ran, or the restore ended", body = ErrorBody),
+        Refusals, BodyRefusals,
+    ))]
 pub async fn cancel(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -219,13 +273,26 @@ pub async fn cancel(
     actions::cancel_restore(&state.console, &caller, id).await?;
     Ok((
         StatusCode::ACCEPTED,
-        Json(json!({"restoreId": id, "cancelRequested": true})),
+        Json(RestoreCancelRequested {
+            restore_id: id,
+            cancel_requested: true,
+        }),
     )
         .into_response())
 }
 
 /// `POST /api/v1/restores/{id}/retry` → 202: a failed restore continues from its failed step;
 /// 409 when it did not fail (or something else runs).
+#[utoipa::path(post, path = "/api/v1/restores/{id}/retry", operation_id = "retryRestore", tag = "restores",
+    params(("id" = i64, Path, minimum = 1, description = "The restore id")),
+    responses(
+        (status = 202, description = "The restore runs again from its failed step", body = RestoreView),
+        (status = 400, description = "The id is not a positive integer", body = ErrorBody),
+        (status = 404, description = "No restore with this id", body = ErrorBody),
+        (status = 409, description = "The restore did not fail, or something else runs", body = ErrorBody),
+        (status = 503, description = "The console is shutting down", body = ErrorBody),
+        Refusals, BodyRefusals,
+    ))]
 pub async fn retry(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -264,13 +331,23 @@ impl EventJournal for RestoreEvents {
 
 /// `GET /api/v1/restores/{id}/events`: journal replay after `Last-Event-ID`, then live events;
 /// ends after the restore ends.
+#[utoipa::path(get, path = "/api/v1/restores/{id}/events", operation_id = "restoreEvents", tag = "restores",
+    params(("id" = i64, Path, minimum = 1, description = "The restore id"),
+        ("Last-Event-ID" = Option<u64>, Header, description = "Replay only the events after this one"),
+    ),
+    responses(
+        (status = 200, description = "A stream of `RestoreEvent`s (see the schema) as `data:` lines", content_type = "text/event-stream", body = super::schema::SseEvent),
+        (status = 400, description = "The id is not a positive integer", body = ErrorBody),
+        (status = 404, description = "No restore with this id", body = ErrorBody),
+        Refusals,
+    ))]
 pub async fn events(
     State(state): State<AppState>,
     Path(raw): Path<String>,
     headers: HeaderMap,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     let id = parse_restore_id(&raw)?;
-    let last_seen = last_event_id(&headers);
+    let last_seen = last_event_id(&headers)?;
     let engine = state.console.restores.clone();
     let (past, live) = engine
         .subscribe(id, last_seen)

@@ -24,7 +24,7 @@ pub fn AuditPage() -> impl IntoView {
     let export = move || {
         let mut q = vec!["format=jsonl".to_owned()];
         for k in ["actor", "action", "outcome"] {
-            if let Some(v) = param(k) {
+            if let Some(v) = param(k).filter(|v| !v.is_empty()) {
                 q.push(format!("{k}={}", urlencode(&v)));
             }
         }

@@ -52,31 +52,37 @@ pub fn UserMenu() -> impl IntoView {
 
 /// Shows `children` when the signed-in role has `what`; otherwise a note naming the role that
 /// may (nothing at all while the user is still being read).
+///
+/// Only in the browser, once this place of the page is mounted: a control is useless before
+/// the bundle runs, and rendering it on the server made the markup depend on whether the
+/// user's read had resolved there and in the browser at the same moment. Seen: a run page
+/// reloaded mid-run rendered "Cancel backup" on the server and not yet in the browser, and
+/// hydration failed.
 #[component]
 pub fn Gate(what: Permission, children: ChildrenFn) -> impl IntoView {
     let Some(MeResource(me)) = me_resource() else {
         return ().into_any();
     };
+    let mounted = RwSignal::new(false);
+    // Effects run only in the browser, after this part of the page is hydrated or mounted.
+    Effect::new(move |_| mounted.set(true));
     let children = StoredValue::new(children);
-    view! {
-        <Suspense fallback=|| ()>
-            {move || {
-                me.get()
-                    .and_then(Result::ok)
-                    .map(|(me, _)| match me.why_not(what) {
-                        None => children.with_value(|c| c()).into_any(),
-                        Some(why) => {
-                            view! {
-                                <p class="role-note" data-needs=what.needs().as_str()>
-                                    {why}
-                                </p>
-                            }
-                                .into_any()
-                        }
-                    })
-            }}
-        </Suspense>
-    }
+    (move || {
+        if !mounted.get() {
+            return None;
+        }
+        me.get()
+            .and_then(Result::ok)
+            .map(|(me, _)| match me.why_not(what) {
+                None => children.with_value(|c| c()).into_any(),
+                Some(why) => view! {
+                    <p class="role-note" data-needs=what.needs().as_str()>
+                        {why}
+                    </p>
+                }
+                .into_any(),
+            })
+    })
     .into_any()
 }
 

@@ -1,7 +1,8 @@
 //! The browser side of a run's event stream (a backup or a restore): an `EventSource`
 //! (gloo-net) whose events replace what the page shows. The browser reconnects by itself with
 //! `Last-Event-ID` after a server restart; the stream is closed on the terminal event (or the
-//! browser would replay it) and when the page is left.
+//! browser would replay it) and when the page is left. It opens only once the page's status
+//! line is in the document (hydrated or mounted), so no event lands while the page hydrates.
 
 use leptos::prelude::*;
 
@@ -12,6 +13,7 @@ pub fn follow<E, T>(
     url: impl Fn() -> Option<String> + Send + Sync + 'static,
     target: RwSignal<Option<T>>,
     connection: RwSignal<String>,
+    shown: NodeRef<leptos::html::P>,
     take: fn(E) -> (T, bool),
 ) where
     E: serde::de::DeserializeOwned + 'static,
@@ -22,7 +24,14 @@ pub fn follow<E, T>(
     use gloo_net::eventsource::State;
     use std::sync::{Arc, Mutex};
 
+    // Not before `shown` (the page's last element) is hydrated: an event applied while the
+    // page still hydrates makes the browser's markup differ from the server's and hydration
+    // fails (seen: a reload mid-run, the first event arriving while the run's page waited in
+    // its Suspense, the pause timer then rendered where the server had rendered nothing).
     Effect::new(move |_| {
+        if shown.get().is_none() {
+            return;
+        }
         let Some(url) = url() else {
             return;
         };
@@ -78,6 +87,7 @@ pub fn follow<E, T>(
     _url: impl Fn() -> Option<String> + Send + Sync + 'static,
     _target: RwSignal<Option<T>>,
     _connection: RwSignal<String>,
+    _shown: NodeRef<leptos::html::P>,
     _take: fn(E) -> (T, bool),
 ) where
     T: Send + Sync + 'static,

@@ -411,10 +411,13 @@ async fn each_role_against_each_server_function_of_the_pages() {
                 .send()
                 .await
                 .expect("server fn");
+            let status = r.status();
             let text = r.text().await.expect("body");
             if role >= needs {
                 assert!(!text.contains("forbidden"), "{user} {path}: {text}");
             } else {
+                // The same status as the REST API's refusal.
+                assert_eq!(status, StatusCode::FORBIDDEN, "{user} {path}: {text}");
                 assert!(text.contains("forbidden"), "{user} {path}: {text}");
                 assert!(text.contains(needs.as_str()), "{user} {path}: {text}");
             }

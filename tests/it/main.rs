@@ -15,6 +15,8 @@ mod backup_shutdown;
 mod backup_truth;
 mod contract;
 mod history;
+mod oidc;
+mod openapi;
 mod overview;
 mod restore;
 mod restore_crash;

@@ -8,6 +8,7 @@ pub fn subscribe(
     id: impl Fn() -> i64 + Send + Sync + 'static,
     restore: RwSignal<Option<RestoreView>>,
     connection: RwSignal<String>,
+    shown: NodeRef<leptos::html::P>,
 ) {
     crate::ui::live::follow(
         move || {
@@ -16,6 +17,7 @@ pub fn subscribe(
         },
         restore,
         connection,
+        shown,
         |event: RestoreEvent| {
             let terminal = event.restore.state.is_terminal();
             (event.restore, terminal)

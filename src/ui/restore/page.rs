@@ -31,7 +31,9 @@ pub fn RestorePage() -> impl IntoView {
     let initial = Resource::new(id, get_restore);
     let restore = RwSignal::new(None::<RestoreView>);
     let connection = RwSignal::new(String::new());
-    live::subscribe(id, restore, connection);
+    // The stream opens once the page's status line is hydrated (see `ui::live`).
+    let shown = NodeRef::<leptos::html::P>::new();
+    live::subscribe(id, restore, connection, shown);
     view! {
         <Suspense fallback=|| view! { <p class="muted">"Loading the restore…"</p> }>
             {move || {
@@ -40,7 +42,7 @@ pub fn RestorePage() -> impl IntoView {
                         if restore.get_untracked().is_none() {
                             restore.set(Some(v));
                         }
-                        view! { <Body restore connection/> }.into_any()
+                        view! { <Body restore connection shown/> }.into_any()
                     }
                     Ok(None) => view! { <p class="error" role="alert">{format!("No restore with id {}", id())}</p> }.into_any(),
                     Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
@@ -51,7 +53,11 @@ pub fn RestorePage() -> impl IntoView {
 }
 
 #[component]
-fn Body(restore: RwSignal<Option<RestoreView>>, connection: RwSignal<String>) -> impl IntoView {
+fn Body(
+    restore: RwSignal<Option<RestoreView>>,
+    connection: RwSignal<String>,
+    shown: NodeRef<leptos::html::P>,
+) -> impl IntoView {
     let cancel = ServerAction::<CancelRestore>::new();
     let retry = ServerAction::<RetryRestore>::new();
     // A retried restore runs again: reload to follow its new events.
@@ -112,7 +118,7 @@ fn Body(restore: RwSignal<Option<RestoreView>>, connection: RwSignal<String>) ->
         })}
         {move || cancel.value().get().and_then(|r| r.err()).map(|e| view! { <p class="error" role="alert">{e.message}</p> })}
         {move || retry.value().get().and_then(|r| r.err()).map(|e| view! { <p class="error" role="alert">{e.message}</p> })}
-        <p class="muted live-status" data-connection=move || connection.get()>
+        <p class="muted live-status" node_ref=shown data-connection=move || connection.get()>
             {move || match (restore.with(|r| r.as_ref().map(|r| r.state.is_terminal())), connection.get().as_str()) {
                 (Some(false), "open") => "Live: following every step as it happens.",
                 (Some(false), "connecting") => "Connecting to the live stream…",

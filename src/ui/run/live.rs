@@ -7,6 +7,7 @@ pub fn subscribe(
     id: impl Fn() -> i64 + Send + Sync + 'static,
     run: RwSignal<Option<RunView>>,
     connection: RwSignal<String>,
+    shown: NodeRef<leptos::html::P>,
 ) {
     crate::ui::live::follow(
         move || {
@@ -15,6 +16,7 @@ pub fn subscribe(
         },
         run,
         connection,
+        shown,
         |event: RunEvent| {
             let terminal = event.is_terminal();
             (event.run, terminal)

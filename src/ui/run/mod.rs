@@ -23,7 +23,9 @@ pub fn RunPage() -> impl IntoView {
     let initial = Resource::new(id, get_run);
     let run = RwSignal::new(None::<RunView>);
     let connection = RwSignal::new(String::new());
-    live::subscribe(id, run, connection);
+    // The stream opens once the page's status line is hydrated (see `ui::live`).
+    let shown = NodeRef::<leptos::html::P>::new();
+    live::subscribe(id, run, connection, shown);
     view! {
         <Suspense fallback=|| view! { <p class="muted">"Loading the run…"</p> }>
             {move || {
@@ -34,7 +36,7 @@ pub fn RunPage() -> impl IntoView {
                             if run.get_untracked().is_none() {
                                 run.set(Some(view_));
                             }
-                            view! { <RunBody run connection/> }.into_any()
+                            view! { <RunBody run connection shown/> }.into_any()
                         }
                         Ok(None) => {
                             view! {
@@ -56,7 +58,11 @@ pub fn RunPage() -> impl IntoView {
 }
 
 #[component]
-fn RunBody(run: RwSignal<Option<RunView>>, connection: RwSignal<String>) -> impl IntoView {
+fn RunBody(
+    run: RwSignal<Option<RunView>>,
+    connection: RwSignal<String>,
+    shown: NodeRef<leptos::html::P>,
+) -> impl IntoView {
     let cancel = ServerAction::<CancelBackup>::new();
     let state = move || run.with(|r| r.as_ref().map(|r| r.state));
     view! {
@@ -111,7 +117,7 @@ fn RunBody(run: RwSignal<Option<RunView>>, connection: RwSignal<String>) -> impl
         }}
         <PauseTimer run/>
         <Timeline run/>
-        <p class="muted live-status" data-connection=move || connection.get()>
+        <p class="muted live-status" node_ref=shown data-connection=move || connection.get()>
             {move || match (state(), connection.get().as_str()) {
                 (Some(RunState::Running), "open") => "Live: following every step as it happens.",
                 (Some(RunState::Running), "connecting") => "Connecting to the live stream…",

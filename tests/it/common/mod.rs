@@ -2,6 +2,8 @@
 //! it over real HTTP, both on loopback.
 #![allow(dead_code)]
 
+pub mod idp;
+
 use camunda_backup_console::config::{RawApiToken, RawAuth, RawCluster, RawSettings, Settings};
 use camunda_backup_console::startup::Application;
 use leptos::prelude::LeptosOptions;
