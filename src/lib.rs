@@ -36,6 +36,9 @@ pub mod history;
 /// Probing the cluster for the overview page.
 #[cfg(feature = "ssr")]
 pub mod overview;
+/// Camunda version profiles as data, and choosing one from the components' versions.
+#[cfg(feature = "ssr")]
+pub mod profile;
 /// REST handlers under `/api/v1`.
 #[cfg(feature = "ssr")]
 pub mod rest;

@@ -113,6 +113,7 @@ impl Application {
                 cluster_name: cluster.name.clone(),
                 simulated: info.simulated,
                 repository: cluster.snapshot_repository.clone(),
+                camunda_version: cluster.camunda_version.clone(),
             },
             overview.clone(),
             settings.probe_interval,
@@ -328,5 +329,7 @@ fn simulated_cluster(urls: &camunda_sim::SimUrls) -> Result<ClusterSettings, Sta
         snapshot_repository: "camunda".into(),
         zeebe_record_prefix: "zeebe-record".into(),
         soft_pause: None,
+        // The simulator's versions are detected like a real cluster's.
+        camunda_version: None,
     })
 }

@@ -22,6 +22,11 @@ test.describe("cluster overview", () => {
       await expect(page.locator(`tr[data-component="${name}"]`)).toHaveAttribute("data-answering", "true");
     }
     await expect(page.locator('tr[data-component="Zeebe broker"]')).toHaveCount(3);
+    // The version profile in force, and why (the simulator runs 8.7.3).
+    const profile = page.locator("[data-profile]");
+    await expect(profile).toHaveAttribute("data-profile", "8.2–8.7");
+    await expect(profile).toHaveAttribute("data-profile-source", "detected");
+    await expect(profile).toContainText("Zeebe reports version 8.7.3");
     await expect(page.locator("[data-exporting]")).toHaveText("EXPORTING");
     await expect(page.locator("[data-repo-exists]")).toHaveText("yes");
 

@@ -173,6 +173,8 @@ pub struct RawCluster {
     pub zeebe_record_prefix: String,
     /// Pause exporting softly (`?soft=true`). Absent: decided from the gateway's version.
     pub soft_pause: Option<bool>,
+    /// The Camunda minor (`"8.7"`, `"8.8"`); absent: detected from `/actuator/info`.
+    pub camunda_version: Option<String>,
     #[serde(default)]
     pub tls: RawTls,
     /// Credentials for the Zeebe, Operate, Tasklist and Optimize actuators.

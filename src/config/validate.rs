@@ -60,6 +60,8 @@ pub struct ClusterSettings {
     pub zeebe_record_prefix: String,
     /// `Some` when configured; `None` = decided from the gateway's version (8.5.1+).
     pub soft_pause: Option<bool>,
+    /// `[cluster] camunda_version`: overrides the detected version profile.
+    pub camunda_version: Option<String>,
 }
 
 impl Settings {
@@ -226,6 +228,22 @@ fn validate_cluster(raw: RawCluster) -> Result<ClusterSettings, ConfigError> {
         snapshot_repository: raw.snapshot_repository,
         zeebe_record_prefix: raw.zeebe_record_prefix,
         soft_pause: raw.soft_pause,
+        camunda_version: raw
+            .camunda_version
+            .map(|v| {
+                let v = v.trim().to_owned();
+                crate::profile::parse_minor(&v)
+                    .filter(|(major, _)| *major == 8)
+                    .and_then(|(_, minor)| crate::profile::for_minor(minor))
+                    .map(|_| v.clone())
+                    .ok_or_else(|| {
+                        ConfigError::invalid(
+                            "cluster.camunda_version",
+                            format!("`{v}` is not a Camunda version this console knows: 8.2 to 8.10, e.g. \"8.7\" or \"8.8\""),
+                        )
+                    })
+            })
+            .transpose()?,
     })
 }
 

@@ -6,6 +6,7 @@ mod component;
 mod failure;
 mod history;
 mod overview;
+mod profile;
 mod restore;
 
 pub use auth::{AuditEntry, AuditPage, Me, Permission, Role};
@@ -23,6 +24,7 @@ pub use overview::{
     ClusterOverview, ComponentHealth, ConsoleInfo, ExportingState, PartitionView, RepositoryHealth,
     ZeebeTopology,
 };
+pub use profile::{DetectedProfile, ProfileId};
 pub use restore::{
     Check, CheckState, PlanStep, RestoreEvent, RestorePlan, RestoreProgress, RestoreState,
     RestoreStepKey, RestoreStepState, RestoreStepView, RestoreSummary, RestoreView, StepKind,

@@ -27,6 +27,9 @@ pub struct ClusterOverview {
     pub components: Vec<ComponentHealth>,
     pub zeebe: ZeebeTopology,
     pub repository: RepositoryHealth,
+    /// The Camunda version profile in force and why.
+    #[serde(default)]
+    pub profile: Option<super::DetectedProfile>,
 }
 
 impl ClusterOverview {

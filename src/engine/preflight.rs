@@ -46,6 +46,26 @@ pub async fn run(ctx: &RunContext, notes: &Notes) -> StepResult {
     let c = &ctx.clients;
     let mut checked = Vec::new();
 
+    // The version profile first: an 8.8+ cluster has none of the endpoints read below.
+    let version = crate::overview::actuator_version(c.zeebe.gateway()).await;
+    let profile = crate::profile::detect(
+        ctx.cluster.camunda_version.as_deref(),
+        &crate::profile::VersionsSeen {
+            zeebe: version.as_deref(),
+            ..Default::default()
+        },
+    );
+    if !profile.executable {
+        return Err(StepFailure::failed(
+            format!(
+                "Pre-flight: the cluster runs Camunda {} ({}).",
+                profile.id.label(),
+                profile.why
+            ),
+            profile.why_not.unwrap_or_default(),
+        ));
+    }
+
     let zeebe = read(ctx, || c.zeebe.list_backups()).await?;
     for b in zeebe
         .iter()
@@ -124,7 +144,6 @@ pub async fn run(ctx: &RunContext, notes: &Notes) -> StepResult {
 
     exporting_not_paused(ctx, notes).await?;
 
-    let version = crate::overview::actuator_version(c.zeebe.gateway()).await;
     let mode = pause_mode::decide(ctx.cluster.soft_pause, version.as_deref());
     notes.send(Note::SoftPause(mode.soft));
     Ok(Some(format!(

@@ -3,8 +3,8 @@
 use super::versions::{actuator_version, version_from_snapshot_name};
 use crate::camunda::{CamundaClients, ClientError, ExportingView, ManagementClient, WebAppClient};
 use crate::domain::{
-    ClusterOverview, ComponentHealth, ExportingState, PartitionView, RepositoryHealth,
-    ZeebeTopology,
+    ClusterOverview, ComponentHealth, ComponentKind, ExportingState, PartitionView,
+    RepositoryHealth, ZeebeTopology,
 };
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -32,6 +32,8 @@ pub struct ProbeTarget {
     pub cluster_name: String,
     pub simulated: bool,
     pub repository: String,
+    /// `[cluster] camunda_version`, if configured.
+    pub camunda_version: Option<String>,
 }
 
 /// `_verify` makes every ES node write to the repository: repeat it at most this often.
@@ -71,6 +73,21 @@ pub async fn probe_cluster(
     components.push(tasklist);
     components.extend(optimize);
     components.push(es);
+    let version = |kind: ComponentKind| {
+        components
+            .iter()
+            .find(|c| c.kind == kind)
+            .and_then(|c| c.version.as_deref())
+    };
+    let profile = crate::profile::detect(
+        target.camunda_version.as_deref(),
+        &crate::profile::VersionsSeen {
+            zeebe: version(ComponentKind::Zeebe),
+            operate: version(ComponentKind::Operate),
+            tasklist: version(ComponentKind::Tasklist),
+            optimize: version(ComponentKind::Optimize),
+        },
+    );
     ClusterOverview {
         cluster_name: target.cluster_name.clone(),
         simulated: target.simulated,
@@ -78,6 +95,7 @@ pub async fn probe_cluster(
         components,
         zeebe: topology,
         repository,
+        profile: Some(profile),
     }
 }
 

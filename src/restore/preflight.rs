@@ -64,6 +64,7 @@ pub async fn survey(
         cluster_name: cluster.name.clone(),
         simulated: false,
         repository: repo.clone(),
+        camunda_version: cluster.camunda_version.clone(),
     };
     let (overview, zeebe_backup, snapshots, indices, templates) = futures::join!(
         async { probe_cluster(clients, &target, &mut VerifyMemo::default()).await },
@@ -92,6 +93,25 @@ pub async fn survey(
         || pass("idle", "No backup or restore is running"),
         |b| fail("idle", format!("{b}; wait for it to end, then check again")),
     ));
+    // The version profile: this build runs the 8.2–8.7 restore runbook only.
+    if let Some(p) = &overview.profile {
+        s.checks.push(if p.executable {
+            pass(
+                "profile",
+                format!("Camunda {} profile ({}: {})", p.id.label(), p.source, p.why),
+            )
+        } else {
+            fail(
+                "profile",
+                format!(
+                    "The cluster runs Camunda {} ({}). {}",
+                    p.id.label(),
+                    p.why,
+                    p.why_not.as_deref().unwrap_or_default()
+                ),
+            )
+        });
+    }
 
     // Elasticsearch and the repository.
     let es = overview.component(ComponentKind::Elasticsearch);

@@ -18,6 +18,7 @@ mod history;
 mod oidc;
 mod openapi;
 mod overview;
+mod profiles;
 mod restore;
 mod restore_crash;
 mod restore_faults;

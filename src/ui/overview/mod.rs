@@ -2,6 +2,7 @@
 //! snapshot repository; refreshes itself every few seconds while open.
 
 mod components;
+mod profile;
 mod repository;
 mod zeebe;
 
@@ -10,6 +11,7 @@ use crate::domain::ClusterOverview;
 use crate::ui::time::clock;
 use components::ComponentsTable;
 use leptos::prelude::*;
+use profile::ProfileCard;
 use repository::RepositoryCard;
 use std::time::Duration;
 use zeebe::ZeebeCard;
@@ -68,6 +70,7 @@ fn OverviewBody(overview: ClusterOverview) -> impl IntoView {
             " Last checked at " <time>{clock(&overview.checked_at)}</time> " UTC"
         </p>
         <ComponentsTable components=overview.components.clone()/>
+        {overview.profile.clone().map(|p| view! { <ProfileCard profile=p/> })}
         <div class="cards">
             <ZeebeCard topology=overview.zeebe.clone()/>
             <RepositoryCard repository=overview.repository.clone()/>

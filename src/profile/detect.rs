@@ -1,0 +1,205 @@
+//! Choosing the profile: `[cluster] camunda_version` when set, else the minor of the
+//! orchestration cluster's (Zeebe gateway's) version from `/actuator/info`, else Operate's or
+//! Tasklist's; components on another minor are named. Without any version the 8.2–8.7 profile
+//! is assumed, and the overview says so.
+
+use super::{for_minor, profile, PROFILES};
+use crate::domain::{DetectedProfile, ProfileId};
+
+/// The versions the components reported (`build.version` of `/actuator/info`).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct VersionsSeen<'a> {
+    pub zeebe: Option<&'a str>,
+    pub operate: Option<&'a str>,
+    pub tasklist: Option<&'a str>,
+    pub optimize: Option<&'a str>,
+}
+
+/// `(major, minor)` of `8.8.3`, `8.10`, `8.9.0-alpha2`.
+pub fn parse_minor(version: &str) -> Option<(u32, u32)> {
+    let core = version.trim().split(['-', '+']).next()?;
+    let mut parts = core.split('.');
+    let major = parts.next()?.parse().ok()?;
+    let minor = parts.next()?.parse().ok()?;
+    Some((major, minor))
+}
+
+fn why_not(id: ProfileId) -> Option<String> {
+    (!profile(id).executable).then(|| {
+        format!(
+            "This console runs the 8.2–8.7 backup and restore procedure only; Camunda {} backs up through the orchestration cluster's /actuator/backupHistory and /actuator/backupRuntime instead, which the console does not drive yet. Nothing was changed. Back up with Camunda's documented {} procedure meanwhile; the history still lists what the repository holds.",
+            id.label(),
+            id.label()
+        )
+    })
+}
+
+/// The profile in force.
+pub fn detect(configured: Option<&str>, seen: &VersionsSeen<'_>) -> DetectedProfile {
+    let named = [
+        ("Zeebe", seen.zeebe),
+        ("Operate", seen.operate),
+        ("Tasklist", seen.tasklist),
+        ("Optimize", seen.optimize),
+    ];
+    let anchor = named
+        .iter()
+        .take(3)
+        .find_map(|(who, v)| Some((*who, (*v)?, parse_minor((*v)?)?)));
+    let mismatches = |minor: (u32, u32)| -> Vec<String> {
+        named
+            .iter()
+            .filter_map(|(who, v)| {
+                let v = (*v)?;
+                (parse_minor(v)? != minor).then(|| {
+                    format!(
+                        "{who} runs {v}, not {}.{}: each component must run the version of the backup's snapshot names",
+                        minor.0, minor.1
+                    )
+                })
+            })
+            .collect()
+    };
+    if let Some(text) = configured {
+        if let Some(p) = parse_minor(text)
+            .filter(|(major, _)| *major == 8)
+            .and_then(|(_, m)| for_minor(m))
+        {
+            return DetectedProfile {
+                id: p.id,
+                source: "configured".into(),
+                why: format!("[cluster] camunda_version = \"{text}\""),
+                mismatches: named
+                    .iter()
+                    .filter_map(|(who, v)| {
+                        let v = (*v)?;
+                        let (major, minor) = parse_minor(v)?;
+                        (major != 8 || !(p.minors.0..=p.minors.1).contains(&minor)).then(|| {
+                            format!(
+                                "{who} runs {v}, outside the configured profile {}",
+                                p.id.label()
+                            )
+                        })
+                    })
+                    .collect(),
+                executable: p.executable,
+                why_not: why_not(p.id),
+            };
+        }
+    }
+    match anchor {
+        Some((who, version, (8, minor))) => match for_minor(minor) {
+            Some(p) => DetectedProfile {
+                id: p.id,
+                source: "detected".into(),
+                why: format!("{who} reports version {version} (/actuator/info)"),
+                mismatches: mismatches((8, minor)),
+                executable: p.executable,
+                why_not: why_not(p.id),
+            },
+            None => {
+                let newest = PROFILES.last().map_or(ProfileId::Legacy, |p| p.id);
+                let older = minor < 2;
+                DetectedProfile {
+                    id: if older { ProfileId::Legacy } else { newest },
+                    source: "detected".into(),
+                    why: format!("{who} reports version {version} (/actuator/info)"),
+                    mismatches: mismatches((8, minor)),
+                    executable: false,
+                    why_not: Some(if older {
+                        format!("Camunda {version} predates the backup APIs this console drives (8.2 and later).")
+                    } else {
+                        format!("Camunda {version} is newer than every profile this console knows (up to 8.10). Set [cluster] camunda_version to the closest profile only if its release notes say the backup APIs did not change.")
+                    }),
+                }
+            }
+        },
+        Some((who, version, _)) => DetectedProfile {
+            id: ProfileId::Legacy,
+            source: "detected".into(),
+            why: format!("{who} reports version {version}, which is not Camunda 8"),
+            mismatches: Vec::new(),
+            executable: false,
+            why_not: Some("Only Camunda 8 clusters are supported.".into()),
+        },
+        None => DetectedProfile {
+            id: ProfileId::Legacy,
+            source: "assumed".into(),
+            why: "no component reported its version (/actuator/info is not exposed): assuming 8.2–8.7; set [cluster] camunda_version if the cluster runs 8.8 or later".into(),
+            mismatches: Vec::new(),
+            executable: true,
+            why_not: None,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seen<'a>(z: &'a str, opt: &'a str) -> VersionsSeen<'a> {
+        VersionsSeen {
+            zeebe: Some(z),
+            operate: Some(z),
+            tasklist: Some(z),
+            optimize: Some(opt),
+        }
+    }
+
+    #[test]
+    fn each_minor_selects_its_profile_and_only_legacy_runs() {
+        for (v, id, runs) in [
+            ("8.2.13", ProfileId::Legacy, true),
+            ("8.7.3", ProfileId::Legacy, true),
+            ("8.8.1", ProfileId::V88, false),
+            ("8.9.0-alpha3", ProfileId::V89, false),
+            ("8.10.2", ProfileId::V810, false),
+        ] {
+            let d = detect(None, &seen(v, v));
+            assert_eq!(
+                (d.id, d.executable, d.source.as_str()),
+                (id, runs, "detected"),
+                "{v}"
+            );
+            assert!(d.why.contains(v), "{}", d.why);
+            assert_eq!(d.why_not.is_none(), runs);
+            assert!(d.mismatches.is_empty());
+        }
+    }
+
+    #[test]
+    fn a_component_on_another_minor_is_named() {
+        let d = detect(None, &seen("8.8.2", "8.7.9"));
+        assert_eq!(d.id, ProfileId::V88);
+        assert_eq!(d.mismatches.len(), 1);
+        assert!(
+            d.mismatches[0].starts_with("Optimize runs 8.7.9"),
+            "{:?}",
+            d.mismatches
+        );
+    }
+
+    #[test]
+    fn configuration_wins_and_unknown_versions_are_said() {
+        let d = detect(Some("8.8"), &VersionsSeen::default());
+        assert_eq!((d.id, d.source.as_str()), (ProfileId::V88, "configured"));
+        let configured_legacy = detect(Some("8.7"), &seen("8.8.0", "8.8.0"));
+        assert_eq!(configured_legacy.id, ProfileId::Legacy);
+        assert_eq!(configured_legacy.mismatches.len(), 4);
+        let none = detect(None, &VersionsSeen::default());
+        assert_eq!(
+            (none.id, none.source.as_str(), none.executable),
+            (ProfileId::Legacy, "assumed", true)
+        );
+        let newer = detect(None, &seen("8.11.0", "8.11.0"));
+        assert!(
+            !newer.executable
+                && newer
+                    .why_not
+                    .as_deref()
+                    .is_some_and(|w| w.contains("newer"))
+        );
+        let older = detect(None, &seen("8.1.9", "8.1.9"));
+        assert!(!older.executable);
+    }
+}
