@@ -90,7 +90,9 @@ pub fn parse_filter(
     let bad = |msg: String| ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", msg);
     let text = |key: &str, v: Option<&str>| -> Result<Option<String>, ApiError> {
         match v.map(str::trim).filter(|v| !v.is_empty()) {
-            Some(v) if v.len() > 128 => Err(bad(format!("`{key}` is longer than 128 characters"))),
+            Some(v) if v.chars().count() > 128 => {
+                Err(bad(format!("`{key}` is longer than 128 characters")))
+            }
             other => Ok(other.map(str::to_owned)),
         }
     };

@@ -23,6 +23,10 @@ use url::Url;
 pub const PENDING_TTL: Duration = Duration::from_secs(600);
 /// Started sign-ins kept at most (the oldest are dropped): a flood of starts cannot grow memory.
 const MAX_PENDING: usize = 1000;
+/// Started sign-ins kept per client address: one address cannot push out everyone else's.
+const MAX_PENDING_PER_ADDRESS: usize = 20;
+/// The largest answer read from the provider (discovery, keys, token).
+const MAX_ANSWER: usize = 1 << 20;
 /// The discovery document and keys are read again after this long.
 const PROVIDER_TTL: Duration = Duration::from_secs(3600);
 
@@ -44,8 +48,10 @@ pub enum OidcError {
         error: String,
         description: Option<String>,
     },
-    #[error("the identity provider's token endpoint answered {status}: {body}")]
-    TokenEndpoint { status: u16, body: String },
+    #[error("the identity provider's token endpoint answered HTTP {status} (its answer is in the console's log)")]
+    TokenEndpoint { status: u16 },
+    #[error("the identity provider's {what} is not what OpenID Connect specifies: {detail}")]
+    Malformed { what: &'static str, detail: String },
     #[error("the identity provider's ID token is not valid: {0}")]
     InvalidToken(String),
     #[error("the account `{user}` has no console role: the `{claim}` claim holds {found}, and none of them is configured for a role ([auth.oidc] admin_values, operator_values, viewer_values)")]
@@ -68,6 +74,7 @@ struct Pending {
     verifier: String,
     nonce: String,
     next: String,
+    address: String,
     started: Instant,
 }
 
@@ -131,6 +138,45 @@ impl Oidc {
         }
     }
 
+    /// GETs `url` and reads at most [`MAX_ANSWER`] bytes of JSON.
+    async fn fetch_json<T: serde::de::DeserializeOwned>(
+        &self,
+        url: &str,
+        what: &'static str,
+    ) -> Result<T, OidcError> {
+        let response = self
+            .http
+            .get(url)
+            .send()
+            .await
+            .and_then(reqwest::Response::error_for_status)
+            .map_err(self.provider_error(what))?;
+        let body = self.limited(response, what).await?;
+        serde_json::from_slice(&body).map_err(|e| OidcError::Malformed {
+            what,
+            detail: e.to_string(),
+        })
+    }
+
+    /// The body of `response`, refused beyond [`MAX_ANSWER`] bytes.
+    async fn limited(
+        &self,
+        mut response: reqwest::Response,
+        what: &'static str,
+    ) -> Result<Vec<u8>, OidcError> {
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(self.provider_error(what))? {
+            if body.len() + chunk.len() > MAX_ANSWER {
+                return Err(OidcError::Malformed {
+                    what,
+                    detail: format!("the answer is larger than {} KiB", MAX_ANSWER / 1024),
+                });
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
+    }
+
     /// The discovery document and keys: kept, read again when old or when `refresh`.
     #[tracing::instrument(skip(self), fields(issuer = %self.settings.issuer))]
     async fn provider(&self, refresh: bool) -> Result<Provider, OidcError> {
@@ -144,16 +190,7 @@ impl Oidc {
             "{}/.well-known/openid-configuration",
             self.settings.issuer.as_str().trim_end_matches('/')
         );
-        let discovery: Discovery = self
-            .http
-            .get(&url)
-            .send()
-            .await
-            .and_then(reqwest::Response::error_for_status)
-            .map_err(self.provider_error("discovery document"))?
-            .json()
-            .await
-            .map_err(self.provider_error("discovery document"))?;
+        let discovery: Discovery = self.fetch_json(&url, "discovery document").await?;
         let configured = self.settings.issuer.as_str().trim_end_matches('/');
         if discovery.issuer.trim_end_matches('/') != configured {
             return Err(OidcError::IssuerMismatch {
@@ -161,16 +198,24 @@ impl Oidc {
                 found: discovery.issuer,
             });
         }
+        // An https issuer's endpoints are https too: keys fetched in clear could be swapped.
+        if self.settings.issuer.scheme() == "https" {
+            for (what, u) in [
+                ("authorization endpoint", &discovery.authorization_endpoint),
+                ("token endpoint", &discovery.token_endpoint),
+                ("key set", &discovery.jwks_uri),
+            ] {
+                if u.scheme() != "https" {
+                    return Err(OidcError::Malformed {
+                        what: "discovery document",
+                        detail: format!("its {what} `{u}` is not https"),
+                    });
+                }
+            }
+        }
         let keys: JwkSet = self
-            .http
-            .get(discovery.jwks_uri.clone())
-            .send()
-            .await
-            .and_then(reqwest::Response::error_for_status)
-            .map_err(self.provider_error("signing keys"))?
-            .json()
-            .await
-            .map_err(self.provider_error("signing keys"))?;
+            .fetch_json(discovery.jwks_uri.as_str(), "signing keys")
+            .await?;
         let provider = Provider {
             discovery,
             keys,
@@ -183,7 +228,7 @@ impl Oidc {
     /// Starts a sign-in: the provider's authorization URL to send the browser to, and the
     /// `state` to bind to the browser (cookie).
     #[tracing::instrument(skip_all)]
-    pub async fn start(&self, next: &str) -> Result<(Url, String), OidcError> {
+    pub async fn start(&self, next: &str, address: &str) -> Result<(Url, String), OidcError> {
         let provider = self.provider(false).await?;
         let state = random_token();
         let nonce = random_token();
@@ -200,6 +245,17 @@ impl Oidc {
             .append_pair("code_challenge_method", "S256");
         let mut pending = crate::engine::locked(&self.pending);
         pending.retain(|_, p| p.started.elapsed() < PENDING_TTL);
+        let from_here = pending.values().filter(|p| p.address == address).count();
+        if from_here >= MAX_PENDING_PER_ADDRESS {
+            if let Some(oldest) = pending
+                .iter()
+                .filter(|(_, p)| p.address == address)
+                .min_by_key(|(_, p)| p.started)
+                .map(|(k, _)| k.clone())
+            {
+                pending.remove(&oldest);
+            }
+        }
         if pending.len() >= MAX_PENDING {
             if let Some(oldest) = pending
                 .iter()
@@ -215,17 +271,21 @@ impl Oidc {
                 verifier,
                 nonce,
                 next: next.to_owned(),
+                address: address.to_owned(),
                 started: Instant::now(),
             },
         );
         Ok((url, state))
     }
 
-    /// Forgets a started sign-in (the provider answered with an error); its `next`, if known.
-    pub fn abandon(&self, state: &str) -> Option<String> {
-        crate::engine::locked(&self.pending)
-            .remove(state)
-            .map(|p| p.next)
+    /// Forgets a started sign-in the provider answered with an error. True only when `state`
+    /// is this browser's (`cookie_state`) and one this console started: only then are the
+    /// provider's words worth showing.
+    pub fn abandon(&self, state: &str, cookie_state: Option<&str>) -> bool {
+        if !cookie_state.is_some_and(|c| same_text(c, state)) {
+            return false;
+        }
+        crate::engine::locked(&self.pending).remove(state).is_some()
     }
 
     /// Finishes a sign-in: `state` must be the browser's (`cookie_state`) and one this console
@@ -275,30 +335,37 @@ impl Oidc {
             .header(reqwest::header::ACCEPT, "application/json")
             .form(&form);
         if let Some(secret) = &self.settings.client_secret {
-            request = request.basic_auth(&self.settings.client_id, Some(secret.expose_secret()));
+            // RFC 6749 §2.3.1: both form-encoded before Basic.
+            let encode =
+                |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+            request = request.basic_auth(
+                encode(&self.settings.client_id),
+                Some(encode(secret.expose_secret())),
+            );
         }
         let response = request
             .send()
             .await
             .map_err(self.provider_error("token endpoint"))?;
         let status = response.status();
-        let body = response
-            .text()
-            .await
-            .map_err(self.provider_error("token endpoint"))?;
+        let body = self.limited(response, "token endpoint").await?;
         if !status.is_success() {
-            if let Ok(e) = serde_json::from_str::<ErrorAnswer>(&body) {
+            if let Ok(e) = serde_json::from_slice::<ErrorAnswer>(&body) {
                 return Err(OidcError::Refused {
-                    error: e.error,
-                    description: e.error_description,
+                    error: e.error.chars().take(100).collect(),
+                    description: e.error_description.map(|d| d.chars().take(300).collect()),
                 });
             }
+            tracing::warn!(
+                status = status.as_u16(),
+                body = %String::from_utf8_lossy(&body).chars().take(500).collect::<String>(),
+                "the identity provider's token endpoint refused the code"
+            );
             return Err(OidcError::TokenEndpoint {
                 status: status.as_u16(),
-                body: body.chars().take(200).collect(),
             });
         }
-        serde_json::from_str::<TokenAnswer>(&body)
+        serde_json::from_slice::<TokenAnswer>(&body)
             .ok()
             .and_then(|t| t.id_token)
             .ok_or_else(|| OidcError::InvalidToken("the token answer holds no id_token".into()))
@@ -347,6 +414,7 @@ impl Oidc {
         validation.set_audience(&[self.settings.client_id.as_str()]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         validation.leeway = 60;
+        validation.validate_nbf = true;
         let data =
             jsonwebtoken::decode::<Value>(token, &key, &validation).map_err(|e| invalid(&e))?;
         let claims = data.claims;

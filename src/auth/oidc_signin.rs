@@ -60,6 +60,7 @@ fn secure_for(state: &AppState, headers: &HeaderMap) -> bool {
 
 pub async fn start(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     Query(q): Query<StartQuery>,
 ) -> Response {
@@ -67,7 +68,7 @@ pub async fn start(
         return not_configured();
     };
     let next = safe_next(q.next.as_deref().unwrap_or("/"));
-    match oidc.start(next).await {
+    match oidc.start(next, &peer.ip().to_string()).await {
         Ok((url, sign_in_state)) => {
             let mut response = Redirect::to(url.as_str()).into_response();
             if let Some(c) = state_cookie(
@@ -120,8 +121,9 @@ pub async fn callback(
     let address = peer.ip().to_string();
     let sign_in_state = q.state.as_deref().unwrap_or("");
     let result = match (&q.error, &q.code) {
-        (Some(error), _) => {
-            oidc.abandon(sign_in_state);
+        // The provider's words only for a sign-in this browser started here: anyone can put
+        // words in this URL.
+        (Some(error), _) if oidc.abandon(sign_in_state, cookie::read(&headers, STATE_COOKIE)) => {
             Err(OidcError::Refused {
                 error: error.chars().take(100).collect(),
                 description: q
@@ -130,6 +132,7 @@ pub async fn callback(
                     .map(|d| d.chars().take(300).collect()),
             })
         }
+        (Some(_), _) => Err(OidcError::UnknownState),
         (None, Some(code)) if code.len() <= 4096 && sign_in_state.len() <= 256 => {
             oidc.finish(sign_in_state, cookie::read(&headers, STATE_COOKIE), code)
                 .await
@@ -197,7 +200,8 @@ pub async fn callback(
                 Some(
                     e @ (OidcError::Provider { .. }
                     | OidcError::IssuerMismatch { .. }
-                    | OidcError::TokenEndpoint { .. }),
+                    | OidcError::TokenEndpoint { .. }
+                    | OidcError::Malformed { .. }),
                 ) => (StatusCode::BAD_GATEWAY, e.to_string()),
                 Some(e) => (StatusCode::UNAUTHORIZED, e.to_string()),
                 None => (

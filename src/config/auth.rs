@@ -44,7 +44,7 @@ pub struct RawOidc {
     /// (`realm_access.roles`, `groups`); a string or a list of strings.
     #[serde(default = "default_role_claim")]
     pub role_claim: String,
-    /// Claim values that grant each console role (default: the role's own name).
+    /// Claim values that grant each console role (no defaults; at least one list is needed).
     #[serde(default)]
     pub admin_values: Vec<String>,
     #[serde(default)]
@@ -215,11 +215,19 @@ fn oidc(raw: RawOidc) -> Result<OidcSettings, ConfigError> {
         Ok(u)
     };
     let issuer = url("auth.oidc.issuer", raw.issuer.trim_end_matches('/'))?;
+    // Over plain HTTP anyone on the path could swap the provider's keys and forge an admin's
+    // ID token: https, except on this machine (tests, a provider behind a local proxy).
+    if issuer.scheme() != "https" && !is_loopback(&issuer) {
+        return Err(ConfigError::invalid(
+            "auth.oidc.issuer",
+            format!("`{issuer}` must be an https URL (plain http only on localhost)"),
+        ));
+    }
     let redirect_url = url("auth.oidc.redirect_url", &raw.redirect_url)?;
     if redirect_url.path() != "/auth/oidc/callback" {
         return Err(ConfigError::invalid(
             "auth.oidc.redirect_url",
-            "must end in /auth/oidc/callback (the console's callback path)",
+            "must have the path /auth/oidc/callback exactly (the console's callback, where the sign-in's state cookie is sent)",
         ));
     }
     if raw.client_id.trim().is_empty() {
@@ -249,20 +257,15 @@ fn oidc(raw: RawOidc) -> Result<OidcSettings, ConfigError> {
             ),
         ));
     }
+    // No defaults: a provider group that happens to be called `admin` must not make its
+    // members console admins. Each role is granted only by the values configured for it.
     let values = |role: Role, v: Vec<String>| {
         let v: Vec<String> = v
             .into_iter()
             .map(|s| s.trim().to_owned())
             .filter(|s| !s.is_empty())
             .collect();
-        (
-            role,
-            if v.is_empty() {
-                vec![role.as_str().to_owned()]
-            } else {
-                v
-            },
-        )
+        (role, v)
     };
     let mut scopes = raw.scopes;
     if !scopes.iter().any(|s| s == "openid") {
@@ -275,14 +278,33 @@ fn oidc(raw: RawOidc) -> Result<OidcSettings, ConfigError> {
         redirect_url,
         scopes,
         role_claim,
-        role_values: vec![
-            values(Role::Admin, raw.admin_values),
-            values(Role::Operator, raw.operator_values),
-            values(Role::Viewer, raw.viewer_values),
-        ],
+        role_values: {
+            let v = vec![
+                values(Role::Admin, raw.admin_values),
+                values(Role::Operator, raw.operator_values),
+                values(Role::Viewer, raw.viewer_values),
+            ];
+            if v.iter().all(|(_, values)| values.is_empty()) {
+                return Err(ConfigError::invalid(
+                    "auth.oidc.admin_values",
+                    "no claim value grants any role: set admin_values, operator_values and/or viewer_values (the values of role_claim that grant each console role)",
+                ));
+            }
+            v
+        },
         username_claim: raw.username_claim,
         display_name: raw.display_name,
     })
+}
+
+/// `localhost`, `127.0.0.0/8` or `::1`.
+fn is_loopback(u: &url::Url) -> bool {
+    match u.host() {
+        Some(url::Host::Domain(d)) => d == "localhost",
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
 }
 
 fn parse_sha256(hex: &str) -> Option<[u8; 32]> {
@@ -348,6 +370,39 @@ mod tests {
         let text = plain.to_string();
         assert!(text.contains("64 hex digits"), "{text}");
         assert!(!text.contains("my-secret-token"), "{text}");
+    }
+
+    fn raw_oidc(issuer: &str, admin: &[&str]) -> RawOidc {
+        RawOidc {
+            issuer: issuer.into(),
+            client_id: "console".into(),
+            client_secret: None,
+            client_secret_file: None,
+            redirect_url: "https://console.example/auth/oidc/callback".into(),
+            scopes: vec![],
+            role_claim: "groups".into(),
+            admin_values: admin.iter().map(|s| (*s).to_owned()).collect(),
+            operator_values: vec![],
+            viewer_values: vec![],
+            username_claim: "preferred_username".into(),
+            display_name: "SSO".into(),
+        }
+    }
+
+    #[test]
+    fn oidc_needs_https_off_this_machine_and_at_least_one_granting_value() {
+        let ok = oidc(raw_oidc(
+            "https://idp.example/realms/c/",
+            &["console-admin"],
+        ))
+        .expect("valid");
+        assert_eq!(ok.issuer.as_str(), "https://idp.example/realms/c");
+        assert_eq!(ok.scopes, vec!["openid"]);
+        assert!(oidc(raw_oidc("http://127.0.0.1:8080/realms/c", &["a"])).is_ok());
+        let plain = oidc(raw_oidc("http://idp.example/realms/c", &["a"])).expect_err("http");
+        assert!(plain.to_string().contains("auth.oidc.issuer"), "{plain}");
+        let none = oidc(raw_oidc("https://idp.example", &[])).expect_err("no values");
+        assert!(none.to_string().contains("admin_values"), "{none}");
     }
 
     #[test]

@@ -17,7 +17,12 @@ pub struct VersionsSeen<'a> {
 
 /// `(major, minor)` of `8.8.3`, `8.10`, `8.9.0-alpha2`.
 pub fn parse_minor(version: &str) -> Option<(u32, u32)> {
-    let core = version.trim().split(['-', '+']).next()?;
+    let v = version.trim();
+    let core = v
+        .strip_prefix(['v', 'V'])
+        .unwrap_or(v)
+        .split(['-', '+'])
+        .next()?;
     let mut parts = core.split('.');
     let major = parts.next()?.parse().ok()?;
     let minor = parts.next()?.parse().ok()?;
@@ -51,7 +56,12 @@ pub fn detect(configured: Option<&str>, seen: &VersionsSeen<'_>) -> DetectedProf
             .iter()
             .filter_map(|(who, v)| {
                 let v = (*v)?;
-                (parse_minor(v)? != minor).then(|| {
+                let seen = parse_minor(v)?;
+                // Optimize before 8.6 has its own numbers (3.10 … 3.13).
+                if *who == "Optimize" && seen.0 != 8 {
+                    return None;
+                }
+                (seen != minor).then(|| {
                     format!(
                         "{who} runs {v}, not {}.{}: each component must run the version of the backup's snapshot names",
                         minor.0, minor.1
@@ -65,8 +75,22 @@ pub fn detect(configured: Option<&str>, seen: &VersionsSeen<'_>) -> DetectedProf
             .filter(|(major, _)| *major == 8)
             .and_then(|(_, m)| for_minor(m))
         {
+            // Zeebe itself says another profile: running this one would fail half-way.
+            let contradicted = anchor
+                .filter(|(_, _, (major, minor))| {
+                    *major != 8 || !(p.minors.0..=p.minors.1).contains(minor)
+                })
+                .map(|(who, v, _)| format!("{who} reports version {v}"));
+            let executable = p.executable && contradicted.is_none();
             return DetectedProfile {
                 id: p.id,
+                executable,
+                why_not: match contradicted {
+                    Some(said) => Some(format!(
+                        "[cluster] camunda_version says {text}, but {said}: the procedures differ. Correct camunda_version, or remove it to detect the version."
+                    )),
+                    None => why_not(p.id),
+                },
                 source: "configured".into(),
                 why: format!("[cluster] camunda_version = \"{text}\""),
                 mismatches: named
@@ -74,6 +98,9 @@ pub fn detect(configured: Option<&str>, seen: &VersionsSeen<'_>) -> DetectedProf
                     .filter_map(|(who, v)| {
                         let v = (*v)?;
                         let (major, minor) = parse_minor(v)?;
+                        if *who == "Optimize" && major != 8 {
+                            return None;
+                        }
                         (major != 8 || !(p.minors.0..=p.minors.1).contains(&minor)).then(|| {
                             format!(
                                 "{who} runs {v}, outside the configured profile {}",
@@ -82,8 +109,6 @@ pub fn detect(configured: Option<&str>, seen: &VersionsSeen<'_>) -> DetectedProf
                         })
                     })
                     .collect(),
-                executable: p.executable,
-                why_not: why_not(p.id),
             };
         }
     }
@@ -122,6 +147,26 @@ pub fn detect(configured: Option<&str>, seen: &VersionsSeen<'_>) -> DetectedProf
             executable: false,
             why_not: Some("Only Camunda 8 clusters are supported.".into()),
         },
+        // A version was reported but is not one the console can read: do not guess.
+        None if named.iter().take(3).any(|(_, v)| v.is_some()) => {
+            let said = named
+                .iter()
+                .take(3)
+                .filter_map(|(who, v)| Some(format!("{who} reports `{}`", (*v)?)))
+                .collect::<Vec<_>>()
+                .join(", ");
+            DetectedProfile {
+                id: ProfileId::Legacy,
+                source: "assumed".into(),
+                why: format!("{said}, which the console cannot read as a Camunda version"),
+                mismatches: Vec::new(),
+                executable: false,
+                why_not: Some(
+                    "Set [cluster] camunda_version to the cluster's Camunda minor (e.g. \"8.7\")."
+                        .into(),
+                ),
+            }
+        }
         None => DetectedProfile {
             id: ProfileId::Legacy,
             source: "assumed".into(),
@@ -201,5 +246,26 @@ mod tests {
         );
         let older = detect(None, &seen("8.1.9", "8.1.9"));
         assert!(!older.executable);
+        // A configured profile that Zeebe contradicts is not run.
+        let contradicted = detect(Some("8.7"), &seen("8.8.1", "8.8.1"));
+        assert!(!contradicted.executable);
+        assert!(
+            contradicted
+                .why_not
+                .as_deref()
+                .is_some_and(|w| w.contains("Zeebe reports version 8.8.1")),
+            "{contradicted:?}"
+        );
+        // A version that cannot be read is not guessed; a leading v is read.
+        let odd = detect(None, &seen("eight", "eight"));
+        assert!(!odd.executable && odd.why.contains("`eight`"), "{odd:?}");
+        assert_eq!(detect(None, &seen("v8.8.0", "v8.8.0")).id, ProfileId::V88);
+    }
+
+    #[test]
+    fn optimize_before_8_6_has_its_own_numbers_and_is_no_mismatch() {
+        let d = detect(None, &seen("8.5.4", "3.13.2"));
+        assert_eq!((d.id, d.executable), (ProfileId::Legacy, true));
+        assert!(d.mismatches.is_empty(), "{:?}", d.mismatches);
     }
 }

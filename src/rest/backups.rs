@@ -236,7 +236,7 @@ pub async fn get(
         (status = 400, description = "The id or `force` is not valid", body = ErrorBody),
         (status = 404, description = "No source knows this id", body = ErrorBody),
         (status = 409, description = "The newest restorable set without `force`, a set being taken, or a source that did not answer", body = ErrorBody),
-        Refusals,
+        Refusals, BodyRefusals,
     ))]
 pub async fn delete(
     State(state): State<AppState>,

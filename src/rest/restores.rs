@@ -135,8 +135,6 @@ pub fn restore_error(e: RestoreError) -> Response {
         (status = 400, description = "The body is not `{\"backupId\": n, \"confirm\": \"...\"}`", body = ErrorBody),
         (status = 404, description = "No source knows this backup id", body = ErrorBody),
         (status = 422, description = "`backupId` is not a positive integer", body = ErrorBody),
-        (status = 409, description = "The plan cannot be made now (the message says why)", body = ErrorBody),
-        (status = 503, description = "The console is shutting down", body = ErrorBody),
         Refusals, BodyRefusals,
     ))]
 pub async fn plan(State(state): State<AppState>, body: Bytes) -> Result<Response, ApiError> {
@@ -159,7 +157,10 @@ pub async fn plan(State(state): State<AppState>, body: Bytes) -> Result<Response
         (status = 400, description = "The body is not `{\"backupId\": n, \"confirm\": \"...\"}`", body = ErrorBody),
         (status = 404, description = "No source knows this backup id", body = ErrorBody),
         (status = 422, description = "`backupId` is not a positive integer, or `confirm` is not the cluster's name", body = ErrorBody),
-        (status = 409, description = "Pre-flight checks failed (with every check), or a backup or restore runs", body = ChecksFailedBody),
+        (status = 409, description = "Pre-flight checks failed (`checks_failed`, with every check), or a backup or restore runs (`busy`)", content(
+            (ChecksFailedBody = "application/json"),
+            (ErrorBody = "application/json"),
+        )),
         (status = 503, description = "The console is shutting down", body = ErrorBody),
         Refusals, BodyRefusals,
     ))]
@@ -337,7 +338,7 @@ impl EventJournal for RestoreEvents {
     ),
     responses(
         (status = 200, description = "A stream of `RestoreEvent`s (see the schema) as `data:` lines", content_type = "text/event-stream", body = super::schema::SseEvent),
-        (status = 400, description = "The id is not a positive integer", body = ErrorBody),
+        (status = 400, description = "The id is not a positive integer, or `Last-Event-ID` is not a whole number", body = ErrorBody),
         (status = 404, description = "No restore with this id", body = ErrorBody),
         Refusals,
     ))]

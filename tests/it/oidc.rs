@@ -214,11 +214,32 @@ async fn a_callback_without_the_browsers_state_cookie_opens_no_session() {
     // The code was never redeemed.
     assert!(idp.seen().token.is_empty());
 
-    // A provider error comes back as words, no session.
-    let r = browser()
-        .get(console.url(
-            "/auth/oidc/callback?error=access_denied&error_description=User%20cancelled&state=x",
-        ))
+    // A provider error for a sign-in this browser started comes back as the provider's words;
+    // the same URL from anyone else shows none of them (anyone can put words in a URL).
+    let b = browser();
+    let start = b
+        .get(console.url("/auth/oidc/start"))
+        .send()
+        .await
+        .expect("start");
+    let state_cookie = cookie_value(&set_cookie(&start, "cbc_oidc").expect("state cookie"));
+    let error_url = format!(
+        "/auth/oidc/callback?error=access_denied&error_description=User%20cancelled&state={state_cookie}"
+    );
+    let forged = b
+        .get(console.url(&error_url))
+        .send()
+        .await
+        .expect("callback");
+    assert_eq!(forged.status(), StatusCode::UNAUTHORIZED);
+    let body = forged.text().await.expect("body");
+    assert!(
+        !body.contains("User cancelled") && body.contains("was not started here"),
+        "{body}"
+    );
+    let r = b
+        .get(console.url(&error_url))
+        .header("cookie", format!("cbc_oidc={state_cookie}"))
         .send()
         .await
         .expect("callback");
@@ -233,7 +254,7 @@ async fn a_callback_without_the_browsers_state_cookie_opens_no_session() {
         .into_iter()
         .filter(|e| e.actor_kind == "oidc" && e.outcome.as_str() == "failed")
         .count();
-    assert_eq!(failed, 2);
+    assert_eq!(failed, 3);
     console.stop().await;
 }
 
@@ -244,7 +265,10 @@ async fn id_tokens_the_console_must_not_trust_are_refused() {
         "realm_access": {"roles": ["camunda-admin"]}}));
     let console = console_with(&idp).await;
     for (tamper, words) in [
-        (Tamper::WrongNonce, "nonce"),
+        (
+            Tamper::WrongNonce,
+            "its nonce is not the one this sign-in sent",
+        ),
         (Tamper::Expired, "ExpiredSignature"),
         (Tamper::WrongAudience, "InvalidAudience"),
         (Tamper::Hs256, "public-key signatures are accepted"),
@@ -285,5 +309,52 @@ async fn the_sign_in_page_offers_single_sign_on_and_keeps_the_local_form() {
     );
     assert!(page.contains("Sign in with Keycloak"));
     assert!(page.contains(r#"name="password""#));
+    console.stop().await;
+}
+
+#[tokio::test]
+async fn a_callback_is_good_once_and_next_stays_on_the_console() {
+    let idp = TestIdp::start().await;
+    idp.sign_in_as(json!({"sub": "u-1", "preferred_username": "ada",
+        "realm_access": {"roles": ["camunda-admin"]}}));
+    let console = console_with(&idp).await;
+    let b = browser();
+    let start = b
+        .get(console.url("/auth/oidc/start?next=//evil.example/steal"))
+        .send()
+        .await
+        .expect("start");
+    let state_cookie = cookie_value(&set_cookie(&start, "cbc_oidc").expect("state cookie"));
+    let to_idp = start.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    let at_idp = b.get(&to_idp).send().await.expect("authorize");
+    let back = at_idp.headers()["location"]
+        .to_str()
+        .expect("location")
+        .replace("http://console.invalid", &console.url(""));
+    let first = b
+        .get(&back)
+        .header("cookie", format!("cbc_oidc={state_cookie}"))
+        .send()
+        .await
+        .expect("callback");
+    assert_eq!(first.status(), StatusCode::OK);
+    let body = first.text().await.expect("body");
+    // `next` pointed off the console: the user lands on the console's home instead.
+    assert!(
+        body.contains(r#"content="0;url=/""#) && !body.contains("evil"),
+        "{body}"
+    );
+    // Replaying the same callback opens nothing.
+    let again = b
+        .get(&back)
+        .header("cookie", format!("cbc_oidc={state_cookie}"))
+        .send()
+        .await
+        .expect("replay");
+    assert_eq!(again.status(), StatusCode::UNAUTHORIZED);
+    assert!(set_cookie(&again, "cbc_session").is_none());
     console.stop().await;
 }
