@@ -1,9 +1,11 @@
 // Playwright drives Debian's Chromium (/usr/bin/chromium) against the real console binary,
 // which starts its embedded Camunda simulator because no [cluster] is configured.
 import { defineConfig } from "@playwright/test";
-import { ADMIN_PASSWORD } from "./tests/secrets";
+import { ADMIN_PASSWORD, E2E_OIDC_SECRET } from "./tests/secrets";
 
 const port = Number(process.env.E2E_PORT ?? 3187);
+const idpPort = Number(process.env.E2E_IDP_PORT ?? 3190);
+const issuer = `http://127.0.0.1:${idpPort}/realms/camunda`;
 const binary = process.env.E2E_CONSOLE_BINARY ?? "../target/debug/camunda-backup-console";
 
 export default defineConfig({
@@ -40,24 +42,39 @@ export default defineConfig({
       use: { storageState: ".auth/admin.json" },
     },
   ],
-  webServer: {
-    command: binary,
-    url: `http://127.0.0.1:${port}/api/v1/health`,
-    timeout: 60_000,
-    reuseExistingServer: false,
-    stdout: "pipe",
-    stderr: "pipe",
-    env: {
-      CONSOLE_LISTEN: `127.0.0.1:${port}`,
-      CONSOLE_DATABASE_URL: `sqlite://${process.env.E2E_DB ?? "/tmp/console-e2e.db"}?mode=rwc`,
-      CONSOLE_PROBE_INTERVAL_SECS: "1",
-      CONSOLE_CONFIG: "console-e2e.toml",
-      CONSOLE_ADMIN_PASSWORD: ADMIN_PASSWORD,
-      LEPTOS_OUTPUT_NAME: "camunda-backup-console",
-      LEPTOS_SITE_ROOT: "../target/site",
-      LEPTOS_SITE_PKG_DIR: "pkg",
-      LEPTOS_ENV: "PROD",
-      RUST_LOG: "info",
+  webServer: [
+    {
+      // The test identity provider for single sign-on (tests/sso.spec.ts).
+      command: "node idp/server.mjs",
+      url: `${issuer}/.well-known/openid-configuration`,
+      timeout: 20_000,
+      reuseExistingServer: false,
+      stdout: "pipe",
+      env: { E2E_IDP_PORT: String(idpPort), E2E_OIDC_SECRET },
     },
-  },
+    {
+      // The console, on its embedded simulator.
+      command: binary,
+      url: `http://127.0.0.1:${port}/api/v1/health`,
+      timeout: 60_000,
+      reuseExistingServer: false,
+      stdout: "pipe",
+      stderr: "pipe",
+      env: {
+        CONSOLE_LISTEN: `127.0.0.1:${port}`,
+        CONSOLE_DATABASE_URL: `sqlite://${process.env.E2E_DB ?? "/tmp/console-e2e.db"}?mode=rwc`,
+        CONSOLE_PROBE_INTERVAL_SECS: "1",
+        CONSOLE_CONFIG: "console-e2e.toml",
+        CONSOLE_ADMIN_PASSWORD: ADMIN_PASSWORD,
+        LEPTOS_OUTPUT_NAME: "camunda-backup-console",
+        LEPTOS_SITE_ROOT: "../target/site",
+        LEPTOS_SITE_PKG_DIR: "pkg",
+        LEPTOS_ENV: "PROD",
+        RUST_LOG: "info",
+        CONSOLE_AUTH__OIDC__ISSUER: issuer,
+        CONSOLE_AUTH__OIDC__REDIRECT_URL: `http://127.0.0.1:${port}/auth/oidc/callback`,
+        CONSOLE_AUTH__OIDC__CLIENT_SECRET: E2E_OIDC_SECRET,
+      },
+    },
+  ],
 });
