@@ -52,6 +52,9 @@ pub enum StartError {
     InvalidId { given: i64, latest: i64 },
     #[error("cannot determine the latest backup id")]
     LatestUnknown(#[source] IdError),
+    /// The cluster's version profile is not one this build runs (words: what to do).
+    #[error("{0}")]
+    UnsupportedVersion(String),
     #[error("the run journal failed")]
     Store(#[from] StoreError),
 }
@@ -255,6 +258,24 @@ impl BackupEngine {
                 self.spawn_orphan_recovery();
             }
             return Err(StartError::Recovering(id));
+        }
+        // The version profile before anything else is read: an 8.8+ cluster has none of the
+        // endpoints the latest id is read from, and the admin needs these words, not a 404.
+        let version = crate::overview::actuator_version(self.inner.clients.zeebe.gateway()).await;
+        let profile = crate::profile::detect(
+            self.inner.cluster.camunda_version.as_deref(),
+            &crate::profile::VersionsSeen {
+                zeebe: version.as_deref(),
+                ..Default::default()
+            },
+        );
+        if !profile.executable {
+            return Err(StartError::UnsupportedVersion(format!(
+                "The cluster runs Camunda {} ({}). {}",
+                profile.id.label(),
+                profile.why,
+                profile.why_not.unwrap_or_default()
+            )));
         }
         let latest = ids::latest_known(
             &self.inner.store,

@@ -157,7 +157,16 @@ async fn probe_gateway(clients: &CamundaClients) -> ComponentHealth {
         Ok(from_info.or(from_backups))
     }
     .await;
-    health(gateway, started, result)
+    with_info_version(health(gateway, started, result), gateway).await
+}
+
+/// A component whose backup list failed (an 8.8+ cluster has no `/actuator/backups`) may still
+/// say its version on `/actuator/info`: the version profile is detected from it.
+async fn with_info_version(mut h: ComponentHealth, client: &ManagementClient) -> ComponentHealth {
+    if h.version.is_none() && h.answering {
+        h.version = actuator_version(client).await;
+    }
+    h
 }
 
 async fn probe_brokers(clients: &CamundaClients) -> (Vec<ComponentHealth>, ZeebeTopology) {
@@ -240,7 +249,11 @@ async fn probe_webapp(client: &WebAppClient) -> ComponentHealth {
         Ok(from_info.or(from_backups))
     }
     .await;
-    health(client.management(), started, result)
+    with_info_version(
+        health(client.management(), started, result),
+        client.management(),
+    )
+    .await
 }
 
 async fn probe_elasticsearch(

@@ -76,6 +76,9 @@ pub fn start_error(e: StartError) -> ApiError {
             "invalid_backup_id",
             e.to_string(),
         ),
+        StartError::UnsupportedVersion(_) => {
+            ApiError::new(StatusCode::CONFLICT, "unsupported_version", e.to_string())
+        }
         StartError::LatestUnknown(cause) => ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "cluster_unavailable",
@@ -98,7 +101,7 @@ pub fn start_error(e: StartError) -> ApiError {
     responses(
         (status = 202, description = "The run started; follow it at `links.events`", body = BackupStarted),
         (status = 400, description = "The body is not `{}` or `{\"backupId\": n}`", body = ErrorBody),
-        (status = 409, description = "A backup or a restore runs, or the console is recovering an interrupted run", body = ErrorBody),
+        (status = 409, description = "A backup or a restore runs, the console is recovering an interrupted run, or the cluster's Camunda version is one this build does not back up (`unsupported_version`)", body = ErrorBody),
         (status = 422, description = "The id is not greater than every earlier backup's", body = ErrorBody),
         (status = 503, description = "The latest backup id cannot be read from the cluster, or the console is shutting down", body = ErrorBody),
         Refusals, BodyRefusals,

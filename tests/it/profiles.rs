@@ -44,15 +44,18 @@ async fn an_8_8_cluster_is_detected_and_its_backup_refused_before_anything_chang
         .as_str()
         .is_some_and(|m| m.starts_with("Optimize runs 8.7.9")));
 
-    let id = console.start_backup().await;
-    let run = console.wait_terminal(id).await;
-    assert_eq!(run["state"], "failed");
-    let error = run["error"].as_str().unwrap_or_default();
-    assert!(error.contains("Camunda 8.8"), "{error}");
-    let next = run["nextAction"].as_str().unwrap_or_default();
+    // Backup Now is refused with the profile's words, before any id is read or anything changes.
+    let (status, body) = console.post_json("/api/v1/backups", "{}").await;
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(body["error"]["code"], "unsupported_version");
+    let message = body["error"]["message"].as_str().unwrap_or_default();
     assert!(
-        next.contains("backupHistory") && next.contains("Nothing was changed"),
-        "{next}"
+        message.contains("Camunda 8.8") && message.contains("8.8.2"),
+        "{message}"
+    );
+    assert!(
+        message.contains("backupHistory") && message.contains("Nothing was changed"),
+        "{message}"
     );
     // Nothing was asked of the cluster but reads (the overview's repository verification is
     // a POST that writes nothing to the cluster's data).

@@ -300,4 +300,13 @@ impl SimConfig {
     pub fn optimize_version(&self) -> &str {
         self.optimize_version.as_deref().unwrap_or(&self.version)
     }
+
+    /// Whether the cluster is an 8.8+ orchestration cluster: Zeebe's backups at
+    /// `/actuator/backupRuntime`, Operate's and Tasklist's together at `/actuator/backupHistory`
+    /// on the gateway's management port, and no standalone `/actuator/backups` on any of them.
+    pub fn unified(&self) -> bool {
+        let core = self.version.split(['-', '+']).next().unwrap_or("");
+        let mut parts = core.split('.').map(|p| p.parse::<u32>().ok());
+        matches!((parts.next(), parts.next()), (Some(Some(8)), Some(Some(minor))) if minor >= 8)
+    }
 }

@@ -45,6 +45,16 @@ impl AppSpec {
                 part_ms: t.optimize_part_ms,
                 gap_ms: 0,
             },
+            // 8.8+: one backup of Operate's and Tasklist's indices (and Identity's, not simulated).
+            "webapps" => Self {
+                name,
+                prefix: "camunda_webapps_".into(),
+                version: c.version.to_lowercase(),
+                repository: c.webapp_repository.clone(),
+                part_count: c.webapp_parts,
+                part_ms: t.webapp_part_ms,
+                gap_ms: t.webapp_part_gap_ms,
+            },
             _ => Self {
                 name,
                 prefix: format!("camunda_{name}_"),
@@ -90,6 +100,11 @@ impl AppSpec {
                 .map(|s| s.to_string())
                 .collect(),
             "tasklist" => seed::webapp_part_indices(seed::TASKLIST_INDICES, n, self.part_count),
+            "webapps" => seed::webapp_part_indices(
+                &[seed::OPERATE_INDICES, seed::TASKLIST_INDICES].concat(),
+                n,
+                self.part_count,
+            ),
             _ => seed::webapp_part_indices(seed::OPERATE_INDICES, n, self.part_count),
         };
         wanted

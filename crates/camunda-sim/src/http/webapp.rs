@@ -91,9 +91,23 @@ fn path_id(r: &Req) -> Result<u64, AppError> {
 
 /// Handles an Operate/Tasklist request.
 pub(crate) async fn dispatch(ctx: &Ctx, op: &'static str, r: Req) -> Response {
-    let shared = &ctx.shared;
     let app = app_name(ctx);
-    let spec = AppSpec::new(shared, app);
+    // 8.8+: no standalone backup endpoint; the orchestration cluster's `backupHistory` has it.
+    let backup_op = matches!(
+        op,
+        "take_backup" | "get_backup" | "list_backups" | "delete_backup"
+    );
+    if backup_op && ctx.shared.config.unified() {
+        return spring_error(404, &r.path);
+    }
+    backups(ctx, &AppSpec::new(&ctx.shared, app), op, r)
+}
+
+/// The backup operations of `spec` (Operate, Tasklist, or 8.8+'s `webapps`).
+pub(crate) fn backups(ctx: &Ctx, spec: &AppSpec, op: &str, r: Req) -> Response {
+    let shared = &ctx.shared;
+    let app = spec.name;
+    let spec = spec.clone();
     let result = match op {
         "take_backup" => {
             let id = match appbackup::body_id(r.json()) {

@@ -20,6 +20,15 @@ pub(crate) fn operation(r: &Req) -> &'static str {
         (&Method::GET, ["actuator", "backups"]) => "list_backups",
         (&Method::GET, ["actuator", "backups", _]) => "get_backup",
         (&Method::DELETE, ["actuator", "backups", _]) => "delete_backup",
+        // 8.8+ (the orchestration cluster): Zeebe's backups and the web apps' together.
+        (&Method::POST, ["actuator", "backupRuntime"]) => "take_backup",
+        (&Method::GET, ["actuator", "backupRuntime"]) => "list_backups",
+        (&Method::GET, ["actuator", "backupRuntime", _]) => "get_backup",
+        (&Method::DELETE, ["actuator", "backupRuntime", _]) => "delete_backup",
+        (&Method::POST, ["actuator", "backupHistory"]) => "take_webapps_backup",
+        (&Method::GET, ["actuator", "backupHistory"]) => "list_webapps_backups",
+        (&Method::GET, ["actuator", "backupHistory", _]) => "get_webapps_backup",
+        (&Method::DELETE, ["actuator", "backupHistory", _]) => "delete_webapps_backup",
         (&Method::POST, ["actuator", "exporting", "pause"]) => "pause",
         (&Method::POST, ["actuator", "exporting", "resume"]) => "resume",
         (&Method::POST, ["actuator", "exporting", _]) => "exporting",
@@ -309,6 +318,28 @@ fn delete_backup(ctx: &Ctx, r: &Req) -> Response {
 
 /// Handles a gateway request.
 pub(crate) async fn dispatch(ctx: &Ctx, op: &'static str, r: Req) -> Response {
+    // The paths of the other generation do not exist: 8.8+ has no `/actuator/backups` on the
+    // orchestration cluster, 8.7 and before have no `backupRuntime` / `backupHistory`.
+    let unified = ctx.shared.config.unified();
+    let endpoint = r.segs.get(1).map(String::as_str).unwrap_or("");
+    let other_generation = match endpoint {
+        "backups" => unified,
+        "backupRuntime" | "backupHistory" => !unified,
+        _ => false,
+    };
+    if other_generation {
+        return spring_error(404, &r.path);
+    }
+    if let Some(webapps_op) = match op {
+        "take_webapps_backup" => Some("take_backup"),
+        "list_webapps_backups" => Some("list_backups"),
+        "get_webapps_backup" => Some("get_backup"),
+        "delete_webapps_backup" => Some("delete_backup"),
+        _ => None,
+    } {
+        let spec = crate::jobs::AppSpec::new(&ctx.shared, "webapps");
+        return super::webapp::backups(ctx, &spec, webapps_op, r);
+    }
     match op {
         "take_backup" => take_backup(ctx, &r).await,
         "get_backup" => get_backup(ctx, &r),

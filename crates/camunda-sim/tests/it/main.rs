@@ -8,5 +8,6 @@ mod elasticsearch;
 mod restore_es;
 mod restore_zeebe;
 mod tls;
+mod unified;
 mod webapps;
 mod zeebe;
