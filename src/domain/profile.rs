@@ -47,3 +47,19 @@ pub struct DetectedProfile {
     pub executable: bool,
     pub why_not: Option<String>,
 }
+
+impl DetectedProfile {
+    /// For a profile this build does not run: what the cluster is, and what to do.
+    pub fn refusal(&self) -> Option<(String, String)> {
+        (!self.executable).then(|| {
+            (
+                format!(
+                    "The cluster runs Camunda {} ({}).",
+                    self.id.label(),
+                    self.why
+                ),
+                self.why_not.clone().unwrap_or_default(),
+            )
+        })
+    }
+}

@@ -261,21 +261,13 @@ impl BackupEngine {
         }
         // The version profile before anything else is read: an 8.8+ cluster has none of the
         // endpoints the latest id is read from, and the admin needs these words, not a 404.
-        let version = crate::overview::actuator_version(self.inner.clients.zeebe.gateway()).await;
-        let profile = crate::profile::detect(
+        let (_, profile) = crate::profile::of_gateway(
+            &self.inner.clients,
             self.inner.cluster.camunda_version.as_deref(),
-            &crate::profile::VersionsSeen {
-                zeebe: version.as_deref(),
-                ..Default::default()
-            },
-        );
-        if !profile.executable {
-            return Err(StartError::UnsupportedVersion(format!(
-                "The cluster runs Camunda {} ({}). {}",
-                profile.id.label(),
-                profile.why,
-                profile.why_not.unwrap_or_default()
-            )));
+        )
+        .await;
+        if let Some((what, next)) = profile.refusal() {
+            return Err(StartError::UnsupportedVersion(format!("{what} {next}")));
         }
         let latest = ids::latest_known(
             &self.inner.store,

@@ -47,23 +47,10 @@ pub async fn run(ctx: &RunContext, notes: &Notes) -> StepResult {
     let mut checked = Vec::new();
 
     // The version profile first: an 8.8+ cluster has none of the endpoints read below.
-    let version = crate::overview::actuator_version(c.zeebe.gateway()).await;
-    let profile = crate::profile::detect(
-        ctx.cluster.camunda_version.as_deref(),
-        &crate::profile::VersionsSeen {
-            zeebe: version.as_deref(),
-            ..Default::default()
-        },
-    );
-    if !profile.executable {
-        return Err(StepFailure::failed(
-            format!(
-                "Pre-flight: the cluster runs Camunda {} ({}).",
-                profile.id.label(),
-                profile.why
-            ),
-            profile.why_not.unwrap_or_default(),
-        ));
+    let (version, profile) =
+        crate::profile::of_gateway(c, ctx.cluster.camunda_version.as_deref()).await;
+    if let Some((what, next)) = profile.refusal() {
+        return Err(StepFailure::failed(format!("Pre-flight: {what}"), next));
     }
 
     let zeebe = read(ctx, || c.zeebe.list_backups()).await?;

@@ -154,6 +154,23 @@ pub const PROFILES: &[Profile] = &[
     },
 ];
 
+/// The profile as Backup Now and a run's pre-flight see it: from the gateway's
+/// `/actuator/info` (also returned, for the pause mode) and `[cluster] camunda_version`.
+pub async fn of_gateway(
+    clients: &crate::camunda::CamundaClients,
+    configured: Option<&str>,
+) -> (Option<String>, crate::domain::DetectedProfile) {
+    let version = crate::overview::actuator_version(clients.zeebe.gateway()).await;
+    let profile = detect(
+        configured,
+        &VersionsSeen {
+            zeebe: version.as_deref(),
+            ..Default::default()
+        },
+    );
+    (version, profile)
+}
+
 /// The profile of `id`.
 pub fn profile(id: ProfileId) -> &'static Profile {
     PROFILES.iter().find(|p| p.id == id).unwrap_or(&PROFILES[0])

@@ -95,21 +95,12 @@ pub async fn survey(
     ));
     // The version profile: this build runs the 8.2–8.7 restore runbook only.
     if let Some(p) = &overview.profile {
-        s.checks.push(if p.executable {
-            pass(
+        s.checks.push(match p.refusal() {
+            None => pass(
                 "profile",
                 format!("Camunda {} profile ({}: {})", p.id.label(), p.source, p.why),
-            )
-        } else {
-            fail(
-                "profile",
-                format!(
-                    "The cluster runs Camunda {} ({}). {}",
-                    p.id.label(),
-                    p.why,
-                    p.why_not.as_deref().unwrap_or_default()
-                ),
-            )
+            ),
+            Some((what, next)) => fail("profile", format!("{what} {next}")),
         });
     }
 

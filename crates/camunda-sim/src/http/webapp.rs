@@ -107,7 +107,6 @@ pub(crate) async fn dispatch(ctx: &Ctx, op: &'static str, r: Req) -> Response {
 pub(crate) fn backups(ctx: &Ctx, spec: &AppSpec, op: &str, r: Req) -> Response {
     let shared = &ctx.shared;
     let app = spec.name;
-    let spec = spec.clone();
     let result = match op {
         "take_backup" => {
             let id = match appbackup::body_id(r.json()) {
@@ -115,15 +114,15 @@ pub(crate) fn backups(ctx: &Ctx, spec: &AppSpec, op: &str, r: Req) -> Response {
                 Some(None) => Err(bad("BackupId must be provided")),
                 Some(Some(n)) => valid_id(Some(n)),
             };
-            id.and_then(|id| appbackup::take(shared, &spec, id))
+            id.and_then(|id| appbackup::take(shared, spec, id))
                 .map(|names| json_resp(StatusCode::OK, &json!({"scheduledSnapshots": names})))
         }
         "get_backup" => path_id(&r)
-            .and_then(|id| appbackup::get(shared, &spec, id))
+            .and_then(|id| appbackup::get(shared, spec, id))
             .map(|v| json_resp(StatusCode::OK, &v)),
-        "list_backups" => appbackup::list(shared, &spec).map(|v| json_resp(StatusCode::OK, &v)),
+        "list_backups" => appbackup::list(shared, spec).map(|v| json_resp(StatusCode::OK, &v)),
         "delete_backup" => path_id(&r)
-            .and_then(|id| appbackup::delete(shared, &spec, id, true))
+            .and_then(|id| appbackup::delete(shared, spec, id, true))
             .map(|()| empty(StatusCode::NO_CONTENT)),
         "info" => {
             let (artifact, name) = if app == "tasklist" {
