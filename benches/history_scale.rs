@@ -21,7 +21,7 @@ use camunda_backup_console::camunda::types::{BackupInfo, SnapshotInfo, WebAppBac
 use camunda_backup_console::config::{
     RawApiToken, RawAuth, RawCluster, RawSettings, RawTimeouts, Settings,
 };
-use camunda_backup_console::domain::{backup_plan, BackupId, PartKey, RunEvent, RunState, RunView};
+use camunda_backup_console::domain::{BackupId, PartKey, RunEvent, RunState, RunView};
 use camunda_backup_console::history::{
     page, ClusterReads, HistoryProfile, HistoryQuery, Read, View,
 };
@@ -87,6 +87,7 @@ fn cluster() -> ClusterReads {
         ));
     }
     ClusterReads {
+        profile: Default::default(),
         zeebe: fresh(zeebe),
         webapps: apps.into_iter().map(|(k, v)| (k, fresh(v))).collect(),
         snapshots: fresh(snaps),
@@ -115,7 +116,7 @@ async fn journal_run(store: &Store, id: i64) -> Result<(), Box<dyn std::error::E
     let Some(backup_id) = BackupId::new(id) else {
         return Ok(());
     };
-    let plan = backup_plan(true);
+    let plan = camunda_backup_console::profile::profile(Default::default()).backup_plan(true);
     let mut run = RunView::new(backup_id, &plan, true, "2026-11-25T00:00:00.000Z".into());
     let event = RunEvent {
         seq: 1,
@@ -153,8 +154,8 @@ fn settings(sim: &camunda_sim::SimUrls, db: &str) -> Result<Settings, Box<dyn st
             name: "bench".into(),
             zeebe_management_url: sim.zeebe_gateway.clone(),
             zeebe_broker_management_urls: sim.zeebe_brokers.clone(),
-            operate_management_url: sim.operate.clone(),
-            tasklist_management_url: sim.tasklist.clone(),
+            operate_management_url: Some(sim.operate.clone()),
+            tasklist_management_url: Some(sim.tasklist.clone()),
             optimize_management_url: Some(sim.optimize.clone()),
             elasticsearch_url: sim.elasticsearch.clone(),
             snapshot_repository: "camunda".into(),

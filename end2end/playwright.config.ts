@@ -7,6 +7,17 @@ const port = Number(process.env.E2E_PORT ?? 3187);
 const idpPort = Number(process.env.E2E_IDP_PORT ?? 3190);
 const issuer = `http://127.0.0.1:${idpPort}/realms/camunda`;
 const binary = process.env.E2E_CONSOLE_BINARY ?? "../target/debug/camunda-backup-console";
+// The second console, on a simulated Camunda 8.8 cluster (tests/profile-8.8.spec.ts).
+const port88 = Number(process.env.E2E_PORT_88 ?? 3188);
+const consoleEnv = {
+  CONSOLE_PROBE_INTERVAL_SECS: "1",
+  CONSOLE_ADMIN_PASSWORD: ADMIN_PASSWORD,
+  LEPTOS_OUTPUT_NAME: "camunda-backup-console",
+  LEPTOS_SITE_ROOT: "../target/site",
+  LEPTOS_SITE_PKG_DIR: "pkg",
+  LEPTOS_ENV: "PROD",
+  RUST_LOG: "info",
+};
 
 export default defineConfig({
   testDir: "./tests",
@@ -61,19 +72,28 @@ export default defineConfig({
       stdout: "pipe",
       stderr: "pipe",
       env: {
+        ...consoleEnv,
         CONSOLE_LISTEN: `127.0.0.1:${port}`,
         CONSOLE_DATABASE_URL: `sqlite://${process.env.E2E_DB ?? "/tmp/console-e2e.db"}?mode=rwc`,
-        CONSOLE_PROBE_INTERVAL_SECS: "1",
         CONSOLE_CONFIG: "console-e2e.toml",
-        CONSOLE_ADMIN_PASSWORD: ADMIN_PASSWORD,
-        LEPTOS_OUTPUT_NAME: "camunda-backup-console",
-        LEPTOS_SITE_ROOT: "../target/site",
-        LEPTOS_SITE_PKG_DIR: "pkg",
-        LEPTOS_ENV: "PROD",
-        RUST_LOG: "info",
         CONSOLE_AUTH__OIDC__ISSUER: issuer,
         CONSOLE_AUTH__OIDC__REDIRECT_URL: `http://127.0.0.1:${port}/auth/oidc/callback`,
         CONSOLE_AUTH__OIDC__CLIENT_SECRET: E2E_OIDC_SECRET,
+      },
+    },
+    {
+      // A second console, on its embedded simulator answering as Camunda 8.8.
+      command: binary,
+      url: `http://127.0.0.1:${port88}/api/v1/health`,
+      timeout: 60_000,
+      reuseExistingServer: false,
+      stdout: "pipe",
+      stderr: "pipe",
+      env: {
+        ...consoleEnv,
+        CONSOLE_LISTEN: `127.0.0.1:${port88}`,
+        CONSOLE_DATABASE_URL: `sqlite://${process.env.E2E_DB_88 ?? "/tmp/console-e2e-88.db"}?mode=rwc`,
+        CONSOLE_CONFIG: "console-e2e-88.toml",
       },
     },
   ],

@@ -121,7 +121,7 @@ impl Application {
         let history = crate::history::HistoryCache::default();
         let history_refresher = history.spawn_refresher(
             probe_clients_for_history(&cluster, &settings)?,
-            cluster.snapshot_repository.clone(),
+            cluster.clone(),
             engine.store().clone(),
             settings.history_refresh,
         );
@@ -321,6 +321,7 @@ fn simulated_cluster(urls: &camunda_sim::SimUrls) -> Result<ClusterSettings, Sta
             .collect::<Result<_, _>>()?,
         operate_management_url: parse(&urls.operate)?,
         tasklist_management_url: parse(&urls.tasklist)?,
+        webapps_configured: true,
         optimize_management_url: Some(parse(&urls.optimize)?),
         elasticsearch_url: parse(&urls.elasticsearch)?,
         elasticsearch_auth: None,

@@ -62,9 +62,17 @@ pub async fn get_backups(
     let page = crate::history::history_page(&console, &query)
         .await
         .map_err(|e| Failure::new("journal_error", e.to_string()))?;
+    // The plan of the profile the overview last detected (8.2–8.7 before the first probe).
+    let profile = console
+        .overview
+        .get()
+        .await
+        .and_then(|o| o.profile)
+        .map(|p| p.id)
+        .unwrap_or_default();
     Ok((
         page,
-        console.engine.plan(),
+        console.engine.plan(profile),
         console.engine.active_run().map(|id| id.get()),
     ))
 }

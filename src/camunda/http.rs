@@ -191,6 +191,15 @@ impl ManagementClient {
         self.kind
     }
 
+    /// The same endpoint, named as another component in errors (8.8+: the orchestration
+    /// cluster's web apps share the gateway's management port).
+    pub fn with_kind(&self, kind: ComponentKind) -> Self {
+        Self {
+            kind,
+            ..self.clone()
+        }
+    }
+
     /// The base URL as configured (no trailing slash).
     pub fn base_url(&self) -> String {
         self.base.as_str().trim_end_matches('/').to_owned()

@@ -22,6 +22,7 @@ pub use zeebe::{ZeebeClient, ZeebeError};
 
 use crate::config::ClusterSettings;
 use crate::domain::ComponentKind;
+use crate::profile::{Profile, WebApps};
 
 /// Every client of one cluster, built from its settings.
 #[derive(Clone, Debug)]
@@ -31,6 +32,9 @@ pub struct CamundaClients {
     pub tasklist: WebAppClient,
     pub optimize: Option<WebAppClient>,
     pub elasticsearch: ElasticsearchClient,
+    /// 8.8+: the orchestration cluster's `/actuator/backupHistory` (Operate and Tasklist
+    /// together); `None` in the 8.2–8.7 profile. Set by [`CamundaClients::for_profile`].
+    pub webapps: Option<WebAppClient>,
 }
 
 impl CamundaClients {
@@ -68,6 +72,37 @@ impl CamundaClients {
                 )
                 .with_auth(cluster.elasticsearch_auth.as_ref().map(Auth::from)),
             ),
+            webapps: None,
         })
+    }
+
+    /// The clients as `profile` speaks: Zeebe's backups at its path; in 8.8+ the web apps as
+    /// one `backupHistory` client of the orchestration cluster (the gateway's management URL).
+    pub fn for_profile(&self, profile: &Profile) -> Self {
+        let mut c = self.clone();
+        c.zeebe = c.zeebe.at(profile.zeebe_backups);
+        c.optimize = c.optimize.map(|o| o.at(profile.optimize_backups));
+        c.webapps = match profile.webapps {
+            WebApps::Unified { path } => Some(
+                WebAppClient::new(c.zeebe.gateway().with_kind(ComponentKind::WebApps)).at(path),
+            ),
+            WebApps::PerComponent { path } => {
+                c.operate = c.operate.at(path);
+                c.tasklist = c.tasklist.at(path);
+                None
+            }
+        };
+        c
+    }
+
+    /// The web-app backup clients of the profile: the orchestration cluster's one (8.8+), or
+    /// Operate and Tasklist; then Optimize when configured.
+    pub fn webapp_clients(&self) -> Vec<&WebAppClient> {
+        let mut apps: Vec<&WebAppClient> = match &self.webapps {
+            Some(w) => vec![w],
+            None => vec![&self.operate, &self.tasklist],
+        };
+        apps.extend(self.optimize.as_ref());
+        apps
     }
 }

@@ -1,4 +1,5 @@
-//! Operate, Tasklist and Optimize `/actuator/backups`: one client, three dialects of errors.
+//! Operate, Tasklist and Optimize `/actuator/backups`, and 8.8+'s `/actuator/backupHistory` of
+//! the orchestration cluster: one client, several dialects of errors.
 
 use super::http::{Answer, ManagementClient};
 use super::types::{TakeBackupResponse, WebAppBackup};
@@ -41,11 +42,27 @@ impl WebAppError {
 #[derive(Clone, Debug)]
 pub struct WebAppClient {
     client: ManagementClient,
+    /// `/actuator/backups`, or 8.8+'s `/actuator/backupHistory` on the orchestration cluster.
+    path: &'static str,
 }
 
 impl WebAppClient {
     pub fn new(client: ManagementClient) -> Self {
-        Self { client }
+        Self {
+            client,
+            path: "/actuator/backups",
+        }
+    }
+
+    /// The same client speaking to the backup endpoint at `path`.
+    pub fn at(mut self, path: &'static str) -> Self {
+        self.path = path;
+        self
+    }
+
+    /// The backup endpoint this client uses.
+    pub fn path(&self) -> &'static str {
+        self.path
     }
 
     pub fn component(&self) -> ComponentKind {
@@ -63,12 +80,15 @@ impl WebAppClient {
         let body = json!({ "backupId": id });
         let answer = self
             .client
-            .call(Method::POST, "/actuator/backups", Some(&body))
+            .call(Method::POST, self.path, Some(&body))
             .await?;
         if answer.status == StatusCode::ACCEPTED {
-            // Optimize's hand-built `{"message" : …}`; anything else does not prove the take.
-            answer.json::<serde_json::Value>()?;
-            return Ok(Vec::new());
+            // Optimize's hand-built `{"message" : …}` (8.10's `/v2` history take also lists
+            // `scheduledSnapshots`); anything else does not prove the take.
+            let value = answer.json::<serde_json::Value>()?;
+            return Ok(serde_json::from_value::<TakeBackupResponse>(value)
+                .map(|t| t.scheduled_snapshots)
+                .unwrap_or_default());
         }
         if answer.status.is_success() {
             let taken: TakeBackupResponse = answer.json()?;
@@ -83,7 +103,7 @@ impl WebAppClient {
     pub async fn backup(&self, id: i64) -> Result<Option<WebAppBackup>, ClientError> {
         let answer = self
             .client
-            .call(Method::GET, &format!("/actuator/backups/{id}"), None)
+            .call(Method::GET, &format!("{}/{id}", self.path), None)
             .await?;
         if is_not_found(&answer) {
             return Ok(None);
@@ -95,7 +115,7 @@ impl WebAppClient {
     #[tracing::instrument(skip_all, fields(component = %self.component()))]
     pub async fn list_backups(&self) -> Result<Vec<WebAppBackup>, ClientError> {
         self.client
-            .call(Method::GET, "/actuator/backups", None)
+            .call(Method::GET, self.path, None)
             .await?
             .success()?
             .json()
@@ -105,7 +125,7 @@ impl WebAppClient {
     #[tracing::instrument(skip_all, fields(component = %self.component(), backup_id = id))]
     pub async fn delete_backup(&self, id: i64) -> Result<(), ClientError> {
         self.client
-            .call(Method::DELETE, &format!("/actuator/backups/{id}"), None)
+            .call(Method::DELETE, &format!("{}/{id}", self.path), None)
             .await?
             .success()
             .map(|_| ())

@@ -40,11 +40,28 @@ impl ZeebeError {
 pub struct ZeebeClient {
     gateway: ManagementClient,
     brokers: Vec<ManagementClient>,
+    /// The backup endpoint: `/actuator/backups` (8.2–8.7) or `/actuator/backupRuntime` (8.8+).
+    backups: &'static str,
 }
 
 impl ZeebeClient {
     pub fn new(gateway: ManagementClient, brokers: Vec<ManagementClient>) -> Self {
-        Self { gateway, brokers }
+        Self {
+            gateway,
+            brokers,
+            backups: "/actuator/backups",
+        }
+    }
+
+    /// The same client speaking to the backup endpoint at `path` (a version profile's).
+    pub fn at(mut self, path: &'static str) -> Self {
+        self.backups = path;
+        self
+    }
+
+    /// The backup endpoint this client uses.
+    pub fn backups_path(&self) -> &'static str {
+        self.backups
     }
 
     pub fn gateway(&self) -> &ManagementClient {
@@ -55,13 +72,13 @@ impl ZeebeClient {
         &self.brokers
     }
 
-    /// `POST /actuator/backups {"backupId": id}` → 202.
+    /// `POST <backups> {"backupId": id}` → 202 (`/actuator/backups`, 8.8+ `backupRuntime`).
     #[tracing::instrument(skip_all, fields(backup_id = id))]
     pub async fn take_backup(&self, id: i64) -> Result<String, ZeebeError> {
         let body = json!({ "backupId": id });
         let answer = self
             .gateway
-            .call(Method::POST, "/actuator/backups", Some(&body))
+            .call(Method::POST, self.backups, Some(&body))
             .await?;
         match answer.status {
             // 202 `{"message": …}`; an answer that is not that JSON does not prove the take.
@@ -82,7 +99,7 @@ impl ZeebeClient {
     pub async fn backup(&self, id: i64) -> Result<Option<BackupInfo>, ClientError> {
         let answer = self
             .gateway
-            .call(Method::GET, &format!("/actuator/backups/{id}"), None)
+            .call(Method::GET, &format!("{}/{id}", self.backups), None)
             .await?;
         if answer.status == StatusCode::NOT_FOUND {
             return Ok(None);
@@ -94,7 +111,7 @@ impl ZeebeClient {
     #[tracing::instrument(skip_all)]
     pub async fn list_backups(&self) -> Result<Vec<BackupInfo>, ClientError> {
         self.gateway
-            .call(Method::GET, "/actuator/backups", None)
+            .call(Method::GET, self.backups, None)
             .await?
             .success()?
             .json()
@@ -104,7 +121,7 @@ impl ZeebeClient {
     #[tracing::instrument(skip_all, fields(backup_id = id))]
     pub async fn delete_backup(&self, id: i64) -> Result<(), ClientError> {
         self.gateway
-            .call(Method::DELETE, &format!("/actuator/backups/{id}"), None)
+            .call(Method::DELETE, &format!("{}/{id}", self.backups), None)
             .await?
             .success()
             .map(|_| ())

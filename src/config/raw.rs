@@ -154,11 +154,15 @@ impl Default for RawSettings {
 #[serde(deny_unknown_fields)]
 pub struct RawCluster {
     pub name: String,
+    /// The Zeebe gateway's management URL; 8.8+: the orchestration cluster's (port 9600).
+    #[serde(alias = "orchestration_management_url")]
     pub zeebe_management_url: String,
     #[serde(default)]
     pub zeebe_broker_management_urls: Vec<String>,
-    pub operate_management_url: String,
-    pub tasklist_management_url: String,
+    /// 8.2–8.7 only (Operate and Tasklist run on their own); absent on 8.8+, where they are
+    /// part of the orchestration cluster.
+    pub operate_management_url: Option<String>,
+    pub tasklist_management_url: Option<String>,
     pub optimize_management_url: Option<String>,
     pub elasticsearch_url: String,
     pub elasticsearch_username: Option<String>,

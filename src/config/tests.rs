@@ -81,6 +81,33 @@ fn no_cluster_table_means_the_embedded_simulator() {
     });
 }
 
+#[test]
+fn an_8_8_cluster_needs_one_orchestration_url_and_older_keys_still_load() {
+    let unified = FULL
+        .replace("zeebe_management_url = ", "orchestration_management_url = ")
+        .replace("operate_management_url = \"http://operate:9600\"\n", "")
+        .replace("tasklist_management_url = \"http://tasklist:9600\"\n", "");
+    run(|jail| {
+        jail.create_file("c.toml", &unified)?;
+        let s = load_from(Some(Path::new("c.toml")), env()).map_err(|e| e.to_string())?;
+        let c = s.cluster.ok_or("no cluster")?;
+        assert_eq!(
+            c.zeebe_management_url.as_str(),
+            "http://zeebe-gateway:9600/"
+        );
+        assert_eq!(c.operate_management_url, c.zeebe_management_url);
+        assert_eq!(c.tasklist_management_url, c.zeebe_management_url);
+        assert!(!c.webapps_configured);
+        Ok(())
+    });
+    run(|jail| {
+        jail.create_file("c.toml", FULL)?;
+        let s = load_from(Some(Path::new("c.toml")), env()).map_err(|e| e.to_string())?;
+        assert!(s.cluster.ok_or("no cluster")?.webapps_configured);
+        Ok(())
+    });
+}
+
 fn error_for(file: &str) -> String {
     let mut out = String::new();
     Jail::expect_with(|jail| {
@@ -102,7 +129,14 @@ fn a_bad_url_is_reported_with_its_key() {
 
 #[test]
 fn a_missing_required_key_is_reported_with_its_name() {
-    let e = error_for(&FULL.replace("tasklist_management_url = \"http://tasklist:9600\"\n", ""));
+    let e = error_for(&FULL.replace("elasticsearch_url = ", "# elasticsearch_url = "));
+    assert!(e.contains("elasticsearch_url"), "{e}");
+    // Operate's and Tasklist's own URLs are needed when 8.2–8.7 is configured …
+    let e = error_for(
+        &FULL
+            .replace("tasklist_management_url = \"http://tasklist:9600\"\n", "")
+            .replace("[cluster]\n", "[cluster]\ncamunda_version = \"8.7\"\n"),
+    );
     assert!(e.contains("tasklist_management_url"), "{e}");
 }
 

@@ -51,6 +51,9 @@ pub struct ClusterSettings {
     pub zeebe_broker_management_urls: Vec<Url>,
     pub operate_management_url: Url,
     pub tasklist_management_url: Url,
+    /// Whether Operate's and Tasklist's URLs were configured (else they are the orchestration
+    /// cluster's: right for 8.8+, refused before a backup or restore of 8.2–8.7).
+    pub webapps_configured: bool,
     pub optimize_management_url: Option<Url>,
     pub elasticsearch_url: Url,
     pub elasticsearch_auth: Option<ElasticsearchAuth>,
@@ -204,18 +207,47 @@ fn validate_cluster(raw: RawCluster) -> Result<ClusterSettings, ConfigError> {
     let tls = credentials::tls(raw.tls)?;
     validate_repository(&raw.snapshot_repository)?;
     validate_prefix(&raw.zeebe_record_prefix)?;
+    // 8.2–8.7 run Operate and Tasklist on their own: configured as such, their URLs are needed.
+    let legacy_configured = raw
+        .camunda_version
+        .as_deref()
+        .and_then(crate::profile::parse_minor)
+        .is_some_and(|(_, minor)| minor < 8);
+    for (key, value) in [
+        (
+            "cluster.operate_management_url",
+            &raw.operate_management_url,
+        ),
+        (
+            "cluster.tasklist_management_url",
+            &raw.tasklist_management_url,
+        ),
+    ] {
+        if legacy_configured && value.is_none() {
+            return Err(ConfigError::invalid(
+                key,
+                "required for Camunda 8.2–8.7 (camunda_version), where Operate and Tasklist run on their own",
+            ));
+        }
+    }
     Ok(ClusterSettings {
         name: raw.name,
         zeebe_management_url: parse_url("cluster.zeebe_management_url", &raw.zeebe_management_url)?,
         zeebe_broker_management_urls: brokers,
         operate_management_url: parse_url(
             "cluster.operate_management_url",
-            &raw.operate_management_url,
+            raw.operate_management_url
+                .as_deref()
+                .unwrap_or(&raw.zeebe_management_url),
         )?,
         tasklist_management_url: parse_url(
             "cluster.tasklist_management_url",
-            &raw.tasklist_management_url,
+            raw.tasklist_management_url
+                .as_deref()
+                .unwrap_or(&raw.zeebe_management_url),
         )?,
+        webapps_configured: raw.operate_management_url.is_some()
+            && raw.tasklist_management_url.is_some(),
         optimize_management_url: raw
             .optimize_management_url
             .as_deref()

@@ -47,26 +47,14 @@ pub enum StepKey {
     WaitRecordsSnapshot,
     WaitZeebe,
     ResumeExporting,
+    /// 8.8+: `POST /actuator/backupHistory` (Operate, Tasklist and Identity at once).
+    #[serde(rename = "trigger_webapps")]
+    TriggerWebApps,
+    #[serde(rename = "wait_webapps")]
+    WaitWebApps,
 }
 
 impl StepKey {
-    /// Every step, in the order of the procedure.
-    pub const ALL: [StepKey; 13] = [
-        Self::Preflight,
-        Self::TriggerOptimize,
-        Self::TriggerOperate,
-        Self::TriggerTasklist,
-        Self::WaitOptimize,
-        Self::WaitOperate,
-        Self::WaitTasklist,
-        Self::PauseExporting,
-        Self::SnapshotRecords,
-        Self::TriggerZeebe,
-        Self::WaitRecordsSnapshot,
-        Self::WaitZeebe,
-        Self::ResumeExporting,
-    ];
-
     /// What the step does, as shown in the timeline.
     pub fn label(self) -> &'static str {
         match self {
@@ -74,6 +62,8 @@ impl StepKey {
             Self::TriggerOptimize => "Start Optimize backup",
             Self::TriggerOperate => "Start Operate backup",
             Self::TriggerTasklist => "Start Tasklist backup",
+            Self::TriggerWebApps => "Start web-app backup (Operate, Tasklist)",
+            Self::WaitWebApps => "Wait for web-app backup",
             Self::WaitOptimize => "Wait for Optimize backup",
             Self::WaitOperate => "Wait for Operate backup",
             Self::WaitTasklist => "Wait for Tasklist backup",
@@ -93,6 +83,8 @@ impl StepKey {
             Self::TriggerOptimize => "trigger_optimize",
             Self::TriggerOperate => "trigger_operate",
             Self::TriggerTasklist => "trigger_tasklist",
+            Self::TriggerWebApps => "trigger_webapps",
+            Self::WaitWebApps => "wait_webapps",
             Self::WaitOptimize => "wait_optimize",
             Self::WaitOperate => "wait_operate",
             Self::WaitTasklist => "wait_tasklist",
@@ -110,24 +102,24 @@ impl StepKey {
         matches!(self, Self::TriggerOptimize | Self::WaitOptimize)
     }
 
-    /// Steps that run while exporting is paused (their time is the pause window's cost).
-    pub fn inside_pause_window(self) -> bool {
-        matches!(
-            self,
-            Self::SnapshotRecords
-                | Self::WaitRecordsSnapshot
-                | Self::TriggerZeebe
-                | Self::WaitZeebe
-        )
+    /// The records snapshot's steps (8.8+: only taken for Optimize).
+    pub fn is_records_snapshot(self) -> bool {
+        matches!(self, Self::SnapshotRecords | Self::WaitRecordsSnapshot)
     }
 }
 
-/// The plan of a backup: the declared steps, Optimize's skipped when it is not configured.
-pub fn backup_plan(optimize_configured: bool) -> Vec<StepKey> {
-    StepKey::ALL
-        .into_iter()
-        .filter(|s| optimize_configured || !s.needs_optimize())
-        .collect()
+/// Whether `key` runs while exporting is paused in `plan`: after the pause, before the resume
+/// (8.2–8.7: the records snapshot and Zeebe's backup; 8.8+: everything but the pre-flight).
+pub fn in_pause_window(plan: &[StepKey], key: StepKey) -> bool {
+    let at = |k: StepKey| plan.iter().position(|s| *s == k);
+    match (
+        at(StepKey::PauseExporting),
+        at(key),
+        at(StepKey::ResumeExporting),
+    ) {
+        (Some(pause), Some(k), Some(resume)) => pause < k && k < resume,
+        _ => false,
+    }
 }
 
 /// State of one step.
@@ -281,6 +273,9 @@ pub struct RunView {
     /// Set when the backup set is complete but exporting may still be paused (resume failed).
     #[serde(default)]
     pub alarm: Option<String>,
+    /// The version profile the run follows (runs journaled before profiles existed: 8.2–8.7).
+    #[serde(default)]
+    pub profile: crate::domain::ProfileId,
 }
 
 impl RunView {
@@ -314,6 +309,7 @@ impl RunView {
             cancel_requested: false,
             warnings: Vec::new(),
             alarm: None,
+            profile: crate::domain::ProfileId::default(),
         }
     }
 
@@ -371,27 +367,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_plan_follows_the_documented_order() {
-        let plan = backup_plan(true);
-        let pos = |k| plan.iter().position(|s| *s == k).unwrap_or(usize::MAX);
-        assert_eq!(plan.first(), Some(&StepKey::Preflight));
-        assert!(pos(StepKey::WaitOperate) < pos(StepKey::PauseExporting));
-        assert!(pos(StepKey::WaitTasklist) < pos(StepKey::PauseExporting));
-        assert!(pos(StepKey::WaitOptimize) < pos(StepKey::PauseExporting));
-        assert!(pos(StepKey::PauseExporting) < pos(StepKey::SnapshotRecords));
-        // The records snapshot is requested before the Zeebe backup; both are awaited after.
-        assert!(pos(StepKey::SnapshotRecords) < pos(StepKey::TriggerZeebe));
-        assert!(pos(StepKey::TriggerZeebe) < pos(StepKey::WaitRecordsSnapshot));
-        assert!(pos(StepKey::TriggerZeebe) < pos(StepKey::WaitZeebe));
-        assert_eq!(plan.last(), Some(&StepKey::ResumeExporting));
-    }
-
-    #[test]
-    fn optimize_steps_are_left_out_without_optimize() {
-        let plan = backup_plan(false);
-        assert!(!plan.contains(&StepKey::TriggerOptimize));
-        assert!(!plan.contains(&StepKey::WaitOptimize));
-        assert_eq!(plan.len(), StepKey::ALL.len() - 2);
+    fn the_pause_window_lies_between_pause_and_resume() {
+        use StepKey::*;
+        let plan = [
+            Preflight,
+            WaitOperate,
+            PauseExporting,
+            SnapshotRecords,
+            ResumeExporting,
+        ];
+        assert!(!in_pause_window(&plan, WaitOperate));
+        assert!(!in_pause_window(&plan, PauseExporting));
+        assert!(in_pause_window(&plan, SnapshotRecords));
+        assert!(!in_pause_window(&plan, ResumeExporting));
+        assert!(!in_pause_window(&plan, TriggerZeebe));
     }
 
     #[test]

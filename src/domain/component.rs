@@ -16,6 +16,10 @@ pub enum ComponentKind {
     Tasklist,
     Optimize,
     Elasticsearch,
+    /// 8.8+: the orchestration cluster's web apps (Operate, Tasklist, Identity), backed up
+    /// together through `/actuator/backupHistory`.
+    #[serde(rename = "webapps")]
+    WebApps,
 }
 
 impl ComponentKind {
@@ -28,6 +32,7 @@ impl ComponentKind {
             Self::Tasklist => "Tasklist",
             Self::Optimize => "Optimize",
             Self::Elasticsearch => "Elasticsearch",
+            Self::WebApps => "Orchestration cluster web apps",
         }
     }
 }

@@ -17,6 +17,9 @@ pub enum PartKey {
     Optimize,
     /// The Elasticsearch snapshot of the exported `zeebe-record*` indices.
     ZeebeRecords,
+    /// 8.8+: the orchestration cluster's web apps (`camunda_webapps_…` snapshots).
+    #[serde(rename = "webapps")]
+    WebApps,
 }
 
 impl PartKey {
@@ -28,6 +31,7 @@ impl PartKey {
             Self::Tasklist => "tasklist",
             Self::Optimize => "optimize",
             Self::ZeebeRecords => "zeebeRecords",
+            Self::WebApps => "webapps",
         }
     }
 
@@ -39,6 +43,7 @@ impl PartKey {
             Self::Tasklist => "Tasklist",
             Self::Optimize => "Optimize",
             Self::ZeebeRecords => "records snapshot",
+            Self::WebApps => "Web apps (Operate, Tasklist)",
         }
     }
 }

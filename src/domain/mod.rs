@@ -11,8 +11,8 @@ mod restore;
 
 pub use auth::{AuditEntry, AuditPage, Me, Permission, Role};
 pub use backup::{
-    backup_plan, BackupId, PauseWindow, RunEvent, RunState, RunView, StartBackupRequest, StepKey,
-    StepState, StepView,
+    in_pause_window, BackupId, PauseWindow, RunEvent, RunState, RunView, StartBackupRequest,
+    StepKey, StepState, StepView,
 };
 pub use component::ComponentKind;
 pub use failure::Failure;

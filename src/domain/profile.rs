@@ -4,11 +4,12 @@
 use serde::{Deserialize, Serialize};
 
 /// A version profile: the backup and restore procedure of a range of Camunda minors.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ProfileId {
     /// 8.2–8.7: separate Operate, Tasklist, Optimize and Zeebe `/actuator/backups`.
+    #[default]
     Legacy,
     /// 8.8: one orchestration cluster, `backupHistory` + `backupRuntime`, soft pause first.
     V88,
@@ -42,13 +43,32 @@ pub struct DetectedProfile {
     pub why: String,
     /// Components on another minor than the one the profile was chosen from, in words.
     pub mismatches: Vec<String>,
-    /// Whether this console runs backups and restores of this profile. When false, `why_not`
-    /// says what the admin can do instead.
+    /// Whether this console runs backups of this profile. When false, `why_not` says what the
+    /// admin can do instead.
     pub executable: bool,
     pub why_not: Option<String>,
+    /// Whether this console runs restores of this profile; when false, why and what to do.
+    #[serde(default)]
+    pub restore_executable: bool,
+    #[serde(default)]
+    pub restore_why_not: Option<String>,
 }
 
 impl DetectedProfile {
+    /// For a profile whose restore this build does not run: what the cluster is, what to do.
+    pub fn restore_refusal(&self) -> Option<(String, String)> {
+        (!self.restore_executable).then(|| {
+            (
+                format!(
+                    "The cluster runs Camunda {} ({}).",
+                    self.id.label(),
+                    self.why
+                ),
+                self.restore_why_not.clone().unwrap_or_default(),
+            )
+        })
+    }
+
     /// For a profile this build does not run: what the cluster is, and what to do.
     pub fn refusal(&self) -> Option<(String, String)> {
         (!self.executable).then(|| {

@@ -224,6 +224,11 @@ pub struct RestoreStepView {
     /// Operator steps: when the admin confirmed it done.
     #[serde(default)]
     pub confirmed_at: Option<String>,
+    /// Operator steps: the commands to run, in the profile's words. Kept apart from `detail`,
+    /// which says what the console sees meanwhile, so the commands stay on the page while the
+    /// step waits.
+    #[serde(default)]
+    pub instructions: Option<String>,
 }
 
 /// Where each index and snapshot of the plan is, so a restart resumes at a safe point.
@@ -270,6 +275,9 @@ pub struct RestoreView {
     /// From the components seen stopped to seen started again.
     pub downtime_ms: Option<u64>,
     pub cancel_requested: bool,
+    /// The version profile whose runbook the restore follows (older journals: 8.2–8.7).
+    #[serde(default)]
+    pub profile: crate::domain::ProfileId,
 }
 
 impl RestoreView {

@@ -6,6 +6,7 @@ use super::poll::{Cadence, PollEnd, Poller};
 use crate::camunda::CamundaClients;
 use crate::config::{ClusterSettings, Timeouts};
 use crate::domain::{BackupId, StepKey};
+use crate::profile::Profile;
 use crate::store::StoreError;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -22,6 +23,8 @@ pub type ShutdownDeadline = Arc<Mutex<Option<Instant>>>;
 #[derive(Clone)]
 pub struct RunContext {
     pub id: BackupId,
+    /// The version profile the run follows; `clients` speak its paths.
+    pub profile: &'static Profile,
     pub clients: CamundaClients,
     pub cluster: ClusterSettings,
     pub timeouts: Timeouts,
@@ -39,7 +42,7 @@ impl RunContext {
 
     /// Name of the zeebe-record snapshot of this backup (§2.3).
     pub fn records_snapshot(&self) -> String {
-        format!("camunda_zeebe_records_backup_{}", self.id)
+        format!("{}{}", self.profile.records_snapshot, self.id)
     }
 
     /// A poller for a wait limited to `limit`, with the run's error budget and stop token.

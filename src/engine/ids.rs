@@ -1,5 +1,6 @@
 //! Choosing and checking a backup id: greater than every id the console knows of — its
-//! journal, Zeebe's backup list and the zeebe-record snapshots in Elasticsearch.
+//! journal, Zeebe's backup list (8.8+: also the web apps' `backupHistory`) and the zeebe-record
+//! snapshots in Elasticsearch.
 
 use crate::camunda::{CamundaClients, ClientError};
 use crate::store::{Store, StoreError};
@@ -29,6 +30,17 @@ pub async fn latest_known(
         .map(|b| b.backup_id)
         .max()
         .unwrap_or(0);
+    // 8.8+: the orchestration cluster refuses a web-app backup id it already has.
+    let webapps = match &clients.webapps {
+        Some(w) => w
+            .list_backups()
+            .await?
+            .iter()
+            .map(|b| b.backup_id)
+            .max()
+            .unwrap_or(0),
+        None => 0,
+    };
     let snapshots = clients
         .elasticsearch
         .snapshots(repository, "camunda_zeebe_records_backup_*")
@@ -38,7 +50,7 @@ pub async fn latest_known(
         .filter_map(|id| id.parse::<i64>().ok())
         .max()
         .unwrap_or(0);
-    Ok(journal.max(zeebe).max(snapshots))
+    Ok(journal.max(zeebe).max(webapps).max(snapshots))
 }
 
 /// The default next id: the larger of the current Unix time and `latest + 1`.

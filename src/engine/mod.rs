@@ -26,7 +26,7 @@ pub use watchdog::spawn_watchdog;
 
 use crate::camunda::CamundaClients;
 use crate::config::{ClusterSettings, Timeouts};
-use crate::domain::{backup_plan, BackupId, RunEvent, RunState, RunView, StartBackupRequest};
+use crate::domain::{BackupId, ProfileId, RunEvent, RunState, RunView, StartBackupRequest};
 use crate::store::{Store, StoreError};
 use context::{RunContext, ShutdownDeadline};
 use journal::RunJournal;
@@ -160,11 +160,11 @@ impl BackupEngine {
     }
 
     /// The plan a backup would follow now.
-    pub fn plan(&self) -> Vec<crate::domain::StepKey> {
-        backup_plan(self.inner.clients.optimize.is_some())
+    /// The plan of a backup of a cluster in `profile`.
+    pub fn plan(&self, profile: ProfileId) -> Vec<crate::domain::StepKey> {
+        crate::profile::profile(profile).backup_plan(self.inner.clients.optimize.is_some())
     }
 
-    /// The run currently executing, if any.
     pub fn active_run(&self) -> Option<BackupId> {
         self.active().map(|a| a.id)
     }
@@ -185,10 +185,12 @@ impl BackupEngine {
             .clone()
     }
 
-    fn context(&self, id: BackupId, cancel: CancelToken) -> RunContext {
+    fn context(&self, id: BackupId, cancel: CancelToken, profile: ProfileId) -> RunContext {
+        let profile = crate::profile::profile(profile);
         RunContext {
             id,
-            clients: self.inner.clients.clone(),
+            profile,
+            clients: self.inner.clients.for_profile(profile),
             cluster: self.inner.cluster.clone(),
             timeouts: self.inner.timeouts,
             cancel,
@@ -269,9 +271,14 @@ impl BackupEngine {
         if let Some((what, next)) = profile.refusal() {
             return Err(StartError::UnsupportedVersion(format!("{what} {next}")));
         }
+        let spec = crate::profile::profile(profile.id);
+        if let Some(words) = crate::profile::configuration_refusal(spec, &self.inner.cluster) {
+            return Err(StartError::UnsupportedVersion(words));
+        }
+        let clients = self.inner.clients.for_profile(spec);
         let latest = ids::latest_known(
             &self.inner.store,
-            &self.inner.clients,
+            &clients,
             &self.inner.cluster.snapshot_repository,
         )
         .await
@@ -289,12 +296,13 @@ impl BackupEngine {
                 })?
             }
         };
-        let run = RunView::new(
+        let mut run = RunView::new(
             id,
-            &self.plan(),
-            self.inner.cluster.soft_pause.unwrap_or(false),
+            &spec.backup_plan(clients.optimize.is_some()),
+            spec.soft_pause_documented || self.inner.cluster.soft_pause.unwrap_or(false),
             journal::now(),
         );
+        run.profile = profile.id;
         let history = self.zeebe_history().await;
         let journal = RunJournal::create(run, self.inner.store.clone(), self.channel(id)).await?;
         let cancel = CancelToken::default();
@@ -303,7 +311,7 @@ impl BackupEngine {
             kind: ActiveKind::Backup,
             cancel: cancel.clone(),
         }));
-        let mut ctx = self.context(id, cancel);
+        let mut ctx = self.context(id, cancel, profile.id);
         ctx.zeebe_history_ms = history;
         self.supervise(id, tokio::spawn(runner::execute(ctx, journal)));
         tracing::info!(backup_id = %id, "backup run started");

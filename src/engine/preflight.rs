@@ -7,7 +7,7 @@ use super::context::{Note, Notes, RunContext, StepFailure, StepResult};
 use super::pause_mode;
 use super::poll;
 use crate::camunda::types::{BackupInfo, WebAppBackupState, ZeebeBackupState};
-use crate::camunda::{ClientError, ExportingView, WebAppClient};
+use crate::camunda::{ClientError, ExportingView};
 use std::future::Future;
 use std::time::Duration;
 
@@ -52,6 +52,24 @@ pub async fn run(ctx: &RunContext, notes: &Notes) -> StepResult {
     if let Some((what, next)) = profile.refusal() {
         return Err(StepFailure::failed(format!("Pre-flight: {what}"), next));
     }
+    if profile.id != ctx.profile.id {
+        return Err(StepFailure::failed(
+            format!(
+                "Pre-flight: the cluster now runs Camunda {} ({}), but this run was planned for {}.",
+                profile.id.label(),
+                profile.why,
+                ctx.profile.id.label()
+            ),
+            "Start a new backup: it is planned for the version the cluster runs now.",
+        ));
+    }
+    if let Some(words) = crate::profile::configuration_refusal(ctx.profile, &ctx.cluster) {
+        return Err(StepFailure::failed(
+            format!("Pre-flight: {words}"),
+            "Configure Operate's and Tasklist's management URLs, then start a new backup.",
+        ));
+    }
+    let zeebe_path = c.zeebe.backups_path();
 
     let zeebe = read(ctx, || c.zeebe.list_backups()).await?;
     for b in zeebe
@@ -60,7 +78,7 @@ pub async fn run(ctx: &RunContext, notes: &Notes) -> StepResult {
     {
         match unchanged_for(b) {
             Some(age) if age > ctx.timeouts.stale_backup => notes.send(Note::Warning(format!(
-                "Zeebe backup {} is IN_PROGRESS but has not changed for {} min: it is stale (left behind by a leader change, camunda/camunda#41200) and does not block new backups. Remove it: DELETE /actuator/backups/{} on the Zeebe gateway.",
+                "Zeebe backup {} is IN_PROGRESS but has not changed for {} min: it is stale (left behind by a leader change, camunda/camunda#41200) and does not block new backups. Remove it: DELETE {zeebe_path}/{} on the Zeebe gateway.",
                 b.backup_id,
                 age.as_secs() / 60,
                 b.backup_id
@@ -73,7 +91,7 @@ pub async fn run(ctx: &RunContext, notes: &Notes) -> StepResult {
                         age.map(|a| format!(" (last change {} s ago)", a.as_secs())).unwrap_or_default()
                     ),
                     format!(
-                        "Wait for it to finish. If it never does (a leader change leaves backups IN_PROGRESS, camunda/camunda#41200), delete it (DELETE /actuator/backups/{}); after timeouts.stale_backup_secs ({} s) without change the console treats it as stale.",
+                        "Wait for it to finish. If it never does (a leader change leaves backups IN_PROGRESS, camunda/camunda#41200), delete it (DELETE {zeebe_path}/{}); after timeouts.stale_backup_secs ({} s) without change the console treats it as stale.",
                         b.backup_id,
                         ctx.timeouts.stale_backup.as_secs()
                     ),
@@ -83,9 +101,7 @@ pub async fn run(ctx: &RunContext, notes: &Notes) -> StepResult {
     }
     checked.push("Zeebe");
 
-    let mut apps: Vec<&WebAppClient> = vec![&c.operate, &c.tasklist];
-    apps.extend(c.optimize.as_ref());
-    for app in apps {
+    for app in c.webapp_clients() {
         let backups = read(ctx, || app.list_backups()).await?;
         // Between two parts a running backup reads INCOMPLETE (§5.3): a recent one counts as
         // running, or the new backup would be refused by the component's queue after others
@@ -131,7 +147,20 @@ pub async fn run(ctx: &RunContext, notes: &Notes) -> StepResult {
 
     exporting_not_paused(ctx, notes).await?;
 
-    let mode = pause_mode::decide(ctx.cluster.soft_pause, version.as_deref());
+    let mode = if ctx.profile.soft_pause_documented {
+        if ctx.cluster.soft_pause == Some(false) {
+            notes.send(Note::Warning(format!("cluster.soft_pause = false is not followed: the documented Camunda {} procedure pauses softly, and the web apps are backed up inside the pause window.", ctx.profile.id.label())));
+        }
+        pause_mode::PauseMode {
+            soft: true,
+            why: format!(
+                "soft pause: the documented Camunda {} procedure starts with it",
+                ctx.profile.id.label()
+            ),
+        }
+    } else {
+        pause_mode::decide(ctx.cluster.soft_pause, version.as_deref())
+    };
     notes.send(Note::SoftPause(mode.soft));
     Ok(Some(format!(
         "Checked: {}. {}",

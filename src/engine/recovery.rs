@@ -83,7 +83,7 @@ pub async fn recover_run(engine: &BackupEngine, run: RunView, cause: Cause, canc
         .current_step()
         .map(|k| k.label())
         .unwrap_or("a step boundary");
-    let ctx = engine.context(id, cancel);
+    let ctx = engine.context(id, cancel, journal.run().profile);
     let mut resume_note = String::from("Exporting had not been paused by this run. ");
     let mut alarm = None;
     if journal.run().pause.may_be_paused() {
@@ -204,13 +204,17 @@ async fn set_complete(ctx: &RunContext, run: &RunView) -> Settled {
         .filter(|s| {
             matches!(
                 s.key,
-                StepKey::WaitOperate | StepKey::WaitTasklist | StepKey::WaitOptimize
+                StepKey::WaitOperate
+                    | StepKey::WaitTasklist
+                    | StepKey::WaitOptimize
+                    | StepKey::WaitWebApps
             )
         })
         .all(|s| s.state == StepState::Completed);
     if !triggered || !webapps_done {
         return Settled::Incomplete;
     }
+    let has_records = run.step(StepKey::SnapshotRecords).is_some();
     let mut poller = ctx.poller(poll::OUTSIDE, SETTLE_WITHIN);
     let ended = |end: poll::PollEnd| match end {
         poll::PollEnd::Cancelled(_) => Settled::Interrupted,
@@ -220,28 +224,43 @@ async fn set_complete(ctx: &RunContext, run: &RunView) -> Settled {
         if let Err(end) = poller.check() {
             return ended(end);
         }
-        let records = ctx
-            .clients
-            .elasticsearch
-            .snapshot(&ctx.cluster.snapshot_repository, &ctx.records_snapshot())
-            .await;
+        // 8.8+ without Optimize: the plan has no records snapshot.
+        let records = match has_records {
+            true => Some(
+                ctx.clients
+                    .elasticsearch
+                    .snapshot(&ctx.cluster.snapshot_repository, &ctx.records_snapshot())
+                    .await,
+            ),
+            false => None,
+        };
         let zeebe = ctx.clients.zeebe.backup(ctx.id.get()).await;
         match (records, zeebe) {
-            (Ok(Some(records)), Ok(Some(zeebe))) => {
+            (records @ (None | Some(Ok(Some(_)))), Ok(Some(zeebe))) => {
                 poller.answered();
-                let records_running = matches!(
-                    records.state,
-                    SnapshotState::InProgress | SnapshotState::Started | SnapshotState::Init
-                );
+                let records = records.and_then(|r| r.ok().flatten());
+                let records_running = records.as_ref().is_some_and(|r| {
+                    matches!(
+                        r.state,
+                        SnapshotState::InProgress | SnapshotState::Started | SnapshotState::Init
+                    )
+                });
                 let zeebe_running = zeebe.state == ZeebeBackupState::InProgress;
                 if !records_running && !zeebe_running {
-                    let records_ok = records.state == SnapshotState::Success
-                        && records.shards.as_ref().is_none_or(|s| s.failed == 0)
-                        && !records.indices.is_empty();
+                    let records_ok = records.as_ref().is_none_or(|r| {
+                        r.state == SnapshotState::Success
+                            && r.shards.as_ref().is_none_or(|s| s.failed == 0)
+                            && !r.indices.is_empty()
+                    });
                     if records_ok && zeebe.state == ZeebeBackupState::Completed {
+                        let records_words = match &records {
+                            Some(r) => {
+                                format!("records snapshot SUCCESS ({} indices), ", r.indices.len())
+                            }
+                            None => String::new(),
+                        };
                         return Settled::Complete(format!(
-                            "Verified after the task was lost: records snapshot SUCCESS ({} indices), Zeebe backup COMPLETED on {} partitions",
-                            records.indices.len(),
+                            "Verified after the task was lost: {records_words}Zeebe backup COMPLETED on {} partitions",
                             zeebe.details.len()
                         ));
                     }
@@ -249,8 +268,8 @@ async fn set_complete(ctx: &RunContext, run: &RunView) -> Settled {
                 }
             }
             // A part is missing: the set is not complete.
-            (Ok(None), _) | (_, Ok(None)) => return Settled::Incomplete,
-            (Err(e), _) | (_, Err(e)) => {
+            (Some(Ok(None)), _) | (_, Ok(None)) => return Settled::Incomplete,
+            (Some(Err(e)), _) | (_, Err(e)) => {
                 if !e.is_retryable() {
                     return Settled::Incomplete;
                 }

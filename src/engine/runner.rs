@@ -75,8 +75,13 @@ async fn run_plan(
         }
         match key {
             StepKey::ResumeExporting => break,
-            StepKey::WaitZeebe => continue, // awaited together with the records snapshot
-            StepKey::WaitRecordsSnapshot => await_window(ctx, journal, notes, rx, window).await?,
+            // Awaited together with the records snapshot (when the plan has one).
+            StepKey::WaitZeebe if journal.run().step(StepKey::WaitRecordsSnapshot).is_some() => {
+                continue
+            }
+            StepKey::WaitRecordsSnapshot | StepKey::WaitZeebe => {
+                await_window(ctx, journal, notes, rx, window).await?
+            }
             _ => {
                 journal.step(key, StepState::Running, None, None).await?;
                 if key == StepKey::PauseExporting {
@@ -119,12 +124,22 @@ async fn run_step(
             )
         })
     };
+    let unified = || {
+        ctx.clients.webapps.as_ref().ok_or_else(|| {
+            StepFailure::failed(
+                "This run's plan backs up the web apps through the orchestration cluster, but its profile has no such endpoint",
+                "Start a new backup: it is planned for the version the cluster runs.",
+            )
+        })
+    };
     let c = &ctx.clients;
     match key {
         StepKey::Preflight => preflight::run(ctx, notes).await,
         StepKey::TriggerOptimize => webapps::trigger(ctx, optimize()?, notes).await,
         StepKey::TriggerOperate => webapps::trigger(ctx, &c.operate, notes).await,
         StepKey::TriggerTasklist => webapps::trigger(ctx, &c.tasklist, notes).await,
+        StepKey::TriggerWebApps => webapps::trigger(ctx, unified()?, notes).await,
+        StepKey::WaitWebApps => webapps::wait(ctx, unified()?, key, notes).await,
         StepKey::WaitOptimize => webapps::wait(ctx, optimize()?, key, notes).await,
         StepKey::WaitOperate => webapps::wait(ctx, &c.operate, key, notes).await,
         StepKey::WaitTasklist => webapps::wait(ctx, &c.tasklist, key, notes).await,
@@ -154,21 +169,33 @@ async fn await_window(
     rx: &mut UnboundedReceiver<Note>,
     window: &mut Window,
 ) -> Result<(), StepFailure> {
+    let with_records = journal.run().step(StepKey::WaitRecordsSnapshot).is_some();
     for key in [StepKey::WaitRecordsSnapshot, StepKey::WaitZeebe] {
-        journal.step(key, StepState::Running, None, None).await?;
-        hook(ctx, key);
+        if journal.run().step(key).is_some() {
+            journal.step(key, StepState::Running, None, None).await?;
+            hook(ctx, key);
+        }
     }
-    let mut in_flight = window.records.take().ok_or_else(|| {
-        StepFailure::failed(
-            "The records snapshot was never requested.",
-            "Start a new backup.",
-        )
-    })?;
+    let mut in_flight = match (window.records.take(), with_records) {
+        (Some(r), true) => Some(r),
+        (None, false) => None,
+        _ => {
+            return Err(StepFailure::failed(
+                "The records snapshot was never requested.",
+                "Start a new backup.",
+            ))
+        }
+    };
     let triggered = window.zeebe_triggered.unwrap_or_else(Instant::now);
-    let records = in_flight.wait();
+    let records = async {
+        match in_flight.as_mut() {
+            Some(r) => r.wait().await,
+            None => std::future::pending().await,
+        }
+    };
     let zeebe = zeebe::wait(ctx, notes, triggered);
     tokio::pin!(records, zeebe);
-    let (mut records_done, mut zeebe_done) = (false, false);
+    let (mut records_done, mut zeebe_done) = (!with_records, false);
     while !(records_done && zeebe_done) {
         tokio::select! {
             biased;
@@ -490,14 +517,29 @@ fn left_behind(ctx: &RunContext, journal: &RunJournal) -> Vec<String> {
         })
     };
     let mut left = Vec::new();
-    for (k, name) in [
-        (StepKey::TriggerOptimize, "Optimize"),
-        (StepKey::TriggerOperate, "Operate"),
-        (StepKey::TriggerTasklist, "Tasklist"),
+    let webapps = ctx.profile.webapps_path();
+    for (k, name, path) in [
+        (
+            StepKey::TriggerOptimize,
+            "Optimize",
+            ctx.profile.optimize_backups,
+        ),
+        (StepKey::TriggerOperate, "Operate", webapps),
+        (StepKey::TriggerTasklist, "Tasklist", webapps),
+        (
+            StepKey::TriggerWebApps,
+            "Web-app (Operate, Tasklist)",
+            webapps,
+        ),
     ] {
         if started(k) {
+            let on = if k == StepKey::TriggerWebApps {
+                "the orchestration cluster"
+            } else {
+                name
+            };
             left.push(format!(
-                "{name} backup {} (DELETE /actuator/backups/{} on {name})",
+                "{name} backup {} (DELETE {path}/{} on {on})",
                 ctx.id, ctx.id
             ));
         }
@@ -510,7 +552,10 @@ fn left_behind(ctx: &RunContext, journal: &RunJournal) -> Vec<String> {
         ));
     }
     if started(StepKey::TriggerZeebe) {
-        left.push(format!("Zeebe backup {} (its id stays used)", ctx.id));
+        left.push(format!(
+            "Zeebe backup {} (DELETE {}/{} on the gateway; its id stays used)",
+            ctx.id, ctx.profile.zeebe_backups, ctx.id
+        ));
     }
     left
 }

@@ -54,7 +54,9 @@ pub async fn delete_set(
             return Err(DeleteError::Unsure(id, stale));
         }
     }
-    let c = &console.clients;
+    // The paths of the profile the history was read in (8.8+: backupRuntime, backupHistory).
+    let profile = crate::profile::profile(console.history.reads().profile);
+    let c = &console.clients.for_profile(profile);
     let repo = &console.cluster.snapshot_repository;
     let state = |part: PartKey| set.components.get(part.as_str()).map(|c| c.state);
     // What to do per part, in order. Zeebe first: its id stays used either way, and its store
@@ -67,13 +69,11 @@ pub async fn delete_set(
             _ => Action::Zeebe,
         },
     ));
-    let mut apps: Vec<(PartKey, &WebAppClient)> = vec![
-        (PartKey::Operate, &c.operate),
-        (PartKey::Tasklist, &c.tasklist),
-    ];
-    if let Some(o) = &c.optimize {
-        apps.push((PartKey::Optimize, o));
-    }
+    let apps: Vec<(PartKey, &WebAppClient)> = c
+        .webapp_clients()
+        .into_iter()
+        .filter_map(|a| Some((super::profile::part_of_component(a.component())?, a)))
+        .collect();
     for (part, app) in apps {
         let cell = set.components.get(part.as_str());
         let listed = cell.is_some_and(|c| c.state != PartState::Missing);
@@ -193,11 +193,7 @@ pub async fn delete_set(
     progress.finish(id);
     console
         .history
-        .refresh(
-            &console.clients,
-            &console.cluster.snapshot_repository,
-            console.engine.store(),
-        )
+        .refresh(&console.clients, &console.cluster, console.engine.store())
         .await;
     Ok(outcome)
 }

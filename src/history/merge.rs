@@ -148,10 +148,13 @@ pub fn merge_row(
         components.insert(key.as_str().to_owned(), cell);
     }
     let records = index.snapshots(cluster, PartKey::ZeebeRecords, id);
-    components.insert(
-        PartKey::ZeebeRecords.as_str().to_owned(),
-        records_cell(&cluster.snapshots, records.as_ref(), profile),
-    );
+    // 8.8+ without Optimize: no records snapshot belongs to a set (one that exists is shown).
+    if profile.records_expected || records.is_some() {
+        components.insert(
+            PartKey::ZeebeRecords.as_str().to_owned(),
+            records_cell(&cluster.snapshots, records.as_ref(), profile),
+        );
+    }
     // Only a set the console did not take needs its time from the snapshots.
     let snapshot_times: Vec<String> = if run.is_some() {
         Vec::new()
@@ -159,6 +162,7 @@ pub fn merge_row(
         [
             PartKey::Operate,
             PartKey::Tasklist,
+            PartKey::WebApps,
             PartKey::Optimize,
             PartKey::ZeebeRecords,
         ]
@@ -576,6 +580,7 @@ fn key_label(key: &str) -> &'static str {
         "operate" => PartKey::Operate.label(),
         "tasklist" => PartKey::Tasklist.label(),
         "optimize" => PartKey::Optimize.label(),
+        "webapps" => PartKey::WebApps.label(),
         _ => PartKey::ZeebeRecords.label(),
     }
 }
@@ -584,8 +589,12 @@ fn key_label(key: &str) -> &'static str {
 mod tests {
     use super::super::ClusterReads;
     use super::*;
-    use crate::domain::{backup_plan, RunState, RunView};
+    use crate::domain::{RunState, RunView};
     use serde_json::json;
+
+    fn backup_plan(optimize: bool) -> Vec<crate::domain::StepKey> {
+        crate::profile::profile(crate::domain::ProfileId::Legacy).backup_plan(optimize)
+    }
 
     fn fresh<T>(value: T) -> Read<T> {
         Read {
@@ -663,6 +672,7 @@ mod tests {
         Sources {
             runs: Vec::new(),
             cluster: std::sync::Arc::new(ClusterReads {
+                profile: Default::default(),
                 zeebe: fresh(z),
                 webapps: apps.into_iter().map(|(k, v)| (k, fresh(v))).collect(),
                 snapshots: fresh(snaps),

@@ -87,11 +87,7 @@ pub async fn fresh_set(
 ) -> Result<Option<BackupSetRow>, StoreError> {
     console
         .history
-        .refresh(
-            &console.clients,
-            &console.cluster.snapshot_repository,
-            console.engine.store(),
-        )
+        .refresh(&console.clients, &console.cluster, console.engine.store())
         .await;
     history_set(console, id).await
 }

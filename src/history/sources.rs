@@ -5,12 +5,13 @@
 //! keeps its last good answer, marked stale, so its cells say `UNKNOWN` with the last known state
 //! instead of `MISSING`.
 
-use super::profile::HistoryProfile;
+use super::profile::{part_of_component, HistoryProfile};
 use super::sizes::SnapshotSizes;
 use super::view::View;
 use crate::camunda::types::{BackupInfo, SnapshotInfo, WebAppBackup};
 use crate::camunda::{CamundaClients, WebAppClient};
-use crate::domain::PartKey;
+use crate::config::ClusterSettings;
+use crate::domain::{PartKey, ProfileId};
 use crate::engine::locked;
 use crate::store::{RunBrief, Store, StoreError};
 use std::sync::{Arc, Mutex};
@@ -68,6 +69,8 @@ pub struct Sources {
 /// The cluster's lists, as last read.
 #[derive(Clone, Debug, Default)]
 pub struct ClusterReads {
+    /// The version profile the lists were read in (its paths and snapshot names).
+    pub profile: ProfileId,
     pub zeebe: Read<Vec<BackupInfo>>,
     pub webapps: Vec<(PartKey, Read<Vec<WebAppBackup>>)>,
     pub snapshots: Read<Vec<SnapshotInfo>>,
@@ -107,8 +110,8 @@ impl HistoryCache {
     /// every read, off the request path).
     #[tracing::instrument(skip_all)]
     pub async fn view(&self, store: &Store) -> Result<View, StoreError> {
-        let profile = HistoryProfile::legacy();
         let cluster = self.reads();
+        let profile = HistoryProfile::for_reads(&cluster);
         // Read the version before the runs: a write in between only makes the next call patch.
         let version = store.brief_version();
         let kept = locked(&self.view)
@@ -143,15 +146,23 @@ impl HistoryCache {
 
     /// Reads every source once, concurrently, and stores the result.
     #[tracing::instrument(skip_all)]
-    pub async fn refresh(&self, clients: &CamundaClients, repository: &str, store: &Store) {
+    pub async fn refresh(
+        &self,
+        clients: &CamundaClients,
+        cluster: &ClusterSettings,
+        store: &Store,
+    ) {
         let _one_at_a_time = self.refreshing.lock().await;
-        let mut apps: Vec<(PartKey, &WebAppClient)> = vec![
-            (PartKey::Operate, &clients.operate),
-            (PartKey::Tasklist, &clients.tasklist),
-        ];
-        if let Some(o) = &clients.optimize {
-            apps.push((PartKey::Optimize, o));
-        }
+        let repository = cluster.snapshot_repository.as_str();
+        // The lists of the profile the cluster runs now (8.8+: `backupRuntime`, `backupHistory`).
+        let (_, detected) =
+            crate::profile::of_gateway(clients, cluster.camunda_version.as_deref()).await;
+        let clients = &clients.for_profile(crate::profile::profile(detected.id));
+        let apps: Vec<(PartKey, &WebAppClient)> = clients
+            .webapp_clients()
+            .into_iter()
+            .filter_map(|c| Some((part_of_component(c.component())?, c)))
+            .collect();
         let (zeebe, webapps, snapshots) = futures::join!(
             clients.zeebe.list_backups(),
             futures::future::join_all(
@@ -164,6 +175,7 @@ impl HistoryCache {
         let old = ClusterReads::clone(&self.reads());
         let mut old_apps = old.webapps;
         let mut reads = ClusterReads {
+            profile: detected.id,
             zeebe: old.zeebe.next(zeebe, &now),
             snapshots: old.snapshots.next(snapshots, &now),
             webapps: Vec::new(),
@@ -207,7 +219,8 @@ impl HistoryCache {
             Ok(runs) => {
                 let cluster = reads.clone();
                 tokio::task::spawn_blocking(move || {
-                    View::build(cluster, runs, version, &HistoryProfile::legacy())
+                    let profile = HistoryProfile::for_reads(&cluster);
+                    View::build(cluster, runs, version, &profile)
                 })
                 .await
                 .ok()
@@ -227,14 +240,14 @@ impl HistoryCache {
     pub fn spawn_refresher(
         &self,
         clients: CamundaClients,
-        repository: String,
+        cluster: ClusterSettings,
         store: Store,
         every: std::time::Duration,
     ) -> tokio::task::JoinHandle<()> {
         let cache = self.clone();
         tokio::spawn(async move {
             loop {
-                cache.refresh(&clients, &repository, &store).await;
+                cache.refresh(&clients, &cluster, &store).await;
                 let _ = tokio::time::timeout(every, cache.wake.notified()).await;
             }
         })

@@ -52,25 +52,47 @@ pub async fn probe_cluster(
     target: &ProbeTarget,
     memo: &mut VerifyMemo,
 ) -> ClusterOverview {
+    // The gateway's version decides the profile, and the profile which endpoints to read:
+    // 8.8+ has the web apps' backups on the orchestration cluster, not on Operate or Tasklist.
+    let started = Instant::now();
+    let gateway_info = actuator_version(clients.zeebe.gateway()).await;
+    let first = crate::profile::detect(
+        target.camunda_version.as_deref(),
+        &crate::profile::VersionsSeen {
+            zeebe: gateway_info.as_deref(),
+            ..Default::default()
+        },
+    );
+    let clients = &clients.for_profile(crate::profile::profile(first.id));
     let optimize = async {
         match &clients.optimize {
             Some(c) => Some(probe_webapp(c).await),
             None => None,
         }
     };
-    let (zeebe, brokers, operate, tasklist, optimize, (es, repository)) = futures::join!(
-        probe_gateway(clients),
+    let webapps = async {
+        match &clients.webapps {
+            Some(w) => vec![probe_webapp(w).await],
+            None => {
+                let (operate, tasklist) = futures::join!(
+                    probe_webapp(&clients.operate),
+                    probe_webapp(&clients.tasklist)
+                );
+                vec![operate, tasklist]
+            }
+        }
+    };
+    let (zeebe, brokers, webapps, optimize, (es, repository)) = futures::join!(
+        probe_gateway(clients, started, gateway_info),
         probe_brokers(clients),
-        probe_webapp(&clients.operate),
-        probe_webapp(&clients.tasklist),
+        webapps,
         optimize,
         probe_elasticsearch(clients, &target.repository, memo),
     );
     let (broker_health, topology) = brokers;
     let mut components = vec![zeebe];
     components.extend(broker_health);
-    components.push(operate);
-    components.push(tasklist);
+    components.extend(webapps);
     components.extend(optimize);
     components.push(es);
     let version = |kind: ComponentKind| {
@@ -144,12 +166,14 @@ fn health(
     }
 }
 
-async fn probe_gateway(clients: &CamundaClients) -> ComponentHealth {
+async fn probe_gateway(
+    clients: &CamundaClients,
+    started: Instant,
+    from_info: Option<String>,
+) -> ComponentHealth {
     let gateway = clients.zeebe.gateway();
-    let started = Instant::now();
     let result = async {
         let backups = clients.zeebe.list_backups().await?;
-        let from_info = actuator_version(gateway).await;
         let from_backups = backups
             .iter()
             .max_by_key(|b| b.backup_id)

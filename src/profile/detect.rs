@@ -32,15 +32,38 @@ pub fn parse_minor(version: &str) -> Option<(u32, u32)> {
 fn why_not(id: ProfileId) -> Option<String> {
     (!profile(id).executable).then(|| {
         format!(
-            "This console runs the 8.2–8.7 backup and restore procedure only; Camunda {} backs up through the orchestration cluster's /actuator/backupHistory and /actuator/backupRuntime instead, which the console does not drive yet. Nothing was changed. Back up with Camunda's documented {} procedure meanwhile; the history still lists what the repository holds.",
+            "This console backs up Camunda 8.2–8.9; it does not drive Camunda {}'s backup yet (its authenticated /v2 backup API). Nothing was changed. Back up with Camunda's documented {} procedure meanwhile; the history still lists what the repository holds.",
             id.label(),
             id.label()
         )
     })
 }
 
-/// The profile in force.
+fn restore_why_not(id: ProfileId) -> String {
+    format!(
+        "This console restores Camunda 8.2–8.9; it does not drive Camunda {}'s restore yet (recovery mode and the in-cluster restore of the /v2 API). Nothing was changed. Follow Camunda's documented {} restore procedure.",
+        id.label(),
+        id.label()
+    )
+}
+
+/// The profile in force, and whether this build backs it up and restores it.
 pub fn detect(configured: Option<&str>, seen: &VersionsSeen<'_>) -> DetectedProfile {
+    let mut d = detect_backup(configured, seen);
+    let spec = profile(d.id);
+    // Refused by what was detected (a contradiction, an unknown version), not by the profile.
+    let blocked = !d.executable && spec.executable;
+    d.restore_executable = spec.restore_executable && !blocked;
+    d.restore_why_not = if blocked {
+        d.why_not.clone()
+    } else {
+        (!spec.restore_executable).then(|| restore_why_not(d.id))
+    };
+    d
+}
+
+/// The profile in force and whether its backup runs (restore: [`detect`]).
+fn detect_backup(configured: Option<&str>, seen: &VersionsSeen<'_>) -> DetectedProfile {
     let named = [
         ("Zeebe", seen.zeebe),
         ("Operate", seen.operate),
@@ -83,6 +106,8 @@ pub fn detect(configured: Option<&str>, seen: &VersionsSeen<'_>) -> DetectedProf
                 .map(|(who, v, _)| format!("{who} reports version {v}"));
             let executable = p.executable && contradicted.is_none();
             return DetectedProfile {
+                restore_executable: false,
+                restore_why_not: None,
                 id: p.id,
                 executable,
                 why_not: match contradicted {
@@ -115,6 +140,8 @@ pub fn detect(configured: Option<&str>, seen: &VersionsSeen<'_>) -> DetectedProf
     match anchor {
         Some((who, version, (8, minor))) => match for_minor(minor) {
             Some(p) => DetectedProfile {
+                restore_executable: false,
+                restore_why_not: None,
                 id: p.id,
                 source: "detected".into(),
                 why: format!("{who} reports version {version} (/actuator/info)"),
@@ -126,6 +153,8 @@ pub fn detect(configured: Option<&str>, seen: &VersionsSeen<'_>) -> DetectedProf
                 let newest = PROFILES.last().map_or(ProfileId::Legacy, |p| p.id);
                 let older = minor < 2;
                 DetectedProfile {
+                    restore_executable: false,
+                    restore_why_not: None,
                     id: if older { ProfileId::Legacy } else { newest },
                     source: "detected".into(),
                     why: format!("{who} reports version {version} (/actuator/info)"),
@@ -140,6 +169,8 @@ pub fn detect(configured: Option<&str>, seen: &VersionsSeen<'_>) -> DetectedProf
             }
         },
         Some((who, version, _)) => DetectedProfile {
+            restore_executable: false,
+            restore_why_not: None,
             id: ProfileId::Legacy,
             source: "detected".into(),
             why: format!("{who} reports version {version}, which is not Camunda 8"),
@@ -156,6 +187,8 @@ pub fn detect(configured: Option<&str>, seen: &VersionsSeen<'_>) -> DetectedProf
                 .collect::<Vec<_>>()
                 .join(", ");
             DetectedProfile {
+                restore_executable: false,
+                restore_why_not: None,
                 id: ProfileId::Legacy,
                 source: "assumed".into(),
                 why: format!("{said}, which the console cannot read as a Camunda version"),
@@ -168,6 +201,8 @@ pub fn detect(configured: Option<&str>, seen: &VersionsSeen<'_>) -> DetectedProf
             }
         }
         None => DetectedProfile {
+            restore_executable: false,
+            restore_why_not: None,
             id: ProfileId::Legacy,
             source: "assumed".into(),
             why: "no component reported its version (/actuator/info is not exposed): assuming 8.2–8.7; set [cluster] camunda_version if the cluster runs 8.8 or later".into(),
@@ -192,12 +227,12 @@ mod tests {
     }
 
     #[test]
-    fn each_minor_selects_its_profile_and_only_legacy_runs() {
+    fn each_minor_selects_its_profile_and_8_10_is_not_run_yet() {
         for (v, id, runs) in [
             ("8.2.13", ProfileId::Legacy, true),
             ("8.7.3", ProfileId::Legacy, true),
-            ("8.8.1", ProfileId::V88, false),
-            ("8.9.0-alpha3", ProfileId::V89, false),
+            ("8.8.1", ProfileId::V88, true),
+            ("8.9.0-alpha3", ProfileId::V89, true),
             ("8.10.2", ProfileId::V810, false),
         ] {
             let d = detect(None, &seen(v, v));
@@ -208,6 +243,10 @@ mod tests {
             );
             assert!(d.why.contains(v), "{}", d.why);
             assert_eq!(d.why_not.is_none(), runs);
+            assert_eq!(
+                (d.restore_executable, d.restore_why_not.is_none()),
+                (runs, runs)
+            );
             assert!(d.mismatches.is_empty());
         }
     }
@@ -248,7 +287,9 @@ mod tests {
         assert!(!older.executable);
         // A configured profile that Zeebe contradicts is not run.
         let contradicted = detect(Some("8.7"), &seen("8.8.1", "8.8.1"));
-        assert!(!contradicted.executable);
+        assert!(!contradicted.executable && !contradicted.restore_executable);
+        assert_eq!(contradicted.restore_why_not, contradicted.why_not);
+        assert!(!older.restore_executable);
         assert!(
             contradicted
                 .why_not

@@ -11,7 +11,7 @@ mod detect;
 
 pub use detect::{detect, parse_minor, VersionsSeen};
 
-use crate::domain::ProfileId;
+use crate::domain::{ProfileId, StepKey};
 
 /// How the web apps are backed up.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -43,9 +43,82 @@ pub struct Profile {
     pub zeebe_restore_command: &'static str,
     /// The Helm values of the Zeebe restore.
     pub helm_restore: &'static [&'static str],
-    /// Whether this build's engines run this profile.
+    /// The backup plan: every step in the documented order (Optimize's steps are dropped when
+    /// Optimize is not configured).
+    pub plan: &'static [StepKey],
+    /// The records snapshot is taken only for Optimize (8.8+: "remains relevant if you run
+    /// Optimize, which still relies on the former exporters").
+    pub records_only_for_optimize: bool,
+    /// The documented order pauses softly (8.8+); the configured pause mode is not consulted.
+    pub soft_pause_documented: bool,
+    /// Index name prefixes of the components besides Optimize and the records (deleted before
+    /// a restore; 8.8+ adds the orchestration cluster's harmonised `camunda-` indices).
+    pub index_prefixes: &'static [&'static str],
+    /// Helm chart line of the profile, as the runbook names it.
+    pub helm_chart: &'static str,
+    /// Whether this build's backup engine runs this profile.
     pub executable: bool,
+    /// Whether this build's restore runner runs this profile.
+    pub restore_executable: bool,
 }
+
+impl Profile {
+    /// Whether the web apps are backed up through one orchestration-cluster call.
+    pub fn unified(&self) -> bool {
+        matches!(self.webapps, WebApps::Unified { .. })
+    }
+
+    /// The web apps' backup endpoint (per component, or the orchestration cluster's).
+    pub fn webapps_path(&self) -> &'static str {
+        match self.webapps {
+            WebApps::PerComponent { path } | WebApps::Unified { path } => path,
+        }
+    }
+
+    /// The backup plan for a cluster with or without Optimize.
+    pub fn backup_plan(&self, optimize: bool) -> Vec<StepKey> {
+        self.plan
+            .iter()
+            .copied()
+            .filter(|s| optimize || !s.needs_optimize())
+            .filter(|s| optimize || !self.records_only_for_optimize || !s.is_records_snapshot())
+            .collect()
+    }
+}
+
+/// 8.2–8.7 (§9.1): web apps first, then the pause window around the records snapshot and
+/// Zeebe's backup, awaited side by side.
+const LEGACY_PLAN: &[StepKey] = &[
+    StepKey::Preflight,
+    StepKey::TriggerOptimize,
+    StepKey::TriggerOperate,
+    StepKey::TriggerTasklist,
+    StepKey::WaitOptimize,
+    StepKey::WaitOperate,
+    StepKey::WaitTasklist,
+    StepKey::PauseExporting,
+    StepKey::SnapshotRecords,
+    StepKey::TriggerZeebe,
+    StepKey::WaitRecordsSnapshot,
+    StepKey::WaitZeebe,
+    StepKey::ResumeExporting,
+];
+
+/// 8.8+ (docs' steps 1–10): the soft pause first, then `backupHistory` and Optimize, the
+/// records snapshot (for Optimize), `backupRuntime`, and the resume.
+const UNIFIED_PLAN: &[StepKey] = &[
+    StepKey::Preflight,
+    StepKey::PauseExporting,
+    StepKey::TriggerWebApps,
+    StepKey::TriggerOptimize,
+    StepKey::WaitWebApps,
+    StepKey::WaitOptimize,
+    StepKey::SnapshotRecords,
+    StepKey::TriggerZeebe,
+    StepKey::WaitRecordsSnapshot,
+    StepKey::WaitZeebe,
+    StepKey::ResumeExporting,
+];
 
 const LEGACY_PROCEDURE: &[&str] = &[
     "POST <optimize>/actuator/backups {\"backupId\": n}",
@@ -94,12 +167,18 @@ pub const PROFILES: &[Profile] = &[
         snapshot_prefixes: LEGACY_PREFIXES,
         records_snapshot: "camunda_zeebe_records_backup_",
         procedure: LEGACY_PROCEDURE,
+        plan: LEGACY_PLAN,
+        index_prefixes: &["operate-", "tasklist-"],
+        helm_chart: "camunda-platform 10.x–12.x (Camunda 8.5–8.7)",
+        records_only_for_optimize: false,
+        soft_pause_documented: false,
         zeebe_restore_command: "bin/restore --backupId=<id>",
         helm_restore: &[
             "zeebe.initContainers: the restore application with --backupId=<id>, or",
             "ZEEBE_RESTORE=true and ZEEBE_RESTORE_FROM_BACKUP_ID=<id> (chart-dependent)",
         ],
         executable: true,
+        restore_executable: true,
     },
     Profile {
         id: ProfileId::V88,
@@ -112,12 +191,18 @@ pub const PROFILES: &[Profile] = &[
         snapshot_prefixes: UNIFIED_PREFIXES,
         records_snapshot: "camunda_zeebe_records_backup_",
         procedure: UNIFIED_PROCEDURE,
+        plan: UNIFIED_PLAN,
+        index_prefixes: &["operate-", "tasklist-", "camunda-"],
+        helm_chart: "camunda-platform 13.x (Camunda 8.8)",
+        records_only_for_optimize: true,
+        soft_pause_documented: true,
         zeebe_restore_command: "/usr/local/camunda/bin/restore --backupId=<id>",
         helm_restore: &[
             "orchestration.env: SPRING_PROFILES_ACTIVE=restore, ZEEBE_RESTORE=true, ZEEBE_RESTORE_FROM_BACKUP_ID=<id>",
             "keep the backup store settings (CAMUNDA_DATA_BACKUP_*); optimize.enabled and connectors.enabled false",
         ],
-        executable: false,
+        executable: true,
+        restore_executable: true,
     },
     Profile {
         id: ProfileId::V89,
@@ -130,12 +215,18 @@ pub const PROFILES: &[Profile] = &[
         snapshot_prefixes: UNIFIED_PREFIXES,
         records_snapshot: "camunda_zeebe_records_backup_",
         procedure: UNIFIED_PROCEDURE,
+        plan: UNIFIED_PLAN,
+        index_prefixes: &["operate-", "tasklist-", "camunda-"],
+        helm_chart: "camunda-platform 14.x (Camunda 8.9)",
+        records_only_for_optimize: true,
+        soft_pause_documented: true,
         zeebe_restore_command: "/usr/local/camunda/bin/restore --backupId=<id>",
         helm_restore: &[
             "orchestration.env: SPRING_PROFILES_ACTIVE=restore, ZEEBE_RESTORE=true, ZEEBE_RESTORE_FROM_BACKUP_ID=<id>",
-            "keep the backup store settings (CAMUNDA_DATA_PRIMARYSTORAGE_BACKUP_*); optimize.enabled and connectors.enabled false",
+            "keep the backup store settings (CAMUNDA_DATA_PRIMARYSTORAGE_BACKUP_*; the 8.9 docs' Helm example still writes CAMUNDA_DATA_BACKUP_*); optimize.enabled and connectors.enabled false",
         ],
-        executable: false,
+        executable: true,
+        restore_executable: true,
     },
     Profile {
         id: ProfileId::V810,
@@ -148,9 +239,15 @@ pub const PROFILES: &[Profile] = &[
         snapshot_prefixes: UNIFIED_PREFIXES,
         records_snapshot: "camunda_zeebe_records_backup_",
         procedure: UNIFIED_PROCEDURE,
+        plan: UNIFIED_PLAN,
+        index_prefixes: &["operate-", "tasklist-", "camunda-"],
+        helm_chart: "camunda-platform 15.x (Camunda 8.10)",
+        records_only_for_optimize: true,
+        soft_pause_documented: true,
         zeebe_restore_command: "in the cluster: PATCH /v2/mode (recovery), POST /v2/restore (dryRun first), GET /v2/restore",
         helm_restore: &["none: the 8.10 restore runs inside the cluster, no broker restart"],
         executable: false,
+        restore_executable: false,
     },
 ];
 
@@ -171,6 +268,21 @@ pub async fn of_gateway(
     (version, profile)
 }
 
+/// Why `profile` cannot run on `cluster`'s configuration: 8.2–8.7 run Operate and Tasklist on
+/// their own, and their URLs were left out (they would be the gateway's, where
+/// `/actuator/backups` is Zeebe's own endpoint).
+pub fn configuration_refusal(
+    profile: &Profile,
+    cluster: &crate::config::ClusterSettings,
+) -> Option<String> {
+    (!profile.unified() && !cluster.webapps_configured).then(|| {
+        format!(
+            "The cluster runs Camunda {}, whose Operate and Tasklist run on their own, but cluster.operate_management_url and cluster.tasklist_management_url are not configured. Nothing was changed. Set both (e.g. http://camunda-operate:9600), then try again.",
+            profile.id.label()
+        )
+    })
+}
+
 /// The profile of `id`.
 pub fn profile(id: ProfileId) -> &'static Profile {
     PROFILES.iter().find(|p| p.id == id).unwrap_or(&PROFILES[0])
@@ -181,4 +293,84 @@ pub fn for_minor(minor: u32) -> Option<&'static Profile> {
     PROFILES
         .iter()
         .find(|p| (p.minors.0..=p.minors.1).contains(&minor))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pos(plan: &[StepKey], k: StepKey) -> usize {
+        plan.iter().position(|s| *s == k).unwrap_or(usize::MAX)
+    }
+
+    #[test]
+    fn the_legacy_plan_follows_the_documented_order() {
+        use StepKey::*;
+        let plan = profile(ProfileId::Legacy).backup_plan(true);
+        assert_eq!(plan.first(), Some(&Preflight));
+        for web in [WaitOperate, WaitTasklist, WaitOptimize] {
+            assert!(pos(&plan, web) < pos(&plan, PauseExporting));
+        }
+        assert!(pos(&plan, PauseExporting) < pos(&plan, SnapshotRecords));
+        // The records snapshot is requested before the Zeebe backup; both are awaited after.
+        assert!(pos(&plan, SnapshotRecords) < pos(&plan, TriggerZeebe));
+        assert!(pos(&plan, TriggerZeebe) < pos(&plan, WaitRecordsSnapshot));
+        assert!(pos(&plan, TriggerZeebe) < pos(&plan, WaitZeebe));
+        assert_eq!(plan.last(), Some(&ResumeExporting));
+        assert!(!plan.contains(&TriggerWebApps));
+        let without = profile(ProfileId::Legacy).backup_plan(false);
+        assert!(!without.contains(&TriggerOptimize) && !without.contains(&WaitOptimize));
+        assert!(without.contains(&SnapshotRecords));
+        assert_eq!(without.len(), plan.len() - 2);
+    }
+
+    #[test]
+    fn the_unified_plan_pauses_first_and_takes_records_only_for_optimize() {
+        use StepKey::*;
+        for id in [ProfileId::V88, ProfileId::V89] {
+            let plan = profile(id).backup_plan(true);
+            assert_eq!(
+                plan,
+                vec![
+                    Preflight,
+                    PauseExporting,
+                    TriggerWebApps,
+                    TriggerOptimize,
+                    WaitWebApps,
+                    WaitOptimize,
+                    SnapshotRecords,
+                    TriggerZeebe,
+                    WaitRecordsSnapshot,
+                    WaitZeebe,
+                    ResumeExporting
+                ]
+            );
+            let without = profile(id).backup_plan(false);
+            assert_eq!(
+                without,
+                vec![
+                    Preflight,
+                    PauseExporting,
+                    TriggerWebApps,
+                    WaitWebApps,
+                    TriggerZeebe,
+                    WaitZeebe,
+                    ResumeExporting
+                ]
+            );
+            assert!(profile(id).soft_pause_documented);
+        }
+    }
+
+    #[test]
+    fn every_minor_from_8_2_has_exactly_one_profile() {
+        for minor in 2..=10 {
+            let covering = PROFILES
+                .iter()
+                .filter(|p| (p.minors.0..=p.minors.1).contains(&minor))
+                .count();
+            assert_eq!(covering, 1, "8.{minor}");
+        }
+        assert!(for_minor(11).is_none());
+    }
 }

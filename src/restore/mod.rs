@@ -168,6 +168,7 @@ impl RestoreEngine {
             repository: &cluster.snapshot_repository,
             brokers: &survey.brokers,
             optimize: self.inner.clients.optimize.is_some(),
+            profile: crate::profile::profile(survey.profile),
             checks: &survey.checks,
             delete_indices: &survey.delete_indices,
             restore_snapshots: &survey.restore_snapshots,
@@ -240,12 +241,14 @@ impl RestoreEngine {
                     started_at: None,
                     finished_at: None,
                     error: None,
-                    detail: (k.kind() == crate::domain::StepKind::Operator).then(|| {
+                    detail: None,
+                    instructions: (k.kind() == crate::domain::StepKind::Operator).then(|| {
                         runbook::operator_instructions(
                             k,
                             set.backup_id.get(),
                             &survey.brokers,
                             self.inner.clients.optimize.is_some(),
+                            crate::profile::profile(survey.profile),
                         )
                     }),
                     confirmed_at: None,
@@ -266,6 +269,7 @@ impl RestoreEngine {
             rto_ms: None,
             downtime_ms: None,
             cancel_requested: false,
+            profile: survey.profile,
         };
         // The id is known once journaled: a placeholder channel is moved under it.
         let (sender, _) = broadcast::channel(1024);
@@ -282,9 +286,14 @@ impl RestoreEngine {
     fn spawn(&self, journal: RestoreJournal) {
         let id = journal.view().restore_id;
         let signals = Arc::new(Signals::default());
+        // The paths of the profile the restore was started in (8.8+: `backupRuntime`).
+        let clients = self
+            .inner
+            .clients
+            .for_profile(crate::profile::profile(journal.view().profile));
         let runner = Runner {
             journal,
-            clients: self.inner.clients.clone(),
+            clients,
             cluster: self.inner.cluster.clone(),
             signals: signals.clone(),
             pace: self.inner.pace,

@@ -4,7 +4,8 @@
 //! Deleted: every index whose name starts with a component prefix (data written after the
 //! backup included), and every index a snapshot of the set would restore over — never a
 //! system index (`.…`), never by wildcard. Restored: the web apps' parts (Optimize, Operate,
-//! Tasklist: docs' order), then the records snapshot, one at a time.
+//! Tasklist — 8.8+: the orchestration cluster's `camunda_webapps_` parts — in the docs' order),
+//! then the records snapshot, one at a time.
 
 use crate::domain::{BackupSetRow, PartKey};
 use std::collections::{BTreeMap, BTreeSet};
@@ -18,11 +19,22 @@ impl IndexPrefixes {
     /// when Optimize is configured (the console cannot see an Optimize it does not know stop,
     /// so it never deletes its indices).
     pub fn legacy(records_prefix: &str, optimize: bool) -> Self {
-        let mut p = vec![
-            "operate-".to_owned(),
-            "tasklist-".to_owned(),
-            records_prefix.to_owned(),
-        ];
+        Self::of(
+            crate::profile::profile(crate::domain::ProfileId::Legacy),
+            records_prefix,
+            optimize,
+        )
+    }
+
+    /// A profile's prefixes (8.8+ adds `camunda-`), the records prefix, and `optimize-` when
+    /// Optimize is configured.
+    pub fn of(profile: &crate::profile::Profile, records_prefix: &str, optimize: bool) -> Self {
+        let mut p: Vec<String> = profile
+            .index_prefixes
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect();
+        p.push(records_prefix.to_owned());
         if optimize {
             p.push("optimize-".into());
         }
@@ -44,6 +56,7 @@ pub fn snapshots_to_restore(set: &BackupSetRow) -> Vec<String> {
         PartKey::Optimize,
         PartKey::Operate,
         PartKey::Tasklist,
+        PartKey::WebApps,
         PartKey::ZeebeRecords,
     ] {
         let Some(cell) = set.components.get(part.as_str()) else {

@@ -15,6 +15,8 @@ use std::collections::{BTreeMap, BTreeSet};
 /// What the checks found, for the plan.
 #[derive(Clone, Debug, Default)]
 pub struct Survey {
+    /// The version profile the cluster runs: its runbook is the one to follow.
+    pub profile: crate::domain::ProfileId,
     pub checks: Vec<Check>,
     pub delete_indices: Vec<String>,
     pub restore_snapshots: Vec<String>,
@@ -51,9 +53,15 @@ pub async fn survey(
     set: &BackupSetRow,
     busy: Option<String>,
 ) -> Survey {
+    // The clients of the profile the cluster runs (8.8+: `backupRuntime`, `backupHistory`).
+    let (_, detected) =
+        crate::profile::of_gateway(clients, cluster.camunda_version.as_deref()).await;
+    let spec = crate::profile::profile(detected.id);
+    let clients = &clients.for_profile(spec);
     let id = set.backup_id.get();
     let repo = &cluster.snapshot_repository;
     let mut s = Survey {
+        profile: spec.id,
         restore_snapshots: snapshots_to_restore(set),
         brokers: (0..cluster.zeebe_broker_management_urls.len())
             .filter_map(|i| u32::try_from(i).ok())
@@ -93,15 +101,18 @@ pub async fn survey(
         || pass("idle", "No backup or restore is running"),
         |b| fail("idle", format!("{b}; wait for it to end, then check again")),
     ));
-    // The version profile: this build runs the 8.2–8.7 restore runbook only.
+    // The version profile: its runbook is followed, if this build runs it.
     if let Some(p) = &overview.profile {
-        s.checks.push(match p.refusal() {
+        s.checks.push(match p.restore_refusal() {
             None => pass(
                 "profile",
                 format!("Camunda {} profile ({}: {})", p.id.label(), p.source, p.why),
             ),
             Some((what, next)) => fail("profile", format!("{what} {next}")),
         });
+    }
+    if let Some(words) = crate::profile::configuration_refusal(spec, cluster) {
+        s.checks.push(fail("configuration", words));
     }
 
     // Elasticsearch and the repository.
@@ -251,7 +262,11 @@ pub async fn survey(
             s.delete_indices = indices_to_delete(
                 &existing,
                 &s.snapshot_indices,
-                &IndexPrefixes::legacy(&cluster.zeebe_record_prefix, clients.optimize.is_some()),
+                &IndexPrefixes::of(
+                    spec,
+                    &cluster.zeebe_record_prefix,
+                    clients.optimize.is_some(),
+                ),
             );
             let restored: BTreeSet<&String> = s.snapshot_indices.values().flatten().collect();
             let newer = s
@@ -362,6 +377,11 @@ fn versions_check(
         "Tasklist",
         ComponentKind::Tasklist,
         from_names(PartKey::Tasklist),
+    );
+    compare(
+        "The orchestration cluster",
+        ComponentKind::WebApps,
+        from_names(PartKey::WebApps),
     );
     compare(
         "Optimize",

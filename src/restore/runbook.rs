@@ -3,6 +3,7 @@
 //! for a plain install (camunda-api.md §8, §9.3). Also what the wizard shows per operator step.
 
 use crate::domain::{Check, CheckState, RestoreStepKey};
+use crate::profile::Profile;
 
 /// What the runbook is written for.
 pub struct RunbookInput<'a> {
@@ -11,6 +12,8 @@ pub struct RunbookInput<'a> {
     pub repository: &'a str,
     pub brokers: &'a [u32],
     pub optimize: bool,
+    /// The version profile whose commands the runbook gives.
+    pub profile: &'a Profile,
     pub checks: &'a [Check],
     pub delete_indices: &'a [String],
     pub restore_snapshots: &'a [String],
@@ -30,13 +33,17 @@ fn apps(optimize: bool) -> &'static str {
     }
 }
 
-/// The operator's instructions for one operator step.
+/// The operator's instructions for one operator step, in `profile`'s words.
 pub fn operator_instructions(
     key: RestoreStepKey,
     backup_id: i64,
     brokers: &[u32],
     optimize: bool,
+    profile: &Profile,
 ) -> String {
+    if profile.unified() {
+        return unified_instructions(key, backup_id, brokers, optimize, profile);
+    }
     let deployments = if optimize {
         "$RELEASE-zeebe-gateway $RELEASE-operate $RELEASE-tasklist $RELEASE-optimize"
     } else {
@@ -99,6 +106,85 @@ pub fn operator_instructions(
     }
 }
 
+/// 8.8+ (one orchestration cluster): docs' restore page, steps 3, 6 and 7.
+fn unified_instructions(
+    key: RestoreStepKey,
+    backup_id: i64,
+    brokers: &[u32],
+    optimize: bool,
+    profile: &Profile,
+) -> String {
+    let n = brokers.len().max(1);
+    let opt = if optimize { " and Optimize" } else { "" };
+    let helm_off = if optimize {
+        "orchestration.enabled: false, optimize.enabled: false, connectors.enabled: false"
+    } else {
+        "orchestration.enabled: false, connectors.enabled: false"
+    };
+    match key {
+        RestoreStepKey::StopApps => format!(
+            "Stop the orchestration cluster (Zeebe, Operate, Tasklist and Identity run in it){opt}, and Connectors; leave Elasticsearch running.\n\
+             Helm/Kubernetes ({chart}): helm upgrade with {helm_off}\n\
+             \x20 (or: kubectl -n $NAMESPACE scale statefulset $RELEASE-zeebe --replicas=0{scale_opt})\n\
+             Plain install: stop the camunda process on every node{opt}.\n\
+             The console continues once none of them answers and you confirm.",
+            chart = profile.helm_chart,
+            scale_opt = if optimize { "; kubectl -n $NAMESPACE scale deployment $RELEASE-optimize --replicas=0" } else { "" },
+        ),
+        RestoreStepKey::RestoreZeebe => {
+            let pvcs: Vec<String> = brokers
+                .iter()
+                .map(|b| format!("data-$RELEASE-zeebe-{b}"))
+                .collect();
+            let command = profile.zeebe_restore_command.replace("<id>", &backup_id.to_string());
+            let values: Vec<String> = profile
+                .helm_restore
+                .iter()
+                .map(|l| format!("\x20    {}", l.replace("<id>", &backup_id.to_string())))
+                .collect();
+            format!(
+                "Restore the orchestration cluster's primary data on every broker ({list}) from backup {backup_id}. Everything else stays stopped{opt_stopped}.\n\
+                 Helm/Kubernetes ({chart}):\n\
+                 \x20 1. Delete the brokers' volumes (old data, or the template-seeding start): kubectl -n $NAMESPACE delete pvc {pvcs}\n\
+                 \x20 2. helm upgrade with the orchestration cluster enabled in restore mode, the same node count ({n}), partition count and backup store:\n\
+                 {values}\n\
+                 \x20    (or: orchestration.command: [\"/usr/local/camunda/bin/restore\", \"--backupId={backup_id}\"] with SPRING_PROFILES_ACTIVE=restore)\n\
+                 \x20 3. Each pod exits after restoring and is restarted (it looks like a crash loop): read the first run's log with kubectl -n $NAMESPACE logs $RELEASE-zeebe-<n> --previous\n\
+                 \x20 4. Afterwards set ZEEBE_RESTORE=false and remove SPRING_PROFILES_ACTIVE=restore, ZEEBE_RESTORE_FROM_BACKUP_ID and any command override; keep the backup store settings.\n\
+                 Plain install, on every node, with its own configuration (node id, data directory, cluster size, replication factor, partition count, backup store):\n\
+                 \x20 1. Empty the data directory (lost+found may stay)\n\
+                 \x20 2. SPRING_PROFILES_ACTIVE=restore {command}\n\
+                 Each broker must print: {line}\n\
+                 A non-empty data directory aborts with \"Brokers's data directory ... is not empty\"; fix and run again.",
+                list = brokers
+                    .iter()
+                    .map(|b| format!("broker {b}"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                opt_stopped = if optimize { " (Optimize and Connectors disabled)" } else { " (Connectors disabled)" },
+                chart = profile.helm_chart,
+                pvcs = if pvcs.is_empty() {
+                    "<every zeebe data PVC>".to_owned()
+                } else {
+                    pvcs.join(" ")
+                },
+                values = values.join("\n"),
+                line = success_line(backup_id),
+            )
+        }
+        RestoreStepKey::StartApps => format!(
+            "Start the orchestration cluster{opt} normally: ZEEBE_RESTORE=false, no restore profile or command, the backup store settings kept.\n\
+             Helm/Kubernetes: helm upgrade with orchestration.enabled: true{helm_opt} (connectors as before)\n\
+             \x20 (or: kubectl -n $NAMESPACE scale statefulset $RELEASE-zeebe --replicas={n}{scale_opt})\n\
+             Plain install: start the camunda process on every node{opt}.\n\
+             The console continues once every one of them answers and you confirm.",
+            helm_opt = if optimize { ", optimize.enabled: true" } else { "" },
+            scale_opt = if optimize { "; kubectl -n $NAMESPACE scale deployment $RELEASE-optimize --replicas=1" } else { "" },
+        ),
+        _ => String::new(),
+    }
+}
+
 fn mark(state: CheckState) -> &'static str {
     match state {
         CheckState::Pass => "pass",
@@ -111,11 +197,14 @@ fn mark(state: CheckState) -> &'static str {
 pub fn runbook(input: &RunbookInput<'_>) -> String {
     let id = input.backup_id;
     let mut out = format!(
-        "Camunda 8 restore runbook\n\
+        "Camunda {} restore runbook\n\
          Cluster: {}\nBackup set: {id}\nSnapshot repository: {}\nGenerated: {} by the Camunda backup console\n\
          Kubernetes commands use $RELEASE (the Helm release) and $NAMESPACE: set them first.\n\n\
          Pre-flight checks at generation:\n",
-        input.cluster_name, input.repository, input.generated_at
+        input.profile.id.label(),
+        input.cluster_name,
+        input.repository,
+        input.generated_at
     );
     for c in input.checks {
         out.push_str(&format!("  [{}] {}: {}\n", mark(c.state), c.key, c.message));
@@ -156,7 +245,7 @@ pub fn runbook(input: &RunbookInput<'_>) -> String {
                 s
             }
             RestoreStepKey::PostChecks => "   Every component answers; exporting is EXPORTING on every partition; Zeebe lists the backup; every restored index exists.\n".to_owned(),
-            _ => operator_instructions(key, id, input.brokers, input.optimize)
+            _ => operator_instructions(key, id, input.brokers, input.optimize, input.profile)
                 .lines()
                 .map(|l| format!("   {l}\n"))
                 .collect(),
@@ -180,6 +269,7 @@ mod tests {
             repository: "camunda",
             brokers: &[0, 1, 2],
             optimize: true,
+            profile: crate::profile::profile(crate::domain::ProfileId::Legacy),
             checks: &checks,
             delete_indices: &["operate-list-view-8.3.0_".into()],
             restore_snapshots: &[
@@ -207,5 +297,35 @@ mod tests {
             .find("camunda_zeebe_records_backup_42/_restore")
             .unwrap_or(0);
         assert!(webapps < records);
+    }
+
+    #[test]
+    fn the_8_9_runbook_restores_the_orchestration_cluster_in_restore_mode() {
+        let text = operator_instructions(
+            RestoreStepKey::RestoreZeebe,
+            7,
+            &[0, 1],
+            false,
+            crate::profile::profile(crate::domain::ProfileId::V89),
+        );
+        for needle in [
+            "SPRING_PROFILES_ACTIVE=restore",
+            "ZEEBE_RESTORE_FROM_BACKUP_ID=7",
+            "CAMUNDA_DATA_PRIMARYSTORAGE_BACKUP_",
+            "/usr/local/camunda/bin/restore --backupId=7",
+            "camunda-platform 14.x",
+            "data-$RELEASE-zeebe-1",
+        ] {
+            assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
+        }
+        let stop = operator_instructions(
+            RestoreStepKey::StopApps,
+            7,
+            &[0, 1],
+            false,
+            crate::profile::profile(crate::domain::ProfileId::V89),
+        );
+        assert!(stop.contains("orchestration.enabled: false"), "{stop}");
+        assert!(!stop.contains("optimize"), "{stop}");
     }
 }

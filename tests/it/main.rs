@@ -22,5 +22,6 @@ mod profiles;
 mod restore;
 mod restore_crash;
 mod restore_faults;
+mod restore_unified;
 mod tls_and_auth;
 mod watchdog;

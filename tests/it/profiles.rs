@@ -1,7 +1,7 @@
 //! Version profiles, over real HTTP: the overview names the profile detected from the
-//! components' `/actuator/info` (and why), a component on another minor is named, and a
-//! backup of a profile this build does not run is refused at pre-flight — before exporting is
-//! paused or any backup is taken — with words that say what to do.
+//! components' `/actuator/info` (and why), a component on another minor is named, an 8.8
+//! cluster is backed up in its documented order (the soft pause first, `backupHistory`,
+//! Optimize, the records snapshot only for Optimize, `backupRuntime`, the resume).
 
 use crate::common::{eventually, fast_sim, start, start_adjusted};
 use std::time::Duration;
@@ -25,15 +25,59 @@ async fn an_8_7_cluster_runs_the_legacy_profile() {
     console.stop().await;
 }
 
+/// The calls that change something, in the order the simulator received them.
+fn changes(console: &crate::common::TestConsole) -> Vec<String> {
+    console
+        .sim
+        .control()
+        .calls()
+        .iter()
+        // The overview's prober verifies the repository now and then; it changes nothing.
+        .filter(|c| c.method != "GET" && !c.path.ends_with("/_verify"))
+        .map(|c| {
+            let query = c
+                .query
+                .as_deref()
+                .map(|q| format!("?{q}"))
+                .unwrap_or_default();
+            format!("{} {} {}{query}", c.component, c.method, c.path)
+        })
+        .collect()
+}
+
+/// Sequence number of the last `GET` of `path` on `component`.
+fn last_get(console: &crate::common::TestConsole, component: &str, path: &str) -> u64 {
+    console
+        .sim
+        .control()
+        .calls()
+        .iter()
+        .filter(|c| c.component == component && c.method == "GET" && c.path == path)
+        .map(|c| c.seq)
+        .max()
+        .unwrap_or_else(|| panic!("no GET {path} on {component}"))
+}
+
+fn seq_of(console: &crate::common::TestConsole, method: &str, path: &str) -> u64 {
+    console
+        .sim
+        .control()
+        .calls()
+        .iter()
+        .find(|c| c.method == method && c.path == path)
+        .map(|c| c.seq)
+        .unwrap_or_else(|| panic!("no {method} {path}"))
+}
+
 #[tokio::test]
-async fn an_8_8_cluster_is_detected_and_its_backup_refused_before_anything_changes() {
+async fn an_8_8_cluster_is_backed_up_in_the_documented_8_8_order() {
     let mut sim = fast_sim();
     sim.version = "8.8.2".into();
     sim.optimize_version = Some("8.7.9".into());
     let console = start(sim).await;
     let p = profile_of(&console).await;
     assert_eq!(p["id"], "v88");
-    assert_eq!(p["executable"], false);
+    assert_eq!(p["executable"], true, "{p}");
     assert!(
         p["why"].as_str().is_some_and(|w| w.contains("8.8.2")),
         "{p}"
@@ -44,30 +88,159 @@ async fn an_8_8_cluster_is_detected_and_its_backup_refused_before_anything_chang
         .as_str()
         .is_some_and(|m| m.starts_with("Optimize runs 8.7.9")));
 
-    // Backup Now is refused with the profile's words, before any id is read or anything changes.
-    let (status, body) = console.post_json("/api/v1/backups", "{}").await;
-    assert_eq!(status, 409, "{body}");
-    assert_eq!(body["error"]["code"], "unsupported_version");
-    let message = body["error"]["message"].as_str().unwrap_or_default();
-    assert!(
-        message.contains("Camunda 8.8") && message.contains("8.8.2"),
-        "{message}"
+    console.sim.control().clear_calls();
+    let id = console.start_backup().await;
+    let run = console.wait_terminal(id).await;
+    assert_eq!(run["state"], "completed", "{run}");
+    assert_eq!(run["profile"], "v88");
+    assert_eq!(run["pause"]["soft"], true);
+    let keys: Vec<&str> = run["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .filter_map(|s| s["key"].as_str())
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "preflight",
+            "pause_exporting",
+            "trigger_webapps",
+            "trigger_optimize",
+            "wait_webapps",
+            "wait_optimize",
+            "snapshot_records",
+            "trigger_zeebe",
+            "wait_records_snapshot",
+            "wait_zeebe",
+            "resume_exporting"
+        ]
     );
+    // The web apps' snapshots are the orchestration cluster's `camunda_webapps_` family.
+    let scheduled: Vec<&str> = run["scheduledSnapshots"]
+        .as_array()
+        .expect("scheduled")
+        .iter()
+        .filter_map(|s| s.as_str())
+        .collect();
     assert!(
-        message.contains("backupHistory") && message.contains("Nothing was changed"),
-        "{message}"
+        !scheduled.is_empty()
+            && scheduled
+                .iter()
+                .all(|s| s.starts_with(&format!("camunda_webapps_{id}_8.8.2_part_"))),
+        "{scheduled:?}"
     );
-    // Nothing was asked of the cluster but reads (the overview's repository verification is
-    // a POST that writes nothing to the cluster's data).
-    let writes: Vec<_> = console
+
+    // Docs (8.8 backup page, steps 1–10): soft pause, backupHistory, Optimize, wait for both,
+    // the records snapshot, backupRuntime, wait, resume.
+    assert_eq!(
+        changes(&console),
+        vec![
+            "zeebe POST /actuator/exporting/pause?soft=true".to_owned(),
+            "zeebe POST /actuator/backupHistory".to_owned(),
+            "optimize POST /actuator/backups".to_owned(),
+            format!("elasticsearch PUT /_snapshot/camunda/camunda_zeebe_records_backup_{id}?wait_for_completion=true"),
+            "zeebe POST /actuator/backupRuntime".to_owned(),
+            "zeebe POST /actuator/exporting/resume".to_owned(),
+        ]
+    );
+    // Both web-app backups were seen complete before the records snapshot was requested, and
+    // the runtime backup before the resume.
+    let records = seq_of(
+        &console,
+        "PUT",
+        &format!("/_snapshot/camunda/camunda_zeebe_records_backup_{id}"),
+    );
+    assert!(last_get(&console, "zeebe", &format!("/actuator/backupHistory/{id}")) < records);
+    assert!(last_get(&console, "optimize", &format!("/actuator/backups/{id}")) < records);
+    let resume = seq_of(&console, "POST", "/actuator/exporting/resume");
+    assert!(last_get(&console, "zeebe", &format!("/actuator/backupRuntime/{id}")) < resume);
+    // Nothing of the 8.7 generation was asked for.
+    let legacy: Vec<_> = console
         .sim
         .control()
         .calls()
         .into_iter()
-        .filter(|c| c.method != "GET" && c.operation != "verify_repository")
-        .map(|c| format!("{} {} {}", c.component, c.method, c.operation))
+        .filter(|c| c.path.starts_with("/actuator/backups") && c.component != "optimize")
+        .map(|c| format!("{} {} {}", c.component, c.method, c.path))
         .collect();
-    assert!(writes.is_empty(), "{writes:?}");
+    assert!(legacy.is_empty(), "{legacy:?}");
+    crate::common::assert_exporting(&console.sim).await;
+
+    // The history reads the 8.8 lists and names: one restorable set of the web apps'
+    // `camunda_webapps_` snapshots, Optimize, the records snapshot and the runtime backup.
+    let row = eventually(
+        "the set in the history",
+        Duration::from_secs(10),
+        || async {
+            let (status, page) = console.get_json("/api/v1/backups").await;
+            (status == 200)
+                .then(|| page["items"].as_array()?.first().cloned())
+                .flatten()
+                .filter(|r| r["backupId"] == id && r["verdict"] == "restorable")
+        },
+    )
+    .await;
+    let parts: Vec<&str> = row["components"]
+        .as_object()
+        .expect("components")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        parts,
+        ["optimize", "webapps", "zeebe", "zeebeRecords"],
+        "{row}"
+    );
+    let webapps = &row["components"]["webapps"];
+    assert_eq!(webapps["state"], "COMPLETED", "{row}");
+    assert_eq!(
+        webapps["snapshots"].as_array().map(Vec::len),
+        Some(scheduled.len()),
+        "{row}"
+    );
+    console.stop().await;
+}
+
+#[tokio::test]
+async fn without_optimize_an_8_8_backup_takes_no_records_snapshot() {
+    let mut sim = fast_sim();
+    sim.version = "8.8.2".into();
+    let console = start_adjusted(sim, |s| {
+        if let Some(c) = s.cluster.as_mut() {
+            c.optimize_management_url = None;
+        }
+    })
+    .await;
+    console.sim.control().clear_calls();
+    let id = console.start_backup().await;
+    let run = console.wait_terminal(id).await;
+    assert_eq!(run["state"], "completed", "{run}");
+    assert_eq!(
+        changes(&console),
+        vec![
+            "zeebe POST /actuator/exporting/pause?soft=true",
+            "zeebe POST /actuator/backupHistory",
+            "zeebe POST /actuator/backupRuntime",
+            "zeebe POST /actuator/exporting/resume",
+        ]
+    );
+    assert!(run["pause"]["durationMs"].is_u64(), "{run}");
+    crate::common::assert_exporting(&console.sim).await;
+    // Without a records snapshot the set is still whole: the web apps and the runtime backup.
+    let row = eventually(
+        "the set in the history",
+        Duration::from_secs(10),
+        || async {
+            let (status, page) = console.get_json("/api/v1/backups").await;
+            (status == 200)
+                .then(|| page["items"].as_array()?.first().cloned())
+                .flatten()
+                .filter(|r| r["backupId"] == id && r["verdict"] == "restorable")
+        },
+    )
+    .await;
+    assert!(row["components"].get("zeebeRecords").is_none(), "{row}");
     console.stop().await;
 }
 
@@ -82,7 +255,9 @@ async fn a_configured_version_overrides_detection() {
     let p = profile_of(&console).await;
     assert_eq!(p["id"], "v89");
     assert_eq!(p["source"], "configured");
-    // The components say 8.7: each is named.
-    assert_eq!(p["mismatches"].as_array().map(Vec::len), Some(4), "{p}");
+    // The components say 8.7: each the 8.9 profile reads is named (the orchestration
+    // cluster's gateway and Optimize; 8.9 has no standalone Operate or Tasklist to ask).
+    assert_eq!(p["mismatches"].as_array().map(Vec::len), Some(2), "{p}");
+    assert_eq!(p["executable"], false, "{p}");
     console.stop().await;
 }

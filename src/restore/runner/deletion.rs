@@ -64,7 +64,8 @@ impl Runner {
 
     /// The component indices that exist now.
     pub(super) async fn component_indices(&self) -> Result<Vec<String>, Halt> {
-        let prefixes = crate::restore::plan::IndexPrefixes::legacy(
+        let prefixes = crate::restore::plan::IndexPrefixes::of(
+            crate::profile::profile(self.view().profile),
             &self.cluster.zeebe_record_prefix,
             self.clients.optimize.is_some(),
         );

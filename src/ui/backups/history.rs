@@ -7,10 +7,11 @@ use crate::ui::clock::{now_ms, parse_ms};
 use leptos::prelude::*;
 
 /// The parts shown as columns, in the order of the procedure.
-const PARTS: [PartKey; 5] = [
+const PARTS: [PartKey; 6] = [
     PartKey::Optimize,
     PartKey::Operate,
     PartKey::Tasklist,
+    PartKey::WebApps,
     PartKey::ZeebeRecords,
     PartKey::Zeebe,
 ];
@@ -78,13 +79,15 @@ pub fn History(page: HistoryPage) -> impl IntoView {
     if page.items.is_empty() {
         return view! { <p class="muted">"No backup exists in the cluster yet."</p> }.into_any();
     }
-    let has_optimize = page
-        .items
-        .iter()
-        .any(|r| r.components.contains_key("optimize"));
+    // A column for each part some row has (8.2–8.7: Operate and Tasklist; 8.8+: the web apps
+    // together; Optimize and the records snapshot when the cluster has them).
     let parts: Vec<PartKey> = PARTS
         .into_iter()
-        .filter(|p| has_optimize || *p != PartKey::Optimize)
+        .filter(|p| {
+            page.items
+                .iter()
+                .any(|r| r.components.contains_key(p.as_str()))
+        })
         .collect();
     let head = parts.clone();
     view! {

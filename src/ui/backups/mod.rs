@@ -5,7 +5,7 @@ mod chart;
 mod history;
 
 use crate::api::{get_backups, StartBackup};
-use crate::domain::{Permission, RunState, StepKey};
+use crate::domain::{in_pause_window, Permission, RunState, StepKey};
 use crate::ui::Gate;
 use chart::DurationChart;
 use history::{History, Summary};
@@ -102,10 +102,10 @@ fn Plan(plan: Vec<StepKey>) -> impl IntoView {
             <summary>{format!("The plan: {} steps", plan.len())}</summary>
             <ol>
                 {plan
-                    .into_iter()
+                    .iter()
                     .map(|k| {
                         view! {
-                            <li class=if k.inside_pause_window() { "in-window" } else { "" }>
+                            <li class=if in_pause_window(&plan, *k) { "in-window" } else { "" }>
                                 {k.label()}
                             </li>
                         }

@@ -180,13 +180,12 @@ fn Step(
                 " "
                 <span class="muted">{state.clone()}</span>
             </div>
-            {step.detail.clone().map(|d| {
-                if step.kind == StepKind::Operator && step.state != RestoreStepState::Completed {
-                    view! { <pre class="instructions">{d}</pre> }.into_any()
-                } else {
-                    view! { <p class="detail">{d}</p> }.into_any()
-                }
-            })}
+            {step
+                .instructions
+                .clone()
+                .filter(|_| step.state != RestoreStepState::Completed)
+                .map(|d| view! { <pre class="instructions">{d}</pre> })}
+            {step.detail.clone().map(|d| view! { <p class="detail">{d}</p> })}
             {step.error.clone().map(|e| view! { <p class="error-text">{e}</p> })}
             {step.confirmed_at.clone().map(|at| view! { <p class="muted">{format!("Confirmed at {at}")}</p> })}
             {(waiting && key == RestoreStepKey::RestoreZeebe).then(|| view! {

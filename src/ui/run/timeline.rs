@@ -1,6 +1,6 @@
 //! The step timeline: each step's state, start, duration and the component's own words.
 
-use crate::domain::{RunView, StepState, StepView};
+use crate::domain::{in_pause_window, RunView, StepKey, StepState, StepView};
 use crate::ui::clock::{now_ms, parse_ms, short};
 use crate::ui::time::clock;
 use leptos::prelude::*;
@@ -21,7 +21,16 @@ pub fn Timeline(run: RwSignal<Option<RunView>>) -> impl IntoView {
             <tbody>
                 {move || {
                     run.get()
-                        .map(|r| r.steps.into_iter().map(|s| view! { <StepRow s/> }).collect_view())
+                        .map(|r| {
+                            let plan: Vec<StepKey> = r.steps.iter().map(|s| s.key).collect();
+                            r.steps
+                                .into_iter()
+                                .map(|s| {
+                                    let in_window = in_pause_window(&plan, s.key);
+                                    view! { <StepRow s in_window/> }
+                                })
+                                .collect_view()
+                        })
                 }}
             </tbody>
         </table>
@@ -49,12 +58,8 @@ fn duration(s: &StepView) -> String {
 }
 
 #[component]
-fn StepRow(s: StepView) -> impl IntoView {
-    let in_window = if s.key.inside_pause_window() {
-        "in-window"
-    } else {
-        ""
-    };
+fn StepRow(s: StepView, in_window: bool) -> impl IntoView {
+    let in_window = if in_window { "in-window" } else { "" };
     view! {
         <tr class=in_window data-step=s.key.as_str() data-step-state=s.state.as_str()>
             <th scope="row">{s.label.clone()}</th>
