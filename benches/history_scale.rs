@@ -88,6 +88,7 @@ fn cluster() -> ClusterReads {
     }
     ClusterReads {
         profile: Default::default(),
+        runtime: None,
         zeebe: fresh(zeebe),
         webapps: apps.into_iter().map(|(k, v)| (k, fresh(v))).collect(),
         snapshots: fresh(snaps),

@@ -1,7 +1,7 @@
 //! The Zeebe gateway's backup and exporting API and the brokers' partition status.
 
 use super::http::ManagementClient;
-use super::types::{BackupInfo, BrokerPartitions, ExportingWrapper};
+use super::types::{BackupInfo, BrokerPartitions, ExportingWrapper, RuntimeBackupState};
 use super::ClientError;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
@@ -12,6 +12,10 @@ pub enum ZeebeError {
     /// 409: the id is not greater than the latest backup's (ids are never reusable).
     #[error("Zeebe refused backup id {id}: {message}")]
     IdNotGreater { id: i64, message: String },
+    /// 400: Zeebe generates its backup ids (8.9+ continuous backups, a backup schedule or a
+    /// checkpoint interval) and refuses one chosen by the caller.
+    #[error("Zeebe generates its own backup ids and refused the one given: {message}")]
+    IdsGenerated { message: String },
     /// The pause/resume answer said failure (HTTP ≥ 400, or 200 with `status` ≥ 400).
     #[error("Zeebe could not {operation} exporting (status {status}): {message}")]
     Exporting {
@@ -26,7 +30,7 @@ pub enum ZeebeError {
 impl ZeebeError {
     pub fn is_retryable(&self) -> bool {
         match self {
-            Self::IdNotGreater { .. } => false,
+            Self::IdNotGreater { .. } | Self::IdsGenerated { .. } => false,
             // 200 with a body that is not the wrapper: the outcome is unknown; pausing or
             // resuming again is harmless.
             Self::Exporting { status, .. } => *status >= 500 || *status == 200,
@@ -90,6 +94,16 @@ impl ZeebeClient {
                 id,
                 message: super::extract_message(&answer.body),
             }),
+            // 8.9+: continuous backups or a backup/checkpoint schedule make Zeebe choose ids.
+            StatusCode::BAD_REQUEST
+                if super::extract_message(&answer.body)
+                    .to_lowercase()
+                    .contains("predetermined backupid") =>
+            {
+                Err(ZeebeError::IdsGenerated {
+                    message: super::extract_message(&answer.body),
+                })
+            }
             _ => Err(answer.into_error().into()),
         }
     }
@@ -115,6 +129,23 @@ impl ZeebeClient {
             .await?
             .success()?
             .json()
+    }
+
+    /// 8.9+ `GET <backups>/state` (`/actuator/backupRuntime/state`); `None` when the endpoint
+    /// does not exist (8.8 and older: 404, or a 400 reading `state` as an id).
+    #[tracing::instrument(skip_all)]
+    pub async fn runtime_state(&self) -> Result<Option<RuntimeBackupState>, ClientError> {
+        let answer = self
+            .gateway
+            .call(Method::GET, &format!("{}/state", self.backups), None)
+            .await?;
+        if matches!(
+            answer.status,
+            StatusCode::NOT_FOUND | StatusCode::BAD_REQUEST
+        ) {
+            return Ok(None);
+        }
+        answer.success()?.json().map(Some)
     }
 
     /// `DELETE /actuator/backups/{id}` → 204. The id stays used.

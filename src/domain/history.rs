@@ -214,6 +214,57 @@ pub struct HistoryPage {
     pub components_read_at: Option<String>,
     /// Words when some source's data is not fresh.
     pub stale: Option<String>,
+    /// 8.9+: Zeebe's own backup state per partition (checkpoints, ranges, gaps).
+    #[serde(default)]
+    pub runtime: Option<RuntimeCoverage>,
+}
+
+/// 8.9+ `backupRuntime/state` as the history shows it: per partition, the latest backup and
+/// checkpoint, and the ranges of contiguous backups (more than one range: a gap).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct RuntimeCoverage {
+    pub partitions: Vec<PartitionCoverage>,
+    /// Whether Zeebe takes backups by itself (scheduled backups or marker checkpoints seen).
+    pub scheduled: bool,
+    /// When the state was read.
+    pub read_at: Option<String>,
+}
+
+/// One partition's coverage.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct PartitionCoverage {
+    pub partition_id: i32,
+    pub latest_backup: Option<Checkpoint>,
+    pub latest_checkpoint: Option<Checkpoint>,
+    /// Oldest first.
+    pub ranges: Vec<CheckpointRange>,
+    /// In words, when the partition has no backup or its ranges leave a gap.
+    pub gap: Option<String>,
+}
+
+/// A checkpoint or backup of a partition.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Checkpoint {
+    pub checkpoint_id: i64,
+    /// `MANUAL_BACKUP`, `SCHEDULED_BACKUP` or `MARKER`.
+    pub kind: Option<String>,
+    pub at: Option<String>,
+    pub position: Option<i64>,
+}
+
+/// Contiguous backups of a partition, from `start` to `end`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct CheckpointRange {
+    pub start: Option<Checkpoint>,
+    pub end: Option<Checkpoint>,
 }
 
 /// The figures at the top of the history page.

@@ -17,8 +17,9 @@ pub use backup::{
 pub use component::ComponentKind;
 pub use failure::Failure;
 pub use history::{
-    BackupSetRow, DeletionOutcome, DeletionProgress, HistoryPage, HistorySummary, PartCell,
-    PartDeletion, PartKey, PartState, SnapshotRef, Verdict,
+    BackupSetRow, Checkpoint, CheckpointRange, DeletionOutcome, DeletionProgress, HistoryPage,
+    HistorySummary, PartCell, PartDeletion, PartKey, PartState, PartitionCoverage, RuntimeCoverage,
+    SnapshotRef, Verdict,
 };
 pub use overview::{
     ClusterOverview, ComponentHealth, ConsoleInfo, ExportingState, PartitionView, RepositoryHealth,

@@ -71,6 +71,28 @@ pub async fn run(ctx: &RunContext, notes: &Notes) -> StepResult {
     }
     let zeebe_path = c.zeebe.backups_path();
 
+    // 8.9+: a Zeebe that takes its own backups (a schedule, marker checkpoints) refuses the
+    // set's id; say so before anything changes.
+    if ctx.profile.runtime_state {
+        if let Some(state) = read(ctx, || c.zeebe.runtime_state()).await? {
+            let own: std::collections::BTreeSet<&str> = state
+                .checkpoint_states
+                .iter()
+                .chain(&state.backup_states)
+                .filter_map(|s| s.checkpoint_type.as_deref())
+                .filter(|t| matches!(*t, "SCHEDULED_BACKUP" | "MARKER"))
+                .collect();
+            if !own.is_empty() {
+                return Err(StepFailure::failed(
+                    format!(
+                        "Pre-flight: Zeebe takes its own backups here (its backup state shows {} checkpoints), so it generates backup ids and refuses one chosen by the console.",
+                        own.into_iter().collect::<Vec<_>>().join(" and ")
+                    ),
+                    crate::profile::GENERATED_IDS_NEXT,
+                ));
+            }
+        }
+    }
     let zeebe = read(ctx, || c.zeebe.list_backups()).await?;
     for b in zeebe
         .iter()

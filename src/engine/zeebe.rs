@@ -33,6 +33,12 @@ pub async fn trigger(ctx: &RunContext) -> Result<String, StepFailure> {
                     "Zeebe ids only grow (deleted backups count too): start a new backup with a higher id.",
                 ));
             }
+            Err(ZeebeError::IdsGenerated { message }) => {
+                return Err(StepFailure::failed(
+                    format!("Zeebe refused backup id {id}: it generates its own backup ids (\"{message}\")."),
+                    crate::profile::GENERATED_IDS_NEXT,
+                ))
+            }
             Err(e) if e.is_retryable() => {
                 tried = true;
                 poller.unavailable(&e).map_err(failure)?;

@@ -677,6 +677,7 @@ mod tests {
                 webapps: apps.into_iter().map(|(k, v)| (k, fresh(v))).collect(),
                 snapshots: fresh(snaps),
                 refreshed_at: None,
+                runtime: None,
             }),
         }
     }

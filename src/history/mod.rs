@@ -8,6 +8,7 @@ mod merge;
 mod page;
 mod profile;
 mod progress;
+mod runtime;
 mod service;
 mod sizes;
 mod sources;

@@ -125,6 +125,7 @@ pub fn page<R: Borrow<BackupSetRow>>(
         summary,
         components_read_at: None,
         stale: None,
+        runtime: None,
     }
 }
 

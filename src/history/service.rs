@@ -15,6 +15,7 @@ pub async fn history_page(console: &Console, q: &HistoryQuery) -> Result<History
         console.history.sizes.apply(item);
     }
     page.components_read_at = reads.refreshed_at.clone();
+    page.runtime = reads.runtime.clone();
     let mut away: Vec<String> = Vec::new();
     if !reads.zeebe.fresh {
         away.push(format!(

@@ -74,6 +74,8 @@ pub struct ClusterReads {
     pub zeebe: Read<Vec<BackupInfo>>,
     pub webapps: Vec<(PartKey, Read<Vec<WebAppBackup>>)>,
     pub snapshots: Read<Vec<SnapshotInfo>>,
+    /// 8.9+: Zeebe's own backup state (checkpoints, ranges, gaps), when the profile has it.
+    pub runtime: Option<crate::domain::RuntimeCoverage>,
     /// When the last refresh finished.
     pub refreshed_at: Option<String>,
 }
@@ -163,21 +165,38 @@ impl HistoryCache {
             .into_iter()
             .filter_map(|c| Some((part_of_component(c.component())?, c)))
             .collect();
-        let (zeebe, webapps, snapshots) = futures::join!(
+        let spec = crate::profile::profile(detected.id);
+        let runtime = async {
+            if spec.runtime_state {
+                clients.zeebe.runtime_state().await
+            } else {
+                Ok(None)
+            }
+        };
+        let (zeebe, webapps, snapshots, runtime) = futures::join!(
             clients.zeebe.list_backups(),
             futures::future::join_all(
                 apps.iter()
                     .map(|(k, c)| async move { (*k, c.list_backups().await) })
             ),
             clients.elasticsearch.snapshots(repository, "_all"),
+            runtime,
         );
         let now = crate::engine::now();
         let old = ClusterReads::clone(&self.reads());
+        let runtime = match runtime {
+            Ok(state) => state.map(|s| super::runtime::coverage(&s, Some(now.clone()))),
+            Err(e) => {
+                tracing::warn!(error = %e, "could not read Zeebe's backup state");
+                old.runtime.clone()
+            }
+        };
         let mut old_apps = old.webapps;
         let mut reads = ClusterReads {
             profile: detected.id,
             zeebe: old.zeebe.next(zeebe, &now),
             snapshots: old.snapshots.next(snapshots, &now),
+            runtime,
             webapps: Vec::new(),
             refreshed_at: None,
         };

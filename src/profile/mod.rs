@@ -56,6 +56,9 @@ pub struct Profile {
     pub index_prefixes: &'static [&'static str],
     /// Helm chart line of the profile, as the runbook names it.
     pub helm_chart: &'static str,
+    /// Whether Zeebe reports its backup state (`<zeebe_backups>/state`: checkpoints and ranges
+    /// per partition; 8.9+).
+    pub runtime_state: bool,
     /// Whether this build's backup engine runs this profile.
     pub executable: bool,
     /// Whether this build's restore runner runs this profile.
@@ -169,6 +172,7 @@ pub const PROFILES: &[Profile] = &[
         procedure: LEGACY_PROCEDURE,
         plan: LEGACY_PLAN,
         index_prefixes: &["operate-", "tasklist-"],
+        runtime_state: false,
         helm_chart: "camunda-platform 10.x–12.x (Camunda 8.5–8.7)",
         records_only_for_optimize: false,
         soft_pause_documented: false,
@@ -193,6 +197,7 @@ pub const PROFILES: &[Profile] = &[
         procedure: UNIFIED_PROCEDURE,
         plan: UNIFIED_PLAN,
         index_prefixes: &["operate-", "tasklist-", "camunda-"],
+        runtime_state: false,
         helm_chart: "camunda-platform 13.x (Camunda 8.8)",
         records_only_for_optimize: true,
         soft_pause_documented: true,
@@ -217,6 +222,7 @@ pub const PROFILES: &[Profile] = &[
         procedure: UNIFIED_PROCEDURE,
         plan: UNIFIED_PLAN,
         index_prefixes: &["operate-", "tasklist-", "camunda-"],
+        runtime_state: true,
         helm_chart: "camunda-platform 14.x (Camunda 8.9)",
         records_only_for_optimize: true,
         soft_pause_documented: true,
@@ -241,6 +247,7 @@ pub const PROFILES: &[Profile] = &[
         procedure: UNIFIED_PROCEDURE,
         plan: UNIFIED_PLAN,
         index_prefixes: &["operate-", "tasklist-", "camunda-"],
+        runtime_state: true,
         helm_chart: "camunda-platform 15.x (Camunda 8.10)",
         records_only_for_optimize: true,
         soft_pause_documented: true,
@@ -282,6 +289,11 @@ pub fn configuration_refusal(
         )
     })
 }
+
+/// What to do when Zeebe generates its backup ids (8.9+: continuous backups, a backup schedule
+/// or a checkpoint interval): a set needs one id for the web apps and Zeebe, which only the
+/// caller can give.
+pub const GENERATED_IDS_NEXT: &str = "A Camunda backup set on Elasticsearch/OpenSearch needs one id for the web apps' backupHistory and Zeebe's backupRuntime, and Zeebe refuses an id while camunda.data.primary-storage.backup.continuous, .schedule or .checkpoint-interval is set. Zeebe's own scheduled backups are listed in the history. To take whole sets with the console, turn those off (continuous=false, schedule=none, no checkpoint-interval), then start a new backup.";
 
 /// The profile of `id`.
 pub fn profile(id: ProfileId) -> &'static Profile {

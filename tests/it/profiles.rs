@@ -261,3 +261,77 @@ async fn a_configured_version_overrides_detection() {
     assert_eq!(p["executable"], false, "{p}");
     console.stop().await;
 }
+
+#[tokio::test]
+async fn an_8_9_backup_completes_and_the_history_shows_zeebe_backup_state_per_partition() {
+    let mut sim = fast_sim();
+    sim.version = "8.9.1".into();
+    let console = start(sim).await;
+    assert_eq!(profile_of(&console).await["id"], "v89");
+    let id = console.start_backup().await;
+    let run = console.wait_terminal(id).await;
+    assert_eq!(run["state"], "completed", "{run}");
+    assert_eq!(run["profile"], "v89");
+    // `backupRuntime/state`: every partition's latest backup is this one, one range, no gap.
+    let runtime = eventually("Zeebe's backup state", Duration::from_secs(10), || async {
+        let (status, page) = console.get_json("/api/v1/backups").await;
+        let runtime = page["runtime"].clone();
+        let newest = runtime["partitions"][0]["latestBackup"]["checkpointId"].clone();
+        (status == 200 && newest == id).then_some(runtime)
+    })
+    .await;
+    assert_eq!(runtime["scheduled"], false, "{runtime}");
+    let partitions = runtime["partitions"].as_array().expect("partitions");
+    assert_eq!(partitions.len(), 3, "{runtime}");
+    for p in partitions {
+        assert_eq!(p["latestBackup"]["kind"], "MANUAL_BACKUP", "{p}");
+        assert_eq!(p["ranges"].as_array().map(Vec::len), Some(1), "{p}");
+        assert!(p["gap"].is_null(), "{p}");
+    }
+    console.stop().await;
+}
+
+#[tokio::test]
+async fn when_zeebe_schedules_its_own_backups_backup_now_is_refused_before_anything_changes() {
+    let mut sim = fast_sim();
+    sim.version = "8.9.1".into();
+    sim.runtime_backup_schedule = Some("PT1S".into());
+    let console = start(sim).await;
+    // Zeebe's scheduled backups (generated ids) show in the state and the history.
+    let runtime = eventually("a scheduled backup", Duration::from_secs(15), || async {
+        let (_, page) = console.get_json("/api/v1/backups").await;
+        let runtime = page["runtime"].clone();
+        (runtime["scheduled"] == true).then_some(runtime)
+    })
+    .await;
+    assert_eq!(
+        runtime["partitions"][0]["latestCheckpoint"]["kind"], "SCHEDULED_BACKUP",
+        "{runtime}"
+    );
+    // Its id is generated: epoch milliseconds, not the seconds a script or the console uses.
+    assert!(
+        runtime["partitions"][0]["latestCheckpoint"]["checkpointId"]
+            .as_i64()
+            .is_some_and(|id| id > 1_000_000_000_000),
+        "{runtime}"
+    );
+    console.sim.control().clear_calls();
+    let id = console.start_backup().await;
+    let run = console.wait_terminal(id).await;
+    assert_eq!(run["state"], "failed", "{run}");
+    let error = run["error"].as_str().unwrap_or_default();
+    assert!(
+        error.contains("Zeebe takes its own backups") && error.contains("SCHEDULED_BACKUP"),
+        "{error}"
+    );
+    assert!(
+        run["nextAction"]
+            .as_str()
+            .is_some_and(|n| n.contains("schedule=none")),
+        "{run}"
+    );
+    // Refused at pre-flight: nothing was paused or taken by the console (the simulator's own
+    // schedule takes its backups without an HTTP call).
+    assert!(changes(&console).is_empty(), "{:?}", changes(&console));
+    console.stop().await;
+}

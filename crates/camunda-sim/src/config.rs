@@ -198,6 +198,10 @@ pub struct SimConfig {
     pub auth: AuthConfig,
     /// Faults active from the start.
     pub faults: Vec<Fault>,
+    /// 8.9+: Zeebe's own backup schedule (`camunda.data.primary-storage.backup.schedule`), an
+    /// ISO-8601 duration such as `PT30S` or `PT1H`. With it Zeebe takes `SCHEDULED_BACKUP`s by
+    /// itself, generates ids (epoch milliseconds) and refuses a backup id given to it (400).
+    pub runtime_backup_schedule: Option<String>,
 }
 
 impl Default for SimConfig {
@@ -224,6 +228,7 @@ impl Default for SimConfig {
             tls: TlsConfig::default(),
             auth: AuthConfig::default(),
             faults: Vec::new(),
+            runtime_backup_schedule: None,
         }
     }
 }
@@ -299,6 +304,43 @@ impl SimConfig {
     /// Effective Optimize version.
     pub fn optimize_version(&self) -> &str {
         self.optimize_version.as_deref().unwrap_or(&self.version)
+    }
+
+    /// Whether Zeebe reports its backup state (`/actuator/backupRuntime/state`, 8.9+).
+    pub fn runtime_state(&self) -> bool {
+        self.minor() >= 9
+    }
+
+    /// The schedule's period, when a schedule is configured on 8.9+ (`PT<n>S|M|H`).
+    pub fn schedule_period(&self) -> Option<std::time::Duration> {
+        if !self.runtime_state() {
+            return None;
+        }
+        let text = self.runtime_backup_schedule.as_deref()?.trim();
+        let body = text.strip_prefix("PT")?;
+        let (n, unit) = body.split_at(body.len().checked_sub(1)?);
+        let n: u64 = n.parse().ok()?;
+        let secs = match unit {
+            "S" => n,
+            "M" => n * 60,
+            "H" => n * 3600,
+            _ => return None,
+        };
+        (secs > 0).then(|| std::time::Duration::from_secs(secs))
+    }
+
+    /// Whether Zeebe chooses backup ids itself (a schedule is configured).
+    pub fn generates_ids(&self) -> bool {
+        self.schedule_period().is_some()
+    }
+
+    fn minor(&self) -> u32 {
+        let core = self.version.split(['-', '+']).next().unwrap_or("");
+        let mut parts = core.split('.').map(|p| p.parse::<u32>().ok());
+        match (parts.next(), parts.next()) {
+            (Some(Some(8)), Some(Some(minor))) => minor,
+            _ => 0,
+        }
     }
 
     /// Whether the cluster is an 8.8+ orchestration cluster: Zeebe's backups at

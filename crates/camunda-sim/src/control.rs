@@ -130,6 +130,7 @@ pub async fn start(config: SimConfig) -> Result<RunningSimulator, SimError> {
         shared.save_es(&st);
         shared.save_zeebe(&st);
     }
+    crate::http::zeebe::spawn_schedule(&shared);
     let ports = shared.config.ports.clone();
     let bind = |listener: Listener, port: u16| {
         let shared = shared.clone();

@@ -90,3 +90,45 @@ pub struct PartitionStatus {
 
 /// The broker's map keyed by partition id (string keys).
 pub type BrokerPartitions = BTreeMap<String, PartitionStatus>;
+
+/// 8.9+ `GET /actuator/backupRuntime/state`: Zeebe's latest checkpoint and backup per
+/// partition and the ranges of contiguous backups (several ranges for one partition: a gap).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RuntimeBackupState {
+    #[serde(default)]
+    pub checkpoint_states: Vec<CheckpointState>,
+    #[serde(default)]
+    pub backup_states: Vec<CheckpointState>,
+    #[serde(default)]
+    pub ranges: Vec<BackupRange>,
+}
+
+/// One checkpoint or backup of a partition; `checkpointType` is `MARKER`, `SCHEDULED_BACKUP` or
+/// `MANUAL_BACKUP` (kept as text: the set may grow).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckpointState {
+    pub checkpoint_id: i64,
+    #[serde(default)]
+    pub checkpoint_type: Option<String>,
+    #[serde(default)]
+    pub partition_id: Option<i32>,
+    #[serde(default)]
+    pub checkpoint_position: Option<i64>,
+    #[serde(default)]
+    pub first_log_position: Option<i64>,
+    #[serde(default)]
+    pub checkpoint_timestamp: Option<String>,
+}
+
+/// A range of contiguous backups of one partition (`start`/`end` carry no partition id).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BackupRange {
+    pub partition_id: i32,
+    #[serde(default)]
+    pub start: Option<CheckpointState>,
+    #[serde(default)]
+    pub end: Option<CheckpointState>,
+}

@@ -3,6 +3,7 @@
 
 mod chart;
 mod history;
+mod runtime;
 
 use crate::api::{get_backups, StartBackup};
 use crate::domain::{in_pause_window, Permission, RunState, StepKey};
@@ -82,6 +83,7 @@ pub fn BackupsPage() -> impl IntoView {
                                         }
                                     })}
                                 <Summary summary=page.summary.clone() stale=page.stale.clone()/>
+                                {page.runtime.clone().map(|coverage| view! { <runtime::RuntimeCard coverage/> })}
                                 <DurationChart rows=page.items.clone()/>
                                 <Plan plan/>
                                 <History page/>

@@ -23,6 +23,7 @@ pub(crate) fn operation(r: &Req) -> &'static str {
         // 8.8+ (the orchestration cluster): Zeebe's backups and the web apps' together.
         (&Method::POST, ["actuator", "backupRuntime"]) => "take_backup",
         (&Method::GET, ["actuator", "backupRuntime"]) => "list_backups",
+        (&Method::GET, ["actuator", "backupRuntime", "state"]) => "runtime_state",
         (&Method::GET, ["actuator", "backupRuntime", _]) => "get_backup",
         (&Method::DELETE, ["actuator", "backupRuntime", _]) => "delete_backup",
         (&Method::POST, ["actuator", "backupHistory"]) => "take_webapps_backup",
@@ -157,24 +158,83 @@ fn parse_path_id(r: &Req) -> Option<i64> {
 }
 
 async fn take_backup(ctx: &Ctx, r: &Req) -> Response {
-    let Some(id) = r
+    let given = r
         .json()
         .and_then(|v| v.get("backupId").cloned())
-        .filter(|v| !v.is_null())
-    else {
-        return spring_error(400, &r.path);
+        .filter(|v| !v.is_null());
+    let generates = ctx.shared.config.generates_ids();
+    let id = match (given, generates) {
+        // 8.9+ with a schedule: Zeebe chooses (C-BE810's 400 text).
+        (Some(_), true) => return message(400, "Cannot take backup with predetermined backupId when continuous backups and/or backup or checkpoint scheduler is enabled. Use POST actuator/backupRuntime without specifying a backupId."),
+        (None, true) => generated_id(&ctx.shared),
+        // 8.9+ says so in words (C-BE89); before, Spring's default 400 for a missing field.
+        (None, false) if ctx.shared.config.runtime_state() => {
+            return message(400, "A backupId must be provided and it must be > 0")
+        }
+        (None, false) => return spring_error(400, &r.path),
+        (Some(v), false) => {
+            let Some(id) = json_id(&v) else {
+                return spring_error(400, &r.path);
+            };
+            if id <= 0 {
+                return message(400, "A backupId must be provided and it must be > 0");
+            }
+            id as u64
+        }
     };
-    let Some(id) = json_id(&id) else {
-        return spring_error(400, &r.path);
-    };
-    if id <= 0 {
-        return message(400, "A backupId must be provided and it must be > 0");
-    }
-    let id = id as u64;
     if let Err(m) = check_topology(ctx, "take_backup") {
         return message(502, m);
     }
-    let shared = ctx.shared.clone();
+    if let Err(refused) = start_backup(&ctx.shared, id, "MANUAL_BACKUP") {
+        return *refused;
+    }
+    let text = format!(
+        "A backup with id {id} has been scheduled. Use GET actuator/backups/{id} to monitor the status."
+    );
+    if ctx.shared.config.runtime_state() {
+        // 8.9+ adds the id (generated ones cannot be known otherwise).
+        return json_resp(
+            StatusCode::ACCEPTED,
+            &json!({"backupId": id, "message": text}),
+        );
+    }
+    message(202, text)
+}
+
+/// An id Zeebe generates: epoch milliseconds (offset 0), above every earlier id.
+fn generated_id(shared: &crate::shared::Shared) -> u64 {
+    let now = u64::try_from(Utc::now().timestamp_millis()).unwrap_or(0);
+    now.max(lock(&shared.state).zeebe.latest_backup_id + 1)
+}
+
+/// 8.9+ with a schedule: takes a `SCHEDULED_BACKUP` every period while the gateway is up.
+pub(crate) fn spawn_schedule(shared: &std::sync::Arc<crate::shared::Shared>) {
+    let Some(period) = shared.config.schedule_period() else {
+        return;
+    };
+    let s = shared.clone();
+    shared.spawn(async move {
+        loop {
+            tokio::time::sleep(period).await;
+            if !s.servers.is_running(crate::component::Listener::Zeebe) {
+                continue;
+            }
+            let id = generated_id(&s);
+            if start_backup(&s, id, "SCHEDULED_BACKUP").is_ok() {
+                tracing::info!(id, "scheduled backup taken");
+            }
+        }
+    });
+}
+
+/// Starts backup `id` on every partition; `Err` is the 409 answer for an id not above the
+/// latest.
+fn start_backup(
+    shared: &std::sync::Arc<crate::shared::Shared>,
+    id: u64,
+    kind: &str,
+) -> Result<(), Box<Response>> {
+    let shared = shared.clone();
     let cfg = &shared.config;
     let failing = shared
         .faults
@@ -189,12 +249,12 @@ async fn take_backup(ctx: &Ctx, r: &Req) -> Response {
         let mut st = lock(&shared.state);
         let latest = st.zeebe.latest_backup_id;
         if id <= latest {
-            return message(
+            return Err(Box::new(message(
                 409,
                 format!(
                     "Requested backup has id {id}. The latest backup has id {latest}. A backupId is an integer and must be greater than the ID of previous backups that are completed, failed, or deleted. Zeebe does not take two backups with the same ids."
                 ),
-            );
+            )));
         }
         if (1..=cfg.partitions).any(|p| st.zeebe.phase(p) == ExporterPhase::Exporting) {
             st.zeebe.backups_taken_while_exporting += 1;
@@ -220,7 +280,14 @@ async fn take_backup(ctx: &Ctx, r: &Req) -> Response {
             };
             partitions.insert(p, b);
         }
-        st.zeebe.backups.insert(id, ZeebeBackup { id, partitions });
+        st.zeebe.backups.insert(
+            id,
+            ZeebeBackup {
+                id,
+                partitions,
+                kind: Some(kind.to_owned()),
+            },
+        );
         shared.save_zeebe(&st);
     }
     for p in 1..=cfg.partitions {
@@ -268,11 +335,57 @@ async fn take_backup(ctx: &Ctx, r: &Req) -> Response {
             s.save_zeebe(&st);
         });
     }
-    message(
-        202,
-        format!(
-            "A backup with id {id} has been scheduled. Use GET actuator/backups/{id} to monitor the status."
-        ),
+    Ok(())
+}
+
+/// 8.9+ `GET /actuator/backupRuntime/state`: per partition the latest checkpoint (any backup)
+/// and latest completed backup, and one range from the oldest to the newest completed backup.
+fn runtime_state(ctx: &Ctx, r: &Req) -> Response {
+    if !ctx.shared.config.runtime_state() {
+        // 8.8 reads `state` as a backup id.
+        return spring_error(400, &r.path);
+    }
+    let st = lock(&ctx.shared.state);
+    let entry = |b: &ZeebeBackup, p: &PartitionBackup, with_first: bool| {
+        let mut v = json!({
+            "checkpointId": b.id,
+            "checkpointType": b.kind.clone().unwrap_or_else(|| "MANUAL_BACKUP".into()),
+            "checkpointPosition": p.checkpoint_position,
+            "checkpointTimestamp": crate::state::zeebe::iso_nanos(&p.created_at),
+        });
+        if with_first {
+            v["firstLogPosition"] = json!(1);
+        }
+        v
+    };
+    let (mut checkpoints, mut backups, mut ranges) = (Vec::new(), Vec::new(), Vec::new());
+    for p in 1..=ctx.shared.config.partitions {
+        let of = |b: &&ZeebeBackup| b.partitions.contains_key(&p);
+        let done = |b: &&ZeebeBackup| {
+            b.partitions
+                .get(&p)
+                .is_some_and(|x| x.state == PartitionBackupState::Completed)
+        };
+        if let Some(b) = st.zeebe.backups.values().rfind(of) {
+            let mut v = entry(b, &b.partitions[&p], false);
+            v["partitionId"] = json!(p);
+            checkpoints.push(v);
+        }
+        let completed: Vec<&ZeebeBackup> = st.zeebe.backups.values().filter(done).collect();
+        if let (Some(first), Some(last)) = (completed.first(), completed.last()) {
+            let mut v = entry(last, &last.partitions[&p], true);
+            v["partitionId"] = json!(p);
+            backups.push(v);
+            ranges.push(json!({
+                "partitionId": p,
+                "start": entry(first, &first.partitions[&p], true),
+                "end": entry(last, &last.partitions[&p], true),
+            }));
+        }
+    }
+    json_resp(
+        StatusCode::OK,
+        &json!({"checkpointStates": checkpoints, "backupStates": backups, "ranges": ranges}),
     )
 }
 
@@ -344,6 +457,7 @@ pub(crate) async fn dispatch(ctx: &Ctx, op: &'static str, r: Req) -> Response {
         "take_backup" => take_backup(ctx, &r).await,
         "get_backup" => get_backup(ctx, &r),
         "list_backups" => list_backups(ctx),
+        "runtime_state" => runtime_state(ctx, &r),
         "delete_backup" => delete_backup(ctx, &r),
         "pause" | "resume" | "exporting" => exporting(ctx, op, &r).await,
         "info" => info("camunda-zeebe", "Zeebe Gateway", &ctx.shared.config.version),

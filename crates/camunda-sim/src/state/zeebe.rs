@@ -53,6 +53,9 @@ pub struct ZeebeBackup {
     pub id: u64,
     /// Per-partition backups.
     pub partitions: BTreeMap<u32, PartitionBackup>,
+    /// 8.9+ checkpoint type: `MANUAL_BACKUP` or `SCHEDULED_BACKUP`.
+    #[serde(default)]
+    pub kind: Option<String>,
 }
 
 /// Exporter phase of a partition leader (spec §4.3).
