@@ -16,11 +16,16 @@ use std::collections::BTreeMap;
 #[derive(Clone, Debug)]
 pub struct ElasticsearchClient {
     client: ManagementClient,
+    /// Whether the store is OpenSearch, once `GET /` said so (shared by every clone).
+    opensearch: std::sync::Arc<std::sync::OnceLock<bool>>,
 }
 
 impl ElasticsearchClient {
     pub fn new(client: ManagementClient) -> Self {
-        Self { client }
+        Self {
+            client,
+            opensearch: Default::default(),
+        }
     }
 
     pub fn management(&self) -> &ManagementClient {
@@ -30,11 +35,23 @@ impl ElasticsearchClient {
     /// `GET /`: the node banner with the version.
     #[tracing::instrument(skip_all)]
     pub async fn root(&self) -> Result<EsRoot, ClientError> {
-        self.client
+        let root: EsRoot = self
+            .client
             .call(Method::GET, "/", None)
             .await?
             .success()?
-            .json()
+            .json()?;
+        let _ = self.opensearch.set(root.version.is_opensearch());
+        Ok(root)
+    }
+
+    /// Whether the secondary storage is OpenSearch (`version.distribution` of `GET /`, read
+    /// once): its snapshot request has no `feature_states` (docs, 8.8 backup step 6).
+    pub async fn is_opensearch(&self) -> Result<bool, ClientError> {
+        match self.opensearch.get() {
+            Some(known) => Ok(*known),
+            None => Ok(self.root().await?.version.is_opensearch()),
+        }
     }
 
     /// `GET /_snapshot/{repo}`; `None` when the repository is missing (404).
@@ -74,7 +91,12 @@ impl ElasticsearchClient {
         indices: &str,
         wait: Option<std::time::Duration>,
     ) -> Result<CreateSnapshotResponse, ClientError> {
-        let body = json!({ "indices": indices, "feature_states": ["none"] });
+        // Elasticsearch: no system index with it; OpenSearch knows no `feature_states`.
+        let body = if self.is_opensearch().await? {
+            json!({ "indices": indices })
+        } else {
+            json!({ "indices": indices, "feature_states": ["none"] })
+        };
         let path = match wait {
             Some(_) => format!("/_snapshot/{repo}/{name}?wait_for_completion=true"),
             None => format!("/_snapshot/{repo}/{name}"),

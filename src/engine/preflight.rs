@@ -165,7 +165,14 @@ pub async fn run(ctx: &RunContext, notes: &Notes) -> StepResult {
             format!("Check cluster.zeebe_record_prefix (now `{prefix}`): it must be the index prefix of Zeebe's Elasticsearch exporter (default `zeebe-record`)."),
         ));
     }
-    checked.push("Elasticsearch");
+    // Read now, not inside the pause window: OpenSearch's records snapshot has no
+    // `feature_states`.
+    let opensearch = read(ctx, || c.elasticsearch.is_opensearch()).await?;
+    checked.push(if opensearch {
+        "OpenSearch"
+    } else {
+        "Elasticsearch"
+    });
 
     exporting_not_paused(ctx, notes).await?;
 

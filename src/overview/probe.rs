@@ -287,7 +287,7 @@ async fn probe_elasticsearch(
 ) -> (ComponentHealth, RepositoryHealth) {
     let es = &clients.elasticsearch;
     let started = Instant::now();
-    let root = es.root().await.map(|r| Some(r.version.number));
+    let root = es.root().await.map(|r| Some(r.version.words()));
     let answering = root.is_ok();
     let health_row = health(es.management(), started, root);
     let mut repo = RepositoryHealth {

@@ -121,11 +121,12 @@ pub async fn survey(
         Some(c) if c.answering => pass(
             "elasticsearch",
             format!(
-                "Elasticsearch{} answers at {}",
-                c.version
-                    .as_deref()
-                    .map(|v| format!(" {v}"))
-                    .unwrap_or_default(),
+                "{} answers at {}",
+                match c.version.as_deref() {
+                    Some(v) if v.starts_with("OpenSearch") => v.to_owned(),
+                    Some(v) => format!("Elasticsearch {v}"),
+                    None => "Elasticsearch".to_owned(),
+                },
                 c.url
             ),
         ),

@@ -335,3 +335,42 @@ async fn when_zeebe_schedules_its_own_backups_backup_now_is_refused_before_anyth
     assert!(changes(&console).is_empty(), "{:?}", changes(&console));
     console.stop().await;
 }
+
+#[tokio::test]
+async fn on_opensearch_the_records_snapshot_is_requested_without_feature_states() {
+    // The simulated OpenSearch refuses `feature_states` (an Elasticsearch-only field) with 400:
+    // a completed run shows the console left it out.
+    let mut sim = fast_sim();
+    sim.version = "8.8.2".into();
+    sim.elasticsearch.distribution = "opensearch".into();
+    sim.elasticsearch.version = "2.19.2".into();
+    let console = start(sim).await;
+    let es = eventually("the overview", Duration::from_secs(10), || async {
+        let (_, o) = console.get_json("/api/v1/cluster").await;
+        o["components"]
+            .as_array()?
+            .iter()
+            .find(|c| c["kind"] == "elasticsearch" && c["version"].is_string())
+            .cloned()
+    })
+    .await;
+    assert_eq!(es["version"], "OpenSearch 2.19.2", "{es}");
+    let id = console.start_backup().await;
+    let run = console.wait_terminal(id).await;
+    assert_eq!(run["state"], "completed", "{run}");
+    let preflight = crate::common::step(&run, "preflight")
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        preflight["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("OpenSearch")),
+        "{preflight}"
+    );
+    assert!(run["steps"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|s| s["key"] == "snapshot_records" && s["state"] == "completed"));
+    console.stop().await;
+}

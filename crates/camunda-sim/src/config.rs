@@ -119,6 +119,10 @@ impl Default for TimingConfig {
 pub struct ElasticsearchConfig {
     /// `version.number` of `GET /`.
     pub version: String,
+    /// `elasticsearch`, or `opensearch`: `GET /` then says `version.distribution: opensearch`,
+    /// and a snapshot request naming `feature_states` (an Elasticsearch-only field) is refused
+    /// with 400 (the error text is this simulator's; OpenSearch's exact words were not checked).
+    pub distribution: String,
     /// Cluster name of `GET /`.
     pub cluster_name: String,
     /// Register the snapshot repository at start.
@@ -141,6 +145,7 @@ impl Default for ElasticsearchConfig {
     fn default() -> Self {
         Self {
             version: "8.17.4".into(),
+            distribution: "elasticsearch".into(),
             cluster_name: "camunda-es".into(),
             seed_repository: true,
             seed_indices: true,

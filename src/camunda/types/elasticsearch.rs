@@ -16,6 +16,24 @@ pub struct EsRoot {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EsVersion {
     pub number: String,
+    /// `opensearch` on OpenSearch; absent on Elasticsearch.
+    #[serde(default)]
+    pub distribution: Option<String>,
+}
+
+impl EsVersion {
+    pub fn is_opensearch(&self) -> bool {
+        self.distribution.as_deref() == Some("opensearch")
+    }
+
+    /// "8.17.4", or "OpenSearch 2.19.2".
+    pub fn words(&self) -> String {
+        if self.is_opensearch() {
+            format!("OpenSearch {}", self.number)
+        } else {
+            self.number.clone()
+        }
+    }
 }
 
 /// One repository of `GET /_snapshot/{repo}` (the answer is a map keyed by name).

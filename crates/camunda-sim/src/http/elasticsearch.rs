@@ -55,6 +55,25 @@ fn seg(r: &Req, i: usize) -> &str {
 
 fn root(ctx: &Ctx) -> Result<Response, EsError> {
     let ec = &ctx.shared.config.elasticsearch;
+    if ec.distribution == "opensearch" {
+        return ok(json!({
+            "name": "os-node-0",
+            "cluster_name": ec.cluster_name,
+            "cluster_uuid": "Zx1rQ0DcS7-ODaCKv3dGVw",
+            "version": {
+                "distribution": "opensearch",
+                "number": ec.version,
+                "build_type": "tar",
+                "build_hash": "6f6f3f8f8cbb1e3b1f0b5c1e8a8b3b8b9c3a7e1d",
+                "build_date": "2025-04-01T10:00:00.000000Z",
+                "build_snapshot": false,
+                "lucene_version": "9.12.1",
+                "minimum_wire_compatibility_version": "7.10.0",
+                "minimum_index_compatibility_version": "7.0.0"
+            },
+            "tagline": "The OpenSearch Project: https://opensearch.org/"
+        }));
+    }
     ok(json!({
         "name": "es-node-0",
         "cluster_name": ec.cluster_name,
@@ -143,6 +162,15 @@ async fn create_snapshot(ctx: &Ctx, r: &Req) -> Result<Response, EsError> {
     let (repo, name) = (seg(r, 1).to_string(), seg(r, 2).to_string());
     let body = r.json().unwrap_or_else(|| json!({}));
     let wait = r.flag("wait_for_completion");
+    if shared.config.elasticsearch.distribution == "opensearch"
+        && body.get("feature_states").is_some()
+    {
+        return Err(EsError::new(
+            400,
+            "illegal_argument_exception",
+            "Unknown parameter feature_states".to_string(),
+        ));
+    }
     let ignore_unavailable = body
         .get("ignore_unavailable")
         .and_then(Value::as_bool)
