@@ -78,7 +78,14 @@ pub async fn wait(ctx: &RunContext, app: &WebAppClient, key: StepKey, notes: &No
     let next = format!("Check that {name} runs; its backup may still finish — see its backup list — but start a new backup to get a consistent set.");
     let fail =
         |end: PollEnd| StepFailure::from_poll(end, &format!("the {name} backup {}", ctx.id), &next);
-    let mut poller = ctx.poller(poll::OUTSIDE, ctx.timeouts.webapp_backup);
+    // 8.8+ waits for the web apps inside the pause window: each read's lateness adds to it, so
+    // it is polled as tightly as the window's other unknown waits (500 ms at most, not 2 s).
+    let cadence = if ctx.profile.unified() {
+        poll::INSIDE_UNKNOWN
+    } else {
+        poll::OUTSIDE
+    };
+    let mut poller = ctx.poller(cadence, ctx.timeouts.webapp_backup);
     let mut incomplete_since: Option<Instant> = None;
     loop {
         poller.check().map_err(fail)?;
