@@ -159,13 +159,20 @@ impl HistoryCache {
         // The lists of the profile the cluster runs now (8.8+: `backupRuntime`, `backupHistory`).
         let (_, detected) =
             crate::profile::of_gateway(clients, cluster.camunda_version.as_deref()).await;
-        let clients = &clients.for_profile(crate::profile::profile(detected.id));
+        // A gateway that does not answer says no version: keep the profile of the last reads
+        // rather than read (and name) the parts of another generation during a blip.
+        let profile_id = if detected.source == "assumed" && self.reads().refreshed_at.is_some() {
+            self.reads().profile
+        } else {
+            detected.id
+        };
+        let clients = &clients.for_profile(crate::profile::profile(profile_id));
         let apps: Vec<(PartKey, &WebAppClient)> = clients
             .webapp_clients()
             .into_iter()
             .filter_map(|c| Some((part_of_component(c.component())?, c)))
             .collect();
-        let spec = crate::profile::profile(detected.id);
+        let spec = crate::profile::profile(profile_id);
         let runtime = async {
             if spec.runtime_state {
                 clients.zeebe.runtime_state().await
@@ -193,7 +200,7 @@ impl HistoryCache {
         };
         let mut old_apps = old.webapps;
         let mut reads = ClusterReads {
-            profile: detected.id,
+            profile: profile_id,
             zeebe: old.zeebe.next(zeebe, &now),
             snapshots: old.snapshots.next(snapshots, &now),
             runtime,

@@ -374,3 +374,40 @@ async fn on_opensearch_the_records_snapshot_is_requested_without_feature_states(
         .any(|s| s["key"] == "snapshot_records" && s["state"] == "completed"));
     console.stop().await;
 }
+
+#[tokio::test]
+async fn while_the_gateway_is_away_the_history_keeps_the_8_8_parts() {
+    let mut sim = fast_sim();
+    sim.version = "8.8.2".into();
+    let console = start(sim).await;
+    let id = console.start_backup().await;
+    assert_eq!(console.wait_terminal(id).await["state"], "completed");
+    eventually(
+        "the set in the history",
+        Duration::from_secs(10),
+        || async {
+            let (_, page) = console.get_json("/api/v1/backups").await;
+            (page["items"][0]["verdict"] == "restorable").then_some(())
+        },
+    )
+    .await;
+    // The gateway (the orchestration cluster) stops answering: no version can be read, but
+    // the history still reads and names the 8.8 parts, marked stale — not 8.7's Operate and
+    // Tasklist.
+    console
+        .sim
+        .control()
+        .stop_component(camunda_sim::Component::ZeebeGateway)
+        .await
+        .expect("stop");
+    let page = eventually("a stale history", Duration::from_secs(15), || async {
+        let (_, page) = console.get_json("/api/v1/backups").await;
+        page["stale"].is_string().then_some(page)
+    })
+    .await;
+    let row = &page["items"][0];
+    assert_eq!(row["backupId"], id, "{page}");
+    assert!(row["components"].get("webapps").is_some(), "{row}");
+    assert!(row["components"].get("operate").is_none(), "{row}");
+    console.stop().await;
+}
