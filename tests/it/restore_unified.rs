@@ -132,15 +132,22 @@ async fn an_8_8_set_is_restored_with_the_8_8_runbook() {
         control.stop_component(c).await.expect("stop");
     }
     confirm(&console, rid, "stop_apps").await;
-    // While the step waits, its commands stay on it (apart from what the console sees).
-    let waiting = until_step(&console, rid, "restore_zeebe", "waiting").await;
-    let step = waiting["steps"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|s| s["key"] == "restore_zeebe")
-        .cloned()
-        .expect("restore_zeebe");
+    // While the step waits, its commands stay on it, apart from what the console sees (the
+    // latter is written just after the step starts waiting).
+    until_step(&console, rid, "restore_zeebe", "waiting").await;
+    let step = eventually(
+        "the waiting step's words",
+        Duration::from_secs(10),
+        || async {
+            let r = restore(&console, rid).await;
+            r["steps"]
+                .as_array()?
+                .iter()
+                .find(|s| s["key"] == "restore_zeebe" && s["detail"].is_string())
+                .cloned()
+        },
+    )
+    .await;
     assert!(
         step["instructions"]
             .as_str()
