@@ -33,6 +33,27 @@ fn apps(optimize: bool) -> &'static str {
     }
 }
 
+/// "broker 0, broker 1, broker 2".
+fn broker_list(brokers: &[u32]) -> String {
+    brokers
+        .iter()
+        .map(|b| format!("broker {b}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The brokers' data volumes of a Helm install (the StatefulSet keeps the `zeebe` name).
+fn broker_pvcs(brokers: &[u32]) -> String {
+    if brokers.is_empty() {
+        return "<every zeebe data PVC>".to_owned();
+    }
+    brokers
+        .iter()
+        .map(|b| format!("data-$RELEASE-zeebe-{b}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// The operator's instructions for one operator step, in `profile`'s words.
 pub fn operator_instructions(
     key: RestoreStepKey,
@@ -62,10 +83,6 @@ pub fn operator_instructions(
             opt = if optimize { " and Optimize" } else { "" },
         ),
         RestoreStepKey::RestoreZeebe => {
-            let pvcs: Vec<String> = brokers
-                .iter()
-                .map(|b| format!("data-$RELEASE-zeebe-{b}"))
-                .collect();
             format!(
                 "Restore Zeebe's data on every broker ({list}) from backup {backup_id}. Every other component stays stopped.\n\
                  Helm/Kubernetes (chart 10.8+, Camunda 8.5-8.7):\n\
@@ -79,16 +96,8 @@ pub fn operator_instructions(
                  \x20 2. bin/restore --backupId={backup_id}\n\
                  Each broker must print: {line}\n\
                  A non-empty data directory aborts with \"Brokers's data directory ... is not empty\"; fix and run again.",
-                list = brokers
-                    .iter()
-                    .map(|b| format!("broker {b}"))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                pvcs = if pvcs.is_empty() {
-                    "<every zeebe data PVC>".to_owned()
-                } else {
-                    pvcs.join(" ")
-                },
+                list = broker_list(brokers),
+                pvcs = broker_pvcs(brokers),
                 line = success_line(backup_id),
             )
         }
@@ -132,10 +141,6 @@ fn unified_instructions(
             scale_opt = if optimize { "; kubectl -n $NAMESPACE scale deployment $RELEASE-optimize --replicas=0" } else { "" },
         ),
         RestoreStepKey::RestoreZeebe => {
-            let pvcs: Vec<String> = brokers
-                .iter()
-                .map(|b| format!("data-$RELEASE-zeebe-{b}"))
-                .collect();
             let command = profile.zeebe_restore_command.replace("<id>", &backup_id.to_string());
             let values: Vec<String> = profile
                 .helm_restore
@@ -156,18 +161,10 @@ fn unified_instructions(
                  \x20 2. SPRING_PROFILES_ACTIVE=restore {command}\n\
                  Each broker must print: {line}\n\
                  A non-empty data directory aborts with \"Brokers's data directory ... is not empty\"; fix and run again.",
-                list = brokers
-                    .iter()
-                    .map(|b| format!("broker {b}"))
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                list = broker_list(brokers),
                 opt_stopped = if optimize { " (Optimize and Connectors disabled)" } else { " (Connectors disabled)" },
                 chart = profile.helm_chart,
-                pvcs = if pvcs.is_empty() {
-                    "<every zeebe data PVC>".to_owned()
-                } else {
-                    pvcs.join(" ")
-                },
+                pvcs = broker_pvcs(brokers),
                 values = values.join("\n"),
                 line = success_line(backup_id),
             )

@@ -26,23 +26,7 @@ async fn a_backup_runs_every_step_in_the_documented_order() {
 
     // The calls that change something, in the order the simulator received them.
     let calls = console.sim.control().calls();
-    let changes: Vec<String> = calls
-        .iter()
-        // The overview's prober verifies the repository now and then; it changes nothing.
-        .filter(|c| c.method != "GET" && !c.path.ends_with("/_verify"))
-        .map(|c| {
-            format!(
-                "{} {} {}{}",
-                c.component,
-                c.method,
-                c.path,
-                c.query
-                    .as_deref()
-                    .map(|q| format!("?{q}"))
-                    .unwrap_or_default()
-            )
-        })
-        .collect();
+    let changes = console.changes();
     let webapps: Vec<&str> = changes[..3]
         .iter()
         .map(|c| c.split(' ').next().unwrap_or(""))
@@ -190,12 +174,7 @@ async fn two_simultaneous_starts_start_exactly_one_run() {
 
 #[tokio::test]
 async fn optimize_steps_are_skipped_when_optimize_is_not_configured() {
-    let console = common::start_adjusted(fast_sim(), |s| {
-        if let Some(c) = s.cluster.as_mut() {
-            c.optimize_management_url = None;
-        }
-    })
-    .await;
+    let console = common::start_without_optimize(fast_sim()).await;
     console.sim.control().clear_calls();
     let id = console.start_backup().await;
     let run = console.wait_terminal(id).await;

@@ -25,24 +25,20 @@ async fn an_8_7_cluster_runs_the_legacy_profile() {
     console.stop().await;
 }
 
-/// The calls that change something, in the order the simulator received them.
-fn changes(console: &crate::common::TestConsole) -> Vec<String> {
-    console
-        .sim
-        .control()
-        .calls()
-        .iter()
-        // The overview's prober verifies the repository now and then; it changes nothing.
-        .filter(|c| c.method != "GET" && !c.path.ends_with("/_verify"))
-        .map(|c| {
-            let query = c
-                .query
-                .as_deref()
-                .map(|q| format!("?{q}"))
-                .unwrap_or_default();
-            format!("{} {} {}{query}", c.component, c.method, c.path)
-        })
-        .collect()
+/// The history's newest row once it is set `id` and restorable.
+async fn restorable_row(console: &crate::common::TestConsole, id: i64) -> serde_json::Value {
+    eventually(
+        "the set in the history",
+        Duration::from_secs(10),
+        || async {
+            let (status, page) = console.get_json("/api/v1/backups").await;
+            (status == 200)
+                .then(|| page["items"].as_array()?.first().cloned())
+                .flatten()
+                .filter(|r| r["backupId"] == id && r["verdict"] == "restorable")
+        },
+    )
+    .await
 }
 
 /// Sequence number of the last `GET` of `path` on `component`.
@@ -134,7 +130,7 @@ async fn an_8_8_cluster_is_backed_up_in_the_documented_8_8_order() {
     // Docs (8.8 backup page, steps 1–10): soft pause, backupHistory, Optimize, wait for both,
     // the records snapshot, backupRuntime, wait, resume.
     assert_eq!(
-        changes(&console),
+        console.changes(),
         vec![
             "zeebe POST /actuator/exporting/pause?soft=true".to_owned(),
             "zeebe POST /actuator/backupHistory".to_owned(),
@@ -169,18 +165,7 @@ async fn an_8_8_cluster_is_backed_up_in_the_documented_8_8_order() {
 
     // The history reads the 8.8 lists and names: one restorable set of the web apps'
     // `camunda_webapps_` snapshots, Optimize, the records snapshot and the runtime backup.
-    let row = eventually(
-        "the set in the history",
-        Duration::from_secs(10),
-        || async {
-            let (status, page) = console.get_json("/api/v1/backups").await;
-            (status == 200)
-                .then(|| page["items"].as_array()?.first().cloned())
-                .flatten()
-                .filter(|r| r["backupId"] == id && r["verdict"] == "restorable")
-        },
-    )
-    .await;
+    let row = restorable_row(&console, id).await;
     let parts: Vec<&str> = row["components"]
         .as_object()
         .expect("components")
@@ -206,18 +191,13 @@ async fn an_8_8_cluster_is_backed_up_in_the_documented_8_8_order() {
 async fn without_optimize_an_8_8_backup_takes_no_records_snapshot() {
     let mut sim = fast_sim();
     sim.version = "8.8.2".into();
-    let console = start_adjusted(sim, |s| {
-        if let Some(c) = s.cluster.as_mut() {
-            c.optimize_management_url = None;
-        }
-    })
-    .await;
+    let console = crate::common::start_without_optimize(sim).await;
     console.sim.control().clear_calls();
     let id = console.start_backup().await;
     let run = console.wait_terminal(id).await;
     assert_eq!(run["state"], "completed", "{run}");
     assert_eq!(
-        changes(&console),
+        console.changes(),
         vec![
             "zeebe POST /actuator/exporting/pause?soft=true",
             "zeebe POST /actuator/backupHistory",
@@ -228,18 +208,7 @@ async fn without_optimize_an_8_8_backup_takes_no_records_snapshot() {
     assert!(run["pause"]["durationMs"].is_u64(), "{run}");
     crate::common::assert_exporting(&console.sim).await;
     // Without a records snapshot the set is still whole: the web apps and the runtime backup.
-    let row = eventually(
-        "the set in the history",
-        Duration::from_secs(10),
-        || async {
-            let (status, page) = console.get_json("/api/v1/backups").await;
-            (status == 200)
-                .then(|| page["items"].as_array()?.first().cloned())
-                .flatten()
-                .filter(|r| r["backupId"] == id && r["verdict"] == "restorable")
-        },
-    )
-    .await;
+    let row = restorable_row(&console, id).await;
     assert!(row["components"].get("zeebeRecords").is_none(), "{row}");
     console.stop().await;
 }
@@ -332,7 +301,7 @@ async fn when_zeebe_schedules_its_own_backups_backup_now_is_refused_before_anyth
     );
     // Refused at pre-flight: nothing was paused or taken by the console (the simulator's own
     // schedule takes its backups without an HTTP call).
-    assert!(changes(&console).is_empty(), "{:?}", changes(&console));
+    assert!(console.changes().is_empty(), "{:?}", console.changes());
     console.stop().await;
 }
 
@@ -382,15 +351,7 @@ async fn while_the_gateway_is_away_the_history_keeps_the_8_8_parts() {
     let console = start(sim).await;
     let id = console.start_backup().await;
     assert_eq!(console.wait_terminal(id).await["state"], "completed");
-    eventually(
-        "the set in the history",
-        Duration::from_secs(10),
-        || async {
-            let (_, page) = console.get_json("/api/v1/backups").await;
-            (page["items"][0]["verdict"] == "restorable").then_some(())
-        },
-    )
-    .await;
+    restorable_row(&console, id).await;
     // The gateway (the orchestration cluster) stops answering: no version can be read, but
     // the history still reads and names the 8.8 parts, marked stale — not 8.7's Operate and
     // Tasklist.

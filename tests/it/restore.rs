@@ -6,28 +6,9 @@
 use crate::common;
 
 use camunda_sim::Component;
-use common::{eventually, fast_sim, snapshot_contents, start, step_state, TestConsole, APPS};
+use common::{eventually, fast_sim, snapshot_contents, start, step_state, APPS};
 use serde_json::Value;
 use std::time::Duration;
-
-async fn restore(console: &TestConsole, id: i64) -> Value {
-    let (status, body) = console.get_json(&format!("/api/v1/restores/{id}")).await;
-    assert_eq!(status, 200, "{body}");
-    body
-}
-
-async fn until_step(console: &TestConsole, id: i64, key: &str, state: &str) -> Value {
-    eventually(
-        &format!("restore {id} step {key} {state}"),
-        Duration::from_secs(30),
-        || async {
-            let r = restore(console, id).await;
-            assert_ne!(r["state"], "failed", "{r:#}");
-            (step_state(&r, key) == state).then_some(r)
-        },
-    )
-    .await
-}
 
 #[tokio::test]
 async fn a_full_restore_brings_back_the_set_and_nothing_written_after_it() {
@@ -140,7 +121,9 @@ async fn a_full_restore_brings_back_the_set_and_nothing_written_after_it() {
     assert_eq!(status, 409);
 
     // Stop the apps: confirmed too early, the step still waits for them to stop.
-    let r = until_step(&console, rid, "stop_apps", "waiting").await;
+    let r = console
+        .until_restore_step(rid, "stop_apps", "waiting")
+        .await;
     assert_eq!(r["state"], "waiting");
     let (status, _) = console
         .post_json(
@@ -160,7 +143,7 @@ async fn a_full_restore_brings_back_the_set_and_nothing_written_after_it() {
         .await;
     assert_eq!(status, 202);
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let r = restore(&console, rid).await;
+    let r = console.restore(rid).await;
     assert_eq!(step_state(&r, "stop_apps"), "waiting", "{r:#}");
     assert!(
         r["progress"]["deleted"]
@@ -173,7 +156,9 @@ async fn a_full_restore_brings_back_the_set_and_nothing_written_after_it() {
     }
 
     // Deletion and restores run by themselves; then the Zeebe restore waits.
-    let r = until_step(&console, rid, "restore_zeebe", "waiting").await;
+    let r = console
+        .until_restore_step(rid, "restore_zeebe", "waiting")
+        .await;
     assert_eq!(r["state"], "waiting");
     let (status, _) = console
         .post_json(&format!("/api/v1/restores/{rid}/cancel"), "")
@@ -204,7 +189,9 @@ async fn a_full_restore_brings_back_the_set_and_nothing_written_after_it() {
     assert_eq!(status, 202);
 
     // Start everything; the post-restore checks pass.
-    until_step(&console, rid, "start_apps", "waiting").await;
+    console
+        .until_restore_step(rid, "start_apps", "waiting")
+        .await;
     for c in APPS {
         control.start_component(c).await.expect("start");
     }
@@ -216,7 +203,7 @@ async fn a_full_restore_brings_back_the_set_and_nothing_written_after_it() {
         .await;
     assert_eq!(status, 202);
     let done = eventually("restore completed", Duration::from_secs(30), || async {
-        let r = restore(&console, rid).await;
+        let r = console.restore(rid).await;
         assert_ne!(r["state"], "failed", "{r:#}");
         (r["state"] == "completed").then_some(r)
     })
@@ -297,13 +284,15 @@ async fn a_failing_check_blocks_the_restore_and_cancel_works_before_anything_is_
         .await;
     assert_eq!(status, 201, "{started:#}");
     let rid = started["restoreId"].as_i64().expect("id");
-    until_step(&console, rid, "stop_apps", "waiting").await;
+    console
+        .until_restore_step(rid, "stop_apps", "waiting")
+        .await;
     let (status, _) = console
         .post_json(&format!("/api/v1/restores/{rid}/cancel"), "")
         .await;
     assert_eq!(status, 202);
     let r = eventually("cancelled", Duration::from_secs(10), || async {
-        let r = restore(&console, rid).await;
+        let r = console.restore(rid).await;
         (r["state"] == "cancelled").then_some(r)
     })
     .await;

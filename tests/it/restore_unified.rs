@@ -6,28 +6,8 @@
 
 use crate::common;
 
-use common::{eventually, fast_sim, snapshot_contents, start, step_state, TestConsole, APPS};
-use serde_json::Value;
+use common::{eventually, fast_sim, snapshot_contents, start, TestConsole, APPS};
 use std::time::Duration;
-
-async fn restore(console: &TestConsole, id: i64) -> Value {
-    let (status, body) = console.get_json(&format!("/api/v1/restores/{id}")).await;
-    assert_eq!(status, 200, "{body}");
-    body
-}
-
-async fn until_step(console: &TestConsole, id: i64, key: &str, state: &str) -> Value {
-    eventually(
-        &format!("restore {id} step {key} {state}"),
-        Duration::from_secs(30),
-        || async {
-            let r = restore(console, id).await;
-            assert_ne!(r["state"], "failed", "{r:#}");
-            (step_state(&r, key) == state).then_some(r)
-        },
-    )
-    .await
-}
 
 async fn confirm(console: &TestConsole, rid: i64, step: &str) {
     let (status, body) = console
@@ -127,19 +107,23 @@ async fn an_8_8_set_is_restored_with_the_8_8_runbook() {
     let rid = started["restoreId"].as_i64().expect("restoreId");
     assert_eq!(started["profile"], "v88");
 
-    until_step(&console, rid, "stop_apps", "waiting").await;
+    console
+        .until_restore_step(rid, "stop_apps", "waiting")
+        .await;
     for c in APPS {
         control.stop_component(c).await.expect("stop");
     }
     confirm(&console, rid, "stop_apps").await;
     // While the step waits, its commands stay on it, apart from what the console sees (the
     // latter is written just after the step starts waiting).
-    until_step(&console, rid, "restore_zeebe", "waiting").await;
+    console
+        .until_restore_step(rid, "restore_zeebe", "waiting")
+        .await;
     let step = eventually(
         "the waiting step's words",
         Duration::from_secs(10),
         || async {
-            let r = restore(&console, rid).await;
+            let r = console.restore(rid).await;
             r["steps"]
                 .as_array()?
                 .iter()
@@ -169,13 +153,15 @@ async fn an_8_8_set_is_restored_with_the_8_8_runbook() {
         assert_eq!(outcome.exit_code, 0, "{:?}", outcome.log);
     }
     confirm(&console, rid, "restore_zeebe").await;
-    until_step(&console, rid, "start_apps", "waiting").await;
+    console
+        .until_restore_step(rid, "start_apps", "waiting")
+        .await;
     for c in APPS {
         control.start_component(c).await.expect("start");
     }
     confirm(&console, rid, "start_apps").await;
     let done = eventually("restore completed", Duration::from_secs(30), || async {
-        let r = restore(&console, rid).await;
+        let r = console.restore(rid).await;
         assert_ne!(r["state"], "failed", "{r:#}");
         (r["state"] == "completed").then_some(r)
     })

@@ -225,7 +225,57 @@ pub fn fast_sim() -> camunda_sim::SimConfig {
     c
 }
 
+/// Like [`start`], with Optimize left out of the console's configuration.
+pub async fn start_without_optimize(config: camunda_sim::SimConfig) -> TestConsole {
+    start_adjusted(config, |s| {
+        if let Some(c) = s.cluster.as_mut() {
+            c.optimize_management_url = None;
+        }
+    })
+    .await
+}
+
 impl TestConsole {
+    /// The calls that changed something, in the order the simulator received them, as
+    /// `component METHOD path?query` (the prober's repository verification changes nothing).
+    pub fn changes(&self) -> Vec<String> {
+        self.sim
+            .control()
+            .calls()
+            .iter()
+            .filter(|c| c.method != "GET" && !c.path.ends_with("/_verify"))
+            .map(|c| {
+                let query = c
+                    .query
+                    .as_deref()
+                    .map(|q| format!("?{q}"))
+                    .unwrap_or_default();
+                format!("{} {} {}{query}", c.component, c.method, c.path)
+            })
+            .collect()
+    }
+
+    /// `GET /api/v1/restores/{id}` (must answer 200).
+    pub async fn restore(&self, id: i64) -> serde_json::Value {
+        let (status, body) = self.get_json(&format!("/api/v1/restores/{id}")).await;
+        assert_eq!(status, 200, "{body}");
+        body
+    }
+
+    /// Waits until restore `id`'s step `key` is in `state` (never `failed` meanwhile).
+    pub async fn until_restore_step(&self, id: i64, key: &str, state: &str) -> serde_json::Value {
+        eventually(
+            &format!("restore {id} step {key} {state}"),
+            Duration::from_secs(30),
+            || async {
+                let r = self.restore(id).await;
+                assert_ne!(r["state"], "failed", "{r:#}");
+                (step_state(&r, key) == state).then_some(r)
+            },
+        )
+        .await
+    }
+
     pub async fn post_json(&self, path: &str, body: &str) -> (u16, serde_json::Value) {
         let r = self
             .http
