@@ -2,7 +2,7 @@
 //! Tests call [`Application::build`] with port 0 and read the real port back.
 
 use crate::camunda::{CamundaClients, ClientError, HttpConfig};
-use crate::config::{ClusterSettings, Settings};
+use crate::config::{ClusterSettings, ManagementAuth, Settings};
 use crate::domain::ConsoleInfo;
 use crate::overview::{spawn_prober, OverviewCache};
 use crate::state::{AppState, Console};
@@ -61,7 +61,18 @@ impl Application {
             Some(c) => (c, None),
             None => {
                 let sim = start_simulator(&settings).await?;
-                (simulated_cluster(sim.urls())?, Some(sim))
+                let rest_auth = sim.control().rest_credentials().map(|a| match a {
+                    camunda_sim::ManagementAuth::Basic(b) => {
+                        ManagementAuth::Basic(crate::config::Credentials {
+                            username: b.username,
+                            password: b.password.into(),
+                        })
+                    }
+                    camunda_sim::ManagementAuth::Bearer(t) => {
+                        ManagementAuth::Bearer(t.bearer_token.into())
+                    }
+                });
+                (simulated_cluster(sim.urls(), rest_auth)?, Some(sim))
             }
         };
         let http = HttpConfig {
@@ -304,7 +315,10 @@ async fn start_simulator(
 }
 
 /// The cluster settings that point at the embedded simulator.
-fn simulated_cluster(urls: &camunda_sim::SimUrls) -> Result<ClusterSettings, StartupError> {
+fn simulated_cluster(
+    urls: &camunda_sim::SimUrls,
+    rest_auth: Option<ManagementAuth>,
+) -> Result<ClusterSettings, StartupError> {
     let parse = |u: &str| {
         Url::parse(u).map_err(|source| StartupError::SimulatorUrl {
             url: u.to_owned(),
@@ -326,6 +340,9 @@ fn simulated_cluster(urls: &camunda_sim::SimUrls) -> Result<ClusterSettings, Sta
         elasticsearch_url: parse(&urls.elasticsearch)?,
         elasticsearch_auth: None,
         management_auth: None,
+        // Used only by the 8.10+ profile (the `/v2` REST API).
+        orchestration_rest_url: Some(parse(&urls.rest)?),
+        rest_auth,
         tls: crate::config::TlsSettings::default(),
         snapshot_repository: "camunda".into(),
         zeebe_record_prefix: "zeebe-record".into(),

@@ -21,12 +21,23 @@ pub enum ClientError {
         #[source]
         source: reqwest::Error,
     },
-    #[error("{component} refused the console's credentials: HTTP {status} to {method} {url} ({message}). Check {}", credential_setting(*component))]
+    #[error("{component} refused the console's credentials: HTTP {status} to {method} {url} ({message}). Check {}", if *rest { REST_SETTING } else { credential_setting(*component) })]
     Unauthorized {
         component: ComponentKind,
         method: &'static str,
         url: String,
         status: u16,
+        message: String,
+        /// Sent to the 8.10+ `/v2` REST API (its credentials are `[cluster.rest_auth]`).
+        rest: bool,
+    },
+    /// 8.10+ `/v2`: authenticated, but without the Camunda permission the call needs.
+    #[error("{component}: the console's identity lacks the Camunda permission {permission}, needed for {method} {url} (HTTP 403: {message}). Grant {permission} to the user or client of [cluster.rest_auth] in the orchestration cluster (an authorization, or a role that has it), then try again")]
+    Forbidden {
+        component: ComponentKind,
+        method: &'static str,
+        url: String,
+        permission: String,
         message: String,
     },
     #[error("{component} did not answer {url} within {} s", timeout.as_secs_f32())]
@@ -79,9 +90,11 @@ impl ClientError {
             Self::Status { status, .. } => matches!(status, 500 | 502 | 503 | 504),
             // A body that is not JSON is what a proxy or a restarting gateway sends.
             Self::Decode { .. } => true,
-            Self::Tls { .. } | Self::Unauthorized { .. } | Self::Build(_) | Self::Refused(_) => {
-                false
-            }
+            Self::Tls { .. }
+            | Self::Unauthorized { .. }
+            | Self::Forbidden { .. }
+            | Self::Build(_)
+            | Self::Refused(_) => false,
         }
     }
 
@@ -89,6 +102,7 @@ impl ClientError {
     pub fn status(&self) -> Option<u16> {
         match self {
             Self::Status { status, .. } | Self::Unauthorized { status, .. } => Some(*status),
+            Self::Forbidden { .. } => Some(403),
             _ => None,
         }
     }
@@ -96,7 +110,9 @@ impl ClientError {
     /// The component's own words, when it answered with an error.
     pub fn component_message(&self) -> Option<&str> {
         match self {
-            Self::Status { message, .. } | Self::Unauthorized { message, .. } => Some(message),
+            Self::Status { message, .. }
+            | Self::Unauthorized { message, .. }
+            | Self::Forbidden { message, .. } => Some(message),
             _ => None,
         }
     }
@@ -105,7 +121,10 @@ impl ClientError {
     pub fn component_answered(&self) -> bool {
         matches!(
             self,
-            Self::Status { .. } | Self::Decode { .. } | Self::Unauthorized { .. }
+            Self::Status { .. }
+                | Self::Decode { .. }
+                | Self::Unauthorized { .. }
+                | Self::Forbidden { .. }
         )
     }
 }
@@ -120,6 +139,34 @@ fn legacy_transient(message: &str) -> bool {
         || m.contains("timeout")
 }
 
+/// The configuration table of the `/v2` REST API's credentials.
+const REST_SETTING: &str =
+    "[cluster.rest_auth] (username and password, or bearer_token, of a user or client of the orchestration cluster)";
+
+/// The permission a 403 of the `/v2` API names (`Unauthorized to perform operation 'CREATE'
+/// on resource 'BACKUP'`, or `any of the operations: 'RESTORE' on 'BACKUP' or 'UPDATE' on
+/// 'SYSTEM'`), else the one the request needs by its path.
+pub(crate) fn permission_of(message: &str, method: &str, url: &str) -> String {
+    let quoted: Vec<&str> = message.split('\'').skip(1).step_by(2).collect();
+    if message.contains("on resource") && quoted.len() == 2 {
+        return format!("{}:{}", quoted[1], quoted[0]);
+    }
+    if message.contains("any of the operations")
+        && quoted.len() >= 2
+        && quoted.len().is_multiple_of(2)
+    {
+        return quoted
+            .chunks(2)
+            .map(|c| format!("{}:{}", c[1], c[0]))
+            .collect::<Vec<_>>()
+            .join(" or ");
+    }
+    let path = url.find("/v2/").map(|i| &url[i..]).unwrap_or(url);
+    crate::profile::v2_permission(method, path)
+        .unwrap_or("(not named by the cluster)")
+        .to_owned()
+}
+
 /// The configuration keys that hold a component's credentials.
 fn credential_setting(component: ComponentKind) -> &'static str {
     match component {
@@ -127,5 +174,40 @@ fn credential_setting(component: ComponentKind) -> &'static str {
             "cluster.elasticsearch_api_key, or cluster.elasticsearch_username and elasticsearch_password (the user needs the snapshot privileges)"
         }
         _ => "[cluster.management_auth] (username and password, or bearer_token)",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::permission_of;
+
+    #[test]
+    fn the_missing_permission_is_read_from_the_403_or_the_path() {
+        assert_eq!(
+            permission_of(
+                "Unauthorized to perform operation 'CREATE' on resource 'BACKUP'",
+                "POST",
+                "http://c:8080/v2/backups/history"
+            ),
+            "BACKUP:CREATE"
+        );
+        assert_eq!(
+            permission_of(
+                "Unauthorized to perform any of the operations: 'RESTORE' on 'BACKUP' or 'UPDATE' on 'SYSTEM'",
+                "PATCH",
+                "http://c:8080/v2/mode"
+            ),
+            "BACKUP:RESTORE or SYSTEM:UPDATE"
+        );
+        assert_eq!(
+            permission_of("Forbidden", "GET", "http://c:8080/v2/backups/runtime/3"),
+            "BACKUP:READ"
+        );
+        assert!(permission_of(
+            "Forbidden",
+            "POST",
+            "http://c:8080/v2/exporting/pause?soft=true"
+        )
+        .starts_with("EXPORTER:PAUSE"));
     }
 }

@@ -100,6 +100,8 @@ pub struct Answer {
     pub url: String,
     pub method: &'static str,
     pub component: ComponentKind,
+    /// Answered by the 8.10+ `/v2` REST API.
+    pub rest: bool,
 }
 
 impl Answer {
@@ -116,6 +118,16 @@ impl Answer {
     /// The answer as an error, with the component's own message; 401 and 403 name the
     /// credential setting to fix.
     pub fn into_error(self) -> ClientError {
+        if self.rest && self.status.as_u16() == 403 {
+            let message = extract_message(&self.body);
+            return ClientError::Forbidden {
+                component: self.component,
+                method: self.method,
+                permission: super::error::permission_of(&message, self.method, &self.url),
+                url: self.url,
+                message,
+            };
+        }
         if matches!(self.status.as_u16(), 401 | 403) {
             return ClientError::Unauthorized {
                 component: self.component,
@@ -123,6 +135,7 @@ impl Answer {
                 url: self.url,
                 status: self.status.as_u16(),
                 message: extract_message(&self.body),
+                rest: self.rest,
             };
         }
         ClientError::Status {
@@ -152,6 +165,8 @@ pub struct ManagementClient {
     base: Url,
     auth: Option<Auth>,
     timeout: Option<Duration>,
+    /// The 8.10+ `/v2` REST API (403s name the missing permission).
+    rest: bool,
 }
 
 impl std::fmt::Debug for ManagementClient {
@@ -160,6 +175,7 @@ impl std::fmt::Debug for ManagementClient {
             .field("kind", &self.kind)
             .field("base", &self.base.as_str())
             .field("auth", &self.auth)
+            .field("rest", &self.rest)
             .finish()
     }
 }
@@ -172,7 +188,14 @@ impl ManagementClient {
             base,
             auth: None,
             timeout: None,
+            rest: false,
         }
+    }
+
+    /// Marks the client as the 8.10+ `/v2` REST API's.
+    pub fn as_rest(mut self) -> Self {
+        self.rest = true;
+        self
     }
 
     /// Sends `auth` with every request.
@@ -269,6 +292,7 @@ impl ManagementClient {
             url,
             method: method_name,
             component: self.kind,
+            rest: self.rest,
         })
     }
 

@@ -23,6 +23,10 @@ fn from_json(v: &Value) -> Option<String> {
     if let Some(m) = v.get("message").and_then(s) {
         return Some(m);
     }
+    // Spring's `ProblemDetail` (8.10+ `/v2`): `detail`, else `title`.
+    if let Some(m) = v.get("detail").and_then(s) {
+        return Some(m);
+    }
     if let Some(m) = v.get("detailedMessage").and_then(s) {
         return Some(m);
     }

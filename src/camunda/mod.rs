@@ -1,5 +1,5 @@
-//! Clients for the management APIs of a Camunda 8 cluster (8.2–8.7 profile of
-//! `shared/camunda-api.md`): the Zeebe gateway and brokers, Operate, Tasklist, Optimize, and the
+//! Clients for the management APIs of a Camunda 8 cluster (every profile of
+//! `shared/camunda-api.md` and `docs/camunda-api-8.8-8.10.md`, the 8.10 `/v2` REST API included): the Zeebe gateway and brokers, Operate, Tasklist, Optimize, and the
 //! Elasticsearch snapshot API. Each client speaks one component's dialect and turns its quirks
 //! (wrapped 200 responses, everything-is-400 errors, `COMPLETE` vs `COMPLETED`) into typed results.
 
@@ -35,6 +35,10 @@ pub struct CamundaClients {
     /// 8.8+: the orchestration cluster's `/actuator/backupHistory` (Operate and Tasklist
     /// together); `None` in the 8.2–8.7 profile. Set by [`CamundaClients::for_profile`].
     pub webapps: Option<WebAppClient>,
+    /// 8.10+: the orchestration cluster's REST API (`cluster.orchestration_rest_url` with
+    /// `[cluster.rest_auth]`), when configured; [`CamundaClients::for_profile`] routes backups
+    /// and exporting through it.
+    pub rest: Option<ManagementClient>,
 }
 
 impl CamundaClients {
@@ -73,15 +77,34 @@ impl CamundaClients {
                 .with_auth(cluster.elasticsearch_auth.as_ref().map(Auth::from)),
             ),
             webapps: None,
+            rest: cluster.orchestration_rest_url.as_ref().map(|u| {
+                ManagementClient::new(client.clone(), ComponentKind::Zeebe, u.clone())
+                    .with_auth(cluster.rest_auth.as_ref().map(Auth::from))
+                    .as_rest()
+            }),
         })
     }
 
+    /// Whether `profile`'s backups and exporting go through the `/v2` REST API here.
+    pub fn uses_rest(&self, profile: &Profile) -> bool {
+        profile.rest.is_some() && self.rest.is_some()
+    }
+
     /// The clients as `profile` speaks: Zeebe's backups at its path; in 8.8+ the web apps as
-    /// one `backupHistory` client of the orchestration cluster (the gateway's management URL).
+    /// one `backupHistory` client of the orchestration cluster (the gateway's management URL);
+    /// in 8.10+ with a REST URL configured, both and exporting on the `/v2` API.
     pub fn for_profile(&self, profile: &Profile) -> Self {
         let mut c = self.clone();
         c.zeebe = c.zeebe.at(profile.zeebe_backups);
         c.optimize = c.optimize.map(|o| o.at(profile.optimize_backups));
+        if let (Some(api), Some(rest)) = (profile.rest, &self.rest) {
+            c.zeebe = c
+                .zeebe
+                .via(rest.clone(), api.runtime, api.pause, api.resume);
+            c.webapps =
+                Some(WebAppClient::new(rest.with_kind(ComponentKind::WebApps)).at(api.history));
+            return c;
+        }
         c.webapps = match profile.webapps {
             WebApps::Unified { path } => Some(
                 WebAppClient::new(c.zeebe.gateway().with_kind(ComponentKind::WebApps)).at(path),

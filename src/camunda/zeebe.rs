@@ -28,6 +28,15 @@ pub enum ZeebeError {
 }
 
 impl ZeebeError {
+    /// Whether the request was refused before the cluster acted on it: the credentials (401)
+    /// or the permission (403) were checked first.
+    pub fn refused_before_acting(&self) -> bool {
+        matches!(
+            self,
+            Self::Client(ClientError::Unauthorized { .. } | ClientError::Forbidden { .. })
+        )
+    }
+
     pub fn is_retryable(&self) -> bool {
         match self {
             Self::IdNotGreater { .. } | Self::IdsGenerated { .. } => false,
@@ -44,8 +53,14 @@ impl ZeebeError {
 pub struct ZeebeClient {
     gateway: ManagementClient,
     brokers: Vec<ManagementClient>,
-    /// The backup endpoint: `/actuator/backups` (8.2–8.7) or `/actuator/backupRuntime` (8.8+).
+    /// The backup endpoint: `/actuator/backups` (8.2–8.7), `/actuator/backupRuntime` (8.8+),
+    /// `/v2/backups/runtime` (8.10+ REST API).
     backups: &'static str,
+    /// Where backups and exporting are asked for: the gateway's management port, or (8.10+)
+    /// the orchestration cluster's REST API.
+    api: Option<ManagementClient>,
+    /// Pause and resume paths (`/actuator/exporting/…`, 8.10+ `/v2/exporting/…`).
+    exporting: (&'static str, &'static str),
 }
 
 impl ZeebeClient {
@@ -54,7 +69,29 @@ impl ZeebeClient {
             gateway,
             brokers,
             backups: "/actuator/backups",
+            api: None,
+            exporting: ("/actuator/exporting/pause", "/actuator/exporting/resume"),
         }
+    }
+
+    /// The same client asking `api` (8.10+: the REST API) for backups at `backups` and for
+    /// exporting at `pause` / `resume`; version and partition reads stay on the actuators.
+    pub fn via(
+        mut self,
+        api: ManagementClient,
+        backups: &'static str,
+        pause: &'static str,
+        resume: &'static str,
+    ) -> Self {
+        self.api = Some(api);
+        self.backups = backups;
+        self.exporting = (pause, resume);
+        self
+    }
+
+    /// The endpoint backup and exporting requests go to.
+    pub fn api(&self) -> &ManagementClient {
+        self.api.as_ref().unwrap_or(&self.gateway)
     }
 
     /// The same client speaking to the backup endpoint at `path` (a version profile's).
@@ -81,7 +118,7 @@ impl ZeebeClient {
     pub async fn take_backup(&self, id: i64) -> Result<String, ZeebeError> {
         let body = json!({ "backupId": id });
         let answer = self
-            .gateway
+            .api()
             .call(Method::POST, self.backups, Some(&body))
             .await?;
         match answer.status {
@@ -112,7 +149,7 @@ impl ZeebeClient {
     #[tracing::instrument(skip_all, fields(backup_id = id))]
     pub async fn backup(&self, id: i64) -> Result<Option<BackupInfo>, ClientError> {
         let answer = self
-            .gateway
+            .api()
             .call(Method::GET, &format!("{}/{id}", self.backups), None)
             .await?;
         if answer.status == StatusCode::NOT_FOUND {
@@ -124,7 +161,7 @@ impl ZeebeClient {
     /// `GET /actuator/backups`: every backup the store knows, in no particular order.
     #[tracing::instrument(skip_all)]
     pub async fn list_backups(&self) -> Result<Vec<BackupInfo>, ClientError> {
-        self.gateway
+        self.api()
             .call(Method::GET, self.backups, None)
             .await?
             .success()?
@@ -136,7 +173,7 @@ impl ZeebeClient {
     #[tracing::instrument(skip_all)]
     pub async fn runtime_state(&self) -> Result<Option<RuntimeBackupState>, ClientError> {
         let answer = self
-            .gateway
+            .api()
             .call(Method::GET, &format!("{}/state", self.backups), None)
             .await?;
         if matches!(
@@ -151,7 +188,7 @@ impl ZeebeClient {
     /// `DELETE /actuator/backups/{id}` → 204. The id stays used.
     #[tracing::instrument(skip_all, fields(backup_id = id))]
     pub async fn delete_backup(&self, id: i64) -> Result<(), ClientError> {
-        self.gateway
+        self.api()
             .call(Method::DELETE, &format!("{}/{id}", self.backups), None)
             .await?
             .success()
@@ -162,22 +199,26 @@ impl ZeebeClient {
     #[tracing::instrument(skip_all, fields(soft))]
     pub async fn pause_exporting(&self, soft: bool) -> Result<(), ZeebeError> {
         let path = if soft {
-            "/actuator/exporting/pause?soft=true"
+            format!("{}?soft=true", self.exporting.0)
         } else {
-            "/actuator/exporting/pause"
+            self.exporting.0.to_owned()
         };
-        self.exporting("pause", path).await
+        self.exporting("pause", &path).await
     }
 
     /// `POST /actuator/exporting/resume`.
     #[tracing::instrument(skip_all)]
     pub async fn resume_exporting(&self) -> Result<(), ZeebeError> {
-        self.exporting("resume", "/actuator/exporting/resume").await
+        self.exporting("resume", self.exporting.1).await
     }
 
     /// Success ⇔ HTTP 204, or HTTP 200 whose JSON `status` is 2xx (§4.2).
     async fn exporting(&self, operation: &'static str, path: &str) -> Result<(), ZeebeError> {
-        let answer = self.gateway.call(Method::POST, path, None).await?;
+        let answer = self.api().call(Method::POST, path, None).await?;
+        // The REST API's 401/403 name the credentials or the missing permission.
+        if answer.rest && matches!(answer.status.as_u16(), 401 | 403) {
+            return Err(answer.into_error().into());
+        }
         exporting_outcome(operation, answer.status.as_u16(), &answer.body)
     }
 

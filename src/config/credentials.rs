@@ -108,42 +108,69 @@ pub(super) fn elasticsearch_auth(
     .map(|c| c.map(ElasticsearchAuth::Basic))
 }
 
-/// `[cluster.management_auth]`: basic or bearer, not both.
+/// The keys of one basic-or-bearer credential table.
+pub(super) struct AuthKeys {
+    pub table: &'static str,
+    pub username: &'static str,
+    pub password: &'static str,
+    pub password_file: &'static str,
+    pub bearer_token: &'static str,
+    pub bearer_token_file: &'static str,
+}
+
+/// `[cluster.management_auth]`.
+pub(super) const MANAGEMENT_AUTH: AuthKeys = AuthKeys {
+    table: "cluster.management_auth",
+    username: "cluster.management_auth.username",
+    password: "cluster.management_auth.password",
+    password_file: "cluster.management_auth.password_file",
+    bearer_token: "cluster.management_auth.bearer_token",
+    bearer_token_file: "cluster.management_auth.bearer_token_file",
+};
+
+/// `[cluster.rest_auth]` (8.10+ `/v2` REST API).
+pub(super) const REST_AUTH: AuthKeys = AuthKeys {
+    table: "cluster.rest_auth",
+    username: "cluster.rest_auth.username",
+    password: "cluster.rest_auth.password",
+    password_file: "cluster.rest_auth.password_file",
+    bearer_token: "cluster.rest_auth.bearer_token",
+    bearer_token_file: "cluster.rest_auth.bearer_token_file",
+};
+
+/// A basic-or-bearer credential table (`[cluster.management_auth]`, `[cluster.rest_auth]`):
+/// one of the two, not both.
 pub(super) fn management_auth(
+    keys: &AuthKeys,
     raw: Option<RawManagementAuth>,
 ) -> Result<Option<ManagementAuth>, ConfigError> {
     let Some(raw) = raw else { return Ok(None) };
     let password = secret(
-        "cluster.management_auth.password",
-        "cluster.management_auth.password_file",
+        keys.password,
+        keys.password_file,
         raw.password,
         raw.password_file.as_deref(),
     )?;
     let token = secret(
-        "cluster.management_auth.bearer_token",
-        "cluster.management_auth.bearer_token_file",
+        keys.bearer_token,
+        keys.bearer_token_file,
         raw.bearer_token,
         raw.bearer_token_file.as_deref(),
     )?;
     if token.is_some() && (raw.username.is_some() || password.is_some()) {
         return Err(ConfigError::invalid(
-            "cluster.management_auth.bearer_token",
+            keys.bearer_token,
             "use either a bearer token or username/password, not both",
         ));
     }
     if let Some(token) = token {
         return Ok(Some(ManagementAuth::Bearer(token)));
     }
-    let creds = basic(
-        "cluster.management_auth.username",
-        "cluster.management_auth.password",
-        raw.username,
-        password,
-    )?;
+    let creds = basic(keys.username, keys.password, raw.username, password)?;
     match creds {
         Some(c) => Ok(Some(ManagementAuth::Basic(c))),
         None => Err(ConfigError::invalid(
-            "cluster.management_auth",
+            keys.table,
             "is empty: give username and password, or bearer_token (or remove the table)",
         )),
     }

@@ -183,6 +183,11 @@ pub struct RawCluster {
     pub tls: RawTls,
     /// Credentials for the Zeebe, Operate, Tasklist and Optimize actuators.
     pub management_auth: Option<RawManagementAuth>,
+    /// 8.10+: the orchestration cluster's REST API (port 8080); with it the backup runs on the
+    /// authenticated `/v2` API instead of the actuators.
+    pub orchestration_rest_url: Option<String>,
+    /// Credentials for the `/v2` REST API (basic or bearer, like `management_auth`).
+    pub rest_auth: Option<RawManagementAuth>,
 }
 
 /// `[cluster.tls]`: trust and client identity for every `https://` component URL.

@@ -108,6 +108,37 @@ fn an_8_8_cluster_needs_one_orchestration_url_and_older_keys_still_load() {
     });
 }
 
+#[test]
+fn the_8_10_rest_api_has_its_own_url_and_credentials() {
+    let with_rest = FULL.replace(
+        "soft_pause = true",
+        "soft_pause = true\norchestration_rest_url = \"https://camunda-zeebe-gateway:8080/\"",
+    )
+        + "[cluster.rest_auth]\nusername = \"backup-console\"\npassword = \"rest-pw-4711\"\n";
+    run(|jail| {
+        jail.create_file("c.toml", &with_rest)?;
+        let s = load_from(Some(Path::new("c.toml")), env()).map_err(|e| e.to_string())?;
+        let c = s.cluster.ok_or("no cluster")?;
+        assert_eq!(
+            c.orchestration_rest_url.as_ref().map(|u| u.as_str()),
+            Some("https://camunda-zeebe-gateway:8080/")
+        );
+        assert!(
+            matches!(&c.rest_auth, Some(crate::config::ManagementAuth::Basic(b)) if b.username == "backup-console")
+        );
+        // The REST password never shows in a debug print.
+        assert!(!format!("{c:?}").contains("rest-pw-4711"));
+        Ok(())
+    });
+    let orphan = format!("{FULL}[cluster.rest_auth]\nbearer_token = \"t\"\n");
+    assert!(error_for(&orphan).contains("cluster.rest_auth"));
+    let half = FULL.replace(
+        "soft_pause = true",
+        "soft_pause = true\norchestration_rest_url = \"http://gw:8080\"",
+    ) + "[cluster.rest_auth]\nusername = \"u\"\n";
+    assert!(error_for(&half).contains("cluster.rest_auth.password"));
+}
+
 fn error_for(file: &str) -> String {
     let mut out = String::new();
     Jail::expect_with(|jail| {

@@ -58,6 +58,10 @@ pub struct ClusterSettings {
     pub elasticsearch_url: Url,
     pub elasticsearch_auth: Option<ElasticsearchAuth>,
     pub management_auth: Option<ManagementAuth>,
+    /// 8.10+: the orchestration cluster's REST API (`/v2`, port 8080); `None` = the actuators.
+    pub orchestration_rest_url: Option<Url>,
+    /// Credentials of the `/v2` REST API.
+    pub rest_auth: Option<ManagementAuth>,
     pub tls: TlsSettings,
     pub snapshot_repository: String,
     pub zeebe_record_prefix: String,
@@ -203,7 +207,15 @@ fn validate_cluster(raw: RawCluster) -> Result<ClusterSettings, ConfigError> {
     )?;
     let elasticsearch_auth =
         credentials::elasticsearch_auth(raw.elasticsearch_username, password, api_key)?;
-    let management_auth = credentials::management_auth(raw.management_auth)?;
+    let management_auth =
+        credentials::management_auth(&credentials::MANAGEMENT_AUTH, raw.management_auth)?;
+    let rest_auth = credentials::management_auth(&credentials::REST_AUTH, raw.rest_auth)?;
+    if rest_auth.is_some() && raw.orchestration_rest_url.is_none() {
+        return Err(ConfigError::invalid(
+            "cluster.rest_auth",
+            "is given without cluster.orchestration_rest_url (the REST API it is for, e.g. http://camunda-zeebe-gateway:8080)",
+        ));
+    }
     let tls = credentials::tls(raw.tls)?;
     validate_repository(&raw.snapshot_repository)?;
     validate_prefix(&raw.zeebe_record_prefix)?;
@@ -256,6 +268,12 @@ fn validate_cluster(raw: RawCluster) -> Result<ClusterSettings, ConfigError> {
         elasticsearch_url: parse_url("cluster.elasticsearch_url", &raw.elasticsearch_url)?,
         elasticsearch_auth,
         management_auth,
+        orchestration_rest_url: raw
+            .orchestration_rest_url
+            .as_deref()
+            .map(|u| parse_url("cluster.orchestration_rest_url", u))
+            .transpose()?,
+        rest_auth,
         tls,
         snapshot_repository: raw.snapshot_repository,
         zeebe_record_prefix: raw.zeebe_record_prefix,
@@ -295,7 +313,7 @@ fn parse_url(key: &'static str, value: &str) -> Result<Url, ConfigError> {
     if !url.username().is_empty() || url.password().is_some() {
         return Err(ConfigError::invalid(
             key,
-            "must not carry credentials; use [cluster.management_auth] or the cluster.elasticsearch_* credential keys",
+            "must not carry credentials; use [cluster.management_auth], [cluster.rest_auth] or the cluster.elasticsearch_* credential keys",
         ));
     }
     if url.query().is_some() || url.fragment().is_some() {

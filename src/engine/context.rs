@@ -128,6 +128,9 @@ pub enum Note {
     Warning(String),
     /// The pause mode chosen in pre-flight (true = soft).
     SoftPause(bool),
+    /// The pause was refused before the cluster acted on it (credentials or permission):
+    /// exporting was never paused by this run, so there is nothing to resume.
+    PauseRefused,
 }
 
 /// The sending side of a run's notes; cheap to clone into concurrent waits.

@@ -25,7 +25,12 @@ pub async fn pause(ctx: &RunContext, soft: bool, notes: &Notes) -> StepResult {
             Err(e) if e.is_retryable() => {
                 poller.unavailable(&e).map_err(pause_failure)?;
             }
-            Err(e) => return Err(pause_error(e)),
+            Err(e) => {
+                if e.refused_before_acting() {
+                    notes.send(Note::PauseRefused);
+                }
+                return Err(pause_error(e));
+            }
         }
         poller.sleep().await.map_err(pause_failure)?;
     }

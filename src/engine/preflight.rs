@@ -70,6 +70,14 @@ pub async fn run(ctx: &RunContext, notes: &Notes) -> StepResult {
         ));
     }
     let zeebe_path = c.zeebe.backups_path();
+    let rest = c.uses_rest(ctx.profile);
+    if ctx.profile.rest.is_some() && !rest {
+        notes.send(Note::Warning(format!(
+            "Camunda {} without cluster.orchestration_rest_url: the backup runs on the management actuators (port 9600), which {} still serves. Set orchestration_rest_url (port 8080) and [cluster.rest_auth] to use the authenticated /v2 API.",
+            ctx.profile.id.label(),
+            ctx.profile.id.label()
+        )));
+    }
 
     // 8.9+: a Zeebe that takes its own backups (a schedule, marker checkpoints) refuses the
     // set's id; say so before anything changes.
@@ -122,6 +130,10 @@ pub async fn run(ctx: &RunContext, notes: &Notes) -> StepResult {
         }
     }
     checked.push("Zeebe");
+    if rest {
+        // The reads above (list, state) needed BACKUP:READ; a 403 named it.
+        checked.push("the /v2 REST API (credentials accepted, BACKUP:READ held)");
+    }
 
     for app in c.webapp_clients() {
         let backups = read(ctx, || app.list_backups()).await?;
@@ -191,8 +203,13 @@ pub async fn run(ctx: &RunContext, notes: &Notes) -> StepResult {
         pause_mode::decide(ctx.cluster.soft_pause, version.as_deref())
     };
     notes.send(Note::SoftPause(mode.soft));
+    let unproven = if rest {
+        " BACKUP:CREATE and EXPORTER:PAUSE (some 8.10 revisions: SYSTEM:UPDATE) have no side-effect-free check in the /v2 API: the pause, sent first, proves the one (refused, nothing changes), the history take the other (refused, exporting is resumed at once); either refusal names the permission."
+    } else {
+        ""
+    };
     Ok(Some(format!(
-        "Checked: {}. {}",
+        "Checked: {}. {}{unproven}",
         checked.join(", "),
         capitalised(&mode.why)
     )))

@@ -335,6 +335,11 @@ async fn apply(journal: &mut RunJournal, note: Note) -> Result<(), StoreError> {
                 .await
         }
         Note::SoftPause(soft) => journal.update(None, None, |r| r.pause.soft = soft).await,
+        Note::PauseRefused => {
+            journal
+                .update(None, None, |r| r.pause.requested_at = None)
+                .await
+        }
     }
 }
 

@@ -4,8 +4,8 @@
 //! in [`PROFILES`] (and its simulator profile). [`detect`] chooses the profile from the
 //! components' versions or `[cluster] camunda_version`.
 //!
-//! Only the 8.2–8.7 profile is executed by this build's backup and restore engines; the others
-//! are detected, shown, and refused with words before anything changes.
+//! Every profile's backup runs; 8.10's restore (recovery mode and the in-cluster `/v2/restore`)
+//! is detected, shown and refused with words before anything changes.
 
 mod detect;
 
@@ -20,6 +20,53 @@ pub enum WebApps {
     PerComponent { path: &'static str },
     /// One orchestration cluster: one `POST <path>` backs up Operate, Tasklist and Identity.
     Unified { path: &'static str },
+}
+
+/// 8.10+: the authenticated REST API (`/v2`, the orchestration cluster's REST port 8080) that
+/// replaces the management actuators when `cluster.orchestration_rest_url` is configured. The
+/// actuators (the 8.9 paths) stay available in 8.10 and are used without it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RestApi {
+    /// Zeebe's (runtime) backups: take, list, status, delete, and `<path>/state`.
+    pub runtime: &'static str,
+    /// The web apps' (history) backups.
+    pub history: &'static str,
+    /// `POST` pause (with `?soft=true`) and resume: real status codes (204).
+    pub pause: &'static str,
+    pub resume: &'static str,
+}
+
+/// The 8.10 `/v2` paths (`zeebe/gateway-protocol/.../v2/backups.yaml`, `exporting.yaml`).
+pub const REST_V2: RestApi = RestApi {
+    runtime: "/v2/backups/runtime",
+    history: "/v2/backups/history",
+    pause: "/v2/exporting/pause",
+    resume: "/v2/exporting/resume",
+};
+
+/// The Camunda permission (`RESOURCE:PERMISSION`) a `/v2` request needs, for the words of a
+/// 403 whose body does not name it and for the pre-flight. The exporting permission differs
+/// between 8.10 revisions (`EXPORTER:PAUSE` in the docs and the code's resource types,
+/// `SYSTEM:UPDATE` in a stored OpenAPI revision), so both are named.
+pub fn v2_permission(method: &str, path: &str) -> Option<&'static str> {
+    let path = path.split('?').next().unwrap_or(path);
+    if path.starts_with("/v2/exporting/") {
+        return Some("EXPORTER:PAUSE (some 8.10 revisions: SYSTEM:UPDATE)");
+    }
+    if path.starts_with("/v2/restore") {
+        return Some("BACKUP:RESTORE");
+    }
+    if path.starts_with("/v2/mode") {
+        return Some("BACKUP:RESTORE or SYSTEM:UPDATE");
+    }
+    if !path.starts_with("/v2/backups/") {
+        return None;
+    }
+    Some(match method {
+        "GET" => "BACKUP:READ",
+        "DELETE" => "BACKUP:DELETE",
+        _ => "BACKUP:CREATE",
+    })
 }
 
 /// One version profile.
@@ -59,6 +106,8 @@ pub struct Profile {
     /// Whether Zeebe reports its backup state (`<zeebe_backups>/state`: checkpoints and ranges
     /// per partition; 8.9+).
     pub runtime_state: bool,
+    /// 8.10+: the `/v2` REST API, used instead of the actuators when configured.
+    pub rest: Option<RestApi>,
     /// Whether this build's backup engine runs this profile.
     pub executable: bool,
     /// Whether this build's restore runner runs this profile.
@@ -146,6 +195,19 @@ const UNIFIED_PROCEDURE: &[&str] = &[
     "POST <orchestration>:9600/actuator/exporting/resume",
 ];
 
+/// 8.10: the same order; each call on the `/v2` REST API (port 8080, authenticated) when
+/// `cluster.orchestration_rest_url` is set, else on the 8.9 actuators (port 9600).
+const V810_PROCEDURE: &[&str] = &[
+    "POST <orchestration>:8080/v2/exporting/pause?soft=true → 204 (actuator: :9600/actuator/exporting/pause?soft=true)",
+    "POST <orchestration>:8080/v2/backups/history {\"backupId\": n} → 202 (actuator: backupHistory)",
+    "POST <optimize>:8092/actuator/backups {\"backupId\": n}",
+    "wait until GET /v2/backups/history/n and Optimize report COMPLETED",
+    "PUT <es>/_snapshot/<repo>/camunda_zeebe_records_backup_n {\"indices\": \"zeebe-record*\", \"feature_states\": [\"none\"]} (for Optimize)",
+    "POST <orchestration>:8080/v2/backups/runtime {\"backupId\": n} → 202 (actuator: backupRuntime)",
+    "wait until GET /v2/backups/runtime/n reports COMPLETED",
+    "POST <orchestration>:8080/v2/exporting/resume → 204",
+];
+
 const LEGACY_PREFIXES: &[(&str, &str)] = &[
     ("operate", "camunda_operate_"),
     ("tasklist", "camunda_tasklist_"),
@@ -181,6 +243,7 @@ pub const PROFILES: &[Profile] = &[
             "zeebe.initContainers: the restore application with --backupId=<id>, or",
             "ZEEBE_RESTORE=true and ZEEBE_RESTORE_FROM_BACKUP_ID=<id> (chart-dependent)",
         ],
+        rest: None,
         executable: true,
         restore_executable: true,
     },
@@ -206,6 +269,7 @@ pub const PROFILES: &[Profile] = &[
             "orchestration.env: SPRING_PROFILES_ACTIVE=restore, ZEEBE_RESTORE=true, ZEEBE_RESTORE_FROM_BACKUP_ID=<id>",
             "keep the backup store settings (CAMUNDA_DATA_BACKUP_*); optimize.enabled and connectors.enabled false",
         ],
+        rest: None,
         executable: true,
         restore_executable: true,
     },
@@ -231,6 +295,7 @@ pub const PROFILES: &[Profile] = &[
             "orchestration.env: SPRING_PROFILES_ACTIVE=restore, ZEEBE_RESTORE=true, ZEEBE_RESTORE_FROM_BACKUP_ID=<id>",
             "keep the backup store settings (CAMUNDA_DATA_PRIMARYSTORAGE_BACKUP_*; the 8.9 docs' Helm example still writes CAMUNDA_DATA_BACKUP_*); optimize.enabled and connectors.enabled false",
         ],
+        rest: None,
         executable: true,
         restore_executable: true,
     },
@@ -244,7 +309,7 @@ pub const PROFILES: &[Profile] = &[
         optimize_backups: "/actuator/backups",
         snapshot_prefixes: UNIFIED_PREFIXES,
         records_snapshot: "camunda_zeebe_records_backup_",
-        procedure: UNIFIED_PROCEDURE,
+        procedure: V810_PROCEDURE,
         plan: UNIFIED_PLAN,
         index_prefixes: &["operate-", "tasklist-", "camunda-"],
         runtime_state: true,
@@ -253,7 +318,8 @@ pub const PROFILES: &[Profile] = &[
         soft_pause_documented: true,
         zeebe_restore_command: "in the cluster: PATCH /v2/mode (recovery), POST /v2/restore (dryRun first), GET /v2/restore",
         helm_restore: &["none: the 8.10 restore runs inside the cluster, no broker restart"],
-        executable: false,
+        rest: Some(REST_V2),
+        executable: true,
         restore_executable: false,
     },
 ];

@@ -19,6 +19,7 @@ mod oidc;
 mod openapi;
 mod overview;
 mod profiles;
+mod rest_v2;
 mod restore;
 mod restore_crash;
 mod restore_faults;

@@ -121,6 +121,7 @@ fn guarded_sim() -> camunda_sim::SimConfig {
     c.auth = AuthConfig {
         management: Some(ManagementAuth::basic("ops", "s3cret")),
         elasticsearch: Some(ElasticsearchAuth::api_key("aWQ6a2V5")),
+        ..Default::default()
     };
     c
 }

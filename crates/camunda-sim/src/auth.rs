@@ -61,6 +61,28 @@ pub struct AuthConfig {
     /// Elasticsearch.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub elasticsearch: Option<ElasticsearchAuth>,
+    /// 8.10+: the orchestration cluster's REST API (`/v2`, port 8080). Without it the REST
+    /// API accepts any caller (as an unauthenticated dev install does).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rest: Option<ManagementAuth>,
+    /// The permissions (`RESOURCE:PERMISSION`, e.g. `BACKUP:CREATE`) the REST caller holds;
+    /// absent = every permission (authorizations disabled). A `/v2` call needing one it lacks
+    /// gets 403 with Camunda's problem detail naming it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rest_permissions: Option<Vec<String>>,
+}
+
+impl AuthConfig {
+    /// Whether the REST caller holds `resource:permission` (authorizations disabled: yes).
+    pub(crate) fn rest_grants(&self, resource: &str, permission: &str) -> bool {
+        self.rest_permissions.as_ref().is_none_or(|granted| {
+            granted.iter().any(|g| {
+                g.split_once(':').is_some_and(|(r, p)| {
+                    r.eq_ignore_ascii_case(resource) && p.eq_ignore_ascii_case(permission)
+                })
+            })
+        })
+    }
 }
 
 impl ManagementAuth {

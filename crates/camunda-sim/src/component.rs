@@ -25,6 +25,8 @@ pub enum Component {
     Optimize,
     /// Elasticsearch (`elasticsearch`, alias `es`).
     Elasticsearch,
+    /// 8.10+: the orchestration cluster's REST API (`rest`, port 8080).
+    Rest,
 }
 
 impl fmt::Display for Component {
@@ -37,6 +39,7 @@ impl fmt::Display for Component {
             Component::Tasklist => f.write_str("tasklist"),
             Component::Optimize => f.write_str("optimize"),
             Component::Elasticsearch => f.write_str("elasticsearch"),
+            Component::Rest => f.write_str("rest"),
         }
     }
 }
@@ -53,6 +56,7 @@ impl FromStr for Component {
             "tasklist" => Ok(Component::Tasklist),
             "optimize" => Ok(Component::Optimize),
             "elasticsearch" | "es" => Ok(Component::Elasticsearch),
+            "rest" | "orchestration_rest" | "orchestration-rest" => Ok(Component::Rest),
             other => other
                 .strip_prefix("broker")
                 .map(|rest| rest.trim_start_matches(['-', '_']))
@@ -86,6 +90,8 @@ pub(crate) enum Listener {
     Tasklist,
     Optimize,
     Elasticsearch,
+    /// 8.10+: the orchestration cluster's REST API.
+    Rest,
     /// The admin API (not part of the simulated cluster).
     Admin,
 }
@@ -100,6 +106,7 @@ impl Listener {
             Listener::Tasklist => "tasklist".into(),
             Listener::Optimize => "optimize".into(),
             Listener::Elasticsearch => "elasticsearch".into(),
+            Listener::Rest => "rest".into(),
             Listener::Admin => "admin".into(),
         }
     }
@@ -113,6 +120,7 @@ impl Listener {
             Listener::Tasklist => "tasklist",
             Listener::Optimize => "optimize",
             Listener::Elasticsearch => "elasticsearch",
+            Listener::Rest => "rest",
             Listener::Admin => "admin",
         }
     }
@@ -122,7 +130,8 @@ impl Component {
     /// The listeners this component stands for, given the broker count.
     pub(crate) fn listeners(self, brokers: usize) -> Result<Vec<Listener>, SimError> {
         Ok(match self {
-            Component::ZeebeGateway => vec![Listener::Zeebe],
+            // The REST API is served by the same process as the gateway's management port.
+            Component::ZeebeGateway => vec![Listener::Zeebe, Listener::Rest],
             Component::Broker => (0..brokers).map(Listener::Broker).collect(),
             Component::ZeebeBroker(i) if i < brokers => vec![Listener::Broker(i)],
             Component::ZeebeBroker(i) => {
@@ -132,6 +141,7 @@ impl Component {
             Component::Tasklist => vec![Listener::Tasklist],
             Component::Optimize => vec![Listener::Optimize],
             Component::Elasticsearch => vec![Listener::Elasticsearch],
+            Component::Rest => vec![Listener::Rest],
         })
     }
 }

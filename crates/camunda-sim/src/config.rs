@@ -51,6 +51,8 @@ pub struct PortsConfig {
     pub optimize: u16,
     /// Elasticsearch HTTP port.
     pub elasticsearch: u16,
+    /// The orchestration cluster's REST port (8.10+ `/v2`; 8080 in a real install).
+    pub rest: u16,
     /// Admin API port.
     pub admin: u16,
 }
@@ -314,6 +316,12 @@ impl SimConfig {
     /// Whether Zeebe reports its backup state (`/actuator/backupRuntime/state`, 8.9+).
     pub fn runtime_state(&self) -> bool {
         self.minor() >= 9
+    }
+
+    /// Whether the REST API serves backups and exporting (`/v2/backups/*`, `/v2/exporting/*`;
+    /// 8.10+).
+    pub fn rest_backups(&self) -> bool {
+        self.minor() >= 10
     }
 
     /// The schedule's period, when a schedule is configured on 8.9+ (`PT<n>S|M|H`).

@@ -40,6 +40,8 @@ pub struct SimUrls {
     pub optimize: String,
     /// Elasticsearch.
     pub elasticsearch: String,
+    /// The orchestration cluster's REST API (`/v2`; its backup endpoints answer from 8.10).
+    pub rest: String,
     /// Admin API.
     pub admin: String,
 }
@@ -149,6 +151,7 @@ pub async fn start(config: SimConfig) -> Result<RunningSimulator, SimError> {
     let tasklist = bind(Listener::Tasklist, ports.tasklist).await?;
     let optimize = bind(Listener::Optimize, ports.optimize).await?;
     let es = bind(Listener::Elasticsearch, ports.elasticsearch).await?;
+    let rest = bind(Listener::Rest, ports.rest).await?;
 
     // the admin API binds last: its router needs the control handle (which needs the URLs)
     let admin_servers = Arc::new(Servers::default());
@@ -168,6 +171,7 @@ pub async fn start(config: SimConfig) -> Result<RunningSimulator, SimError> {
         tasklist: url(scheme, tasklist),
         optimize: url(scheme, optimize),
         elasticsearch: url(scheme, es),
+        rest: url(scheme, rest),
         admin: url("http", admin_addr),
     };
     let control = SimControl {
@@ -343,6 +347,12 @@ impl SimControl {
     /// Number of hard pauses issued while soft-paused (pitfall 4); must stay 0.
     pub fn hard_over_soft_violations(&self) -> u64 {
         lock(&self.shared.state).zeebe.hard_over_soft_violations
+    }
+
+    /// The credentials the REST API demands (`[auth] rest`), for a console embedding the
+    /// simulator.
+    pub fn rest_credentials(&self) -> Option<crate::auth::ManagementAuth> {
+        self.shared.settings().auth.rest.clone()
     }
 
     /// Debug view: settings, components, exporter phases, backups, queues, ES, faults.

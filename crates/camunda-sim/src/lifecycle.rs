@@ -26,7 +26,7 @@ pub(crate) fn on_started(shared: &Shared, listener: Listener) {
             }
             set_up_schema(shared, Owner::Zeebe);
         }
-        Listener::Zeebe | Listener::Elasticsearch | Listener::Admin => {}
+        Listener::Zeebe | Listener::Elasticsearch | Listener::Rest | Listener::Admin => {}
     }
 }
 

@@ -10,6 +10,7 @@ mod es_health;
 mod es_recovery;
 mod es_restore;
 pub(crate) mod optimize;
+pub(crate) mod rest;
 mod unauthorized;
 pub(crate) mod webapp;
 pub(crate) mod zeebe;
@@ -147,6 +148,7 @@ fn operation(listener: Listener, r: &Req) -> &'static str {
         Listener::Operate | Listener::Tasklist => webapp::operation(r),
         Listener::Optimize => optimize::operation(r),
         Listener::Elasticsearch => elasticsearch::operation(r),
+        Listener::Rest => rest::operation(r),
         Listener::Admin => "unknown",
     }
 }
@@ -158,6 +160,7 @@ async fn dispatch(ctx: &Ctx, op: &'static str, r: Req) -> Response {
         Listener::Operate | Listener::Tasklist => webapp::dispatch(ctx, op, r).await,
         Listener::Optimize => optimize::dispatch(ctx, op, r).await,
         Listener::Elasticsearch => elasticsearch::dispatch(ctx, op, r).await,
+        Listener::Rest => rest::dispatch(ctx, op, r).await,
         Listener::Admin => spring_error(404, &r.path),
     }
 }

@@ -23,6 +23,20 @@ pub(crate) fn check(
             let es = auth.elasticsearch.as_ref()?;
             (!es.accepts(authorization)).then(|| elasticsearch(authorization, path, raw_query))
         }
+        Listener::Rest => {
+            let r = auth.rest.as_ref()?;
+            (!r.accepts(authorization)).then(|| {
+                with_challenges(
+                    super::rest::problem(
+                        401,
+                        "Unauthorized",
+                        "Full authentication is required to access this resource",
+                        path,
+                    ),
+                    &[r.challenge()],
+                )
+            })
+        }
         _ => {
             let m = auth.management.as_ref()?;
             (!m.accepts(authorization)).then(|| spring(m.challenge(), path))

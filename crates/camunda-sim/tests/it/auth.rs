@@ -26,14 +26,14 @@ async fn auth_sim(auth: AuthConfig) -> RunningSimulator {
 fn management(m: ManagementAuth) -> AuthConfig {
     AuthConfig {
         management: Some(m),
-        elasticsearch: None,
+        ..Default::default()
     }
 }
 
 fn elasticsearch(e: ElasticsearchAuth) -> AuthConfig {
     AuthConfig {
-        management: None,
         elasticsearch: Some(e),
+        ..Default::default()
     }
 }
 

@@ -5,6 +5,7 @@ mod common;
 mod auth;
 mod control;
 mod elasticsearch;
+mod rest_v2;
 mod restore_es;
 mod restore_zeebe;
 mod tls;
