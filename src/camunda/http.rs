@@ -367,6 +367,7 @@ fn method_name(m: &Method) -> &'static str {
         Method::POST => "POST",
         Method::PUT => "PUT",
         Method::DELETE => "DELETE",
+        Method::PATCH => "PATCH",
         _ => "REQUEST",
     }
 }

@@ -8,6 +8,7 @@ mod error;
 mod http;
 pub(crate) mod message;
 pub mod partitions;
+mod recovery;
 pub mod types;
 mod webapp;
 mod zeebe;
@@ -17,6 +18,7 @@ pub use error::ClientError;
 pub use http::{Auth, HttpConfig, ManagementClient};
 pub use message::extract_message;
 pub use partitions::{Confirmation, ExportingView};
+pub use recovery::{ChangeState, Mode, RecoveryClient, RestoreProgress};
 pub use webapp::{WebAppClient, WebAppError};
 pub use zeebe::{ZeebeClient, ZeebeError};
 
@@ -82,6 +84,15 @@ impl CamundaClients {
                     .with_auth(cluster.rest_auth.as_ref().map(Auth::from))
                     .as_rest()
             }),
+        })
+    }
+
+    /// 8.10+: the in-cluster restore's client (the REST API and the gateway's management
+    /// port), when the REST API is configured.
+    pub fn recovery(&self) -> Option<RecoveryClient> {
+        self.rest.as_ref().map(|rest| RecoveryClient {
+            rest: rest.clone(),
+            management: self.zeebe.gateway().clone(),
         })
     }
 

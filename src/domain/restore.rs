@@ -21,8 +21,11 @@ pub enum StepKind {
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RestoreStepKey {
-    /// Stop Zeebe, Operate, Tasklist and Optimize.
+    /// Stop Zeebe, Operate, Tasklist and Optimize (8.10 in-cluster restore: Optimize only).
     StopApps,
+    /// 8.10: switch every broker to recovery mode (`PATCH /v2/mode?mode=RECOVERING`) and wait
+    /// for the change.
+    EnterRecovery,
     /// Delete every component index, one by one (templates stay).
     DeleteIndices,
     /// Restore the Optimize, Operate and Tasklist snapshots of the set, one at a time.
@@ -31,6 +34,9 @@ pub enum RestoreStepKey {
     RestoreRecords,
     /// Run the Zeebe restore application on every broker.
     RestoreZeebe,
+    /// 8.10: validate (`dryRun`), then restore every partition inside the cluster
+    /// (`POST /v2/restore`), following `GET /v2/restore` per broker and partition.
+    RestoreZeebeInCluster,
     /// Start Zeebe, Operate, Tasklist and Optimize.
     StartApps,
     /// Components answer, exporting runs, Zeebe lists the backup, the indices exist.
@@ -39,19 +45,36 @@ pub enum RestoreStepKey {
 
 impl RestoreStepKey {
     /// Every step, in the runbook's order.
-    pub const ALL: [RestoreStepKey; 7] = [
+    pub const ALL: [RestoreStepKey; 9] = [
         Self::StopApps,
+        Self::EnterRecovery,
         Self::DeleteIndices,
         Self::RestoreWebapps,
         Self::RestoreRecords,
         Self::RestoreZeebe,
+        Self::RestoreZeebeInCluster,
         Self::StartApps,
         Self::PostChecks,
     ];
 
+    /// The steps of one runbook: the offline one (stop everything, the restore application on
+    /// every broker), or 8.10's in-cluster one (Optimize stopped, recovery mode, `/v2/restore`).
+    pub fn plan(in_cluster: bool) -> Vec<RestoreStepKey> {
+        Self::ALL
+            .into_iter()
+            .filter(|k| match k {
+                Self::EnterRecovery | Self::RestoreZeebeInCluster => in_cluster,
+                Self::RestoreZeebe => !in_cluster,
+                _ => true,
+            })
+            .collect()
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::StopApps => "stop_apps",
+            Self::EnterRecovery => "enter_recovery",
+            Self::RestoreZeebeInCluster => "restore_zeebe_in_cluster",
             Self::DeleteIndices => "delete_indices",
             Self::RestoreWebapps => "restore_webapps",
             Self::RestoreRecords => "restore_records",
@@ -72,9 +95,22 @@ impl RestoreStepKey {
         }
     }
 
+    /// The label in the runbook of `in_cluster` (8.10 stops and starts Optimize only).
+    pub fn label_in(self, in_cluster: bool) -> &'static str {
+        match (self, in_cluster) {
+            (Self::StopApps, true) => "Stop Optimize (the orchestration cluster keeps running)",
+            (Self::StartApps, true) => "Start Optimize again",
+            _ => self.label(),
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Self::StopApps => "Stop Zeebe, Operate, Tasklist and Optimize",
+            Self::EnterRecovery => "Switch the orchestration cluster to recovery mode",
+            Self::RestoreZeebeInCluster => {
+                "Restore Zeebe inside the cluster (dry run, then every partition)"
+            }
             Self::DeleteIndices => "Delete the component indices, one by one (templates stay)",
             Self::RestoreWebapps => "Restore the Optimize, Operate and Tasklist snapshots",
             Self::RestoreRecords => "Restore the zeebe-record snapshot",
@@ -242,6 +278,10 @@ pub struct RestoreProgress {
     pub restoring: Option<String>,
     /// Snapshots restored completely.
     pub restored: Vec<String>,
+    /// 8.10: the cluster change of the in-cluster restore once requested (so a restart follows
+    /// it instead of asking again).
+    #[serde(default)]
+    pub zeebe_change: Option<String>,
 }
 
 /// A restore, as journaled.

@@ -226,13 +226,13 @@ mod tests {
     }
 
     #[test]
-    fn each_minor_selects_its_profile_and_8_10_restore_is_not_run_yet() {
+    fn each_minor_selects_its_profile_and_runs_its_backup_and_restore() {
         for (v, id, restores) in [
             ("8.2.13", ProfileId::Legacy, true),
             ("8.7.3", ProfileId::Legacy, true),
             ("8.8.1", ProfileId::V88, true),
             ("8.9.0-alpha3", ProfileId::V89, true),
-            ("8.10.2", ProfileId::V810, false),
+            ("8.10.2", ProfileId::V810, true),
         ] {
             let d = detect(None, &seen(v, v));
             assert_eq!(

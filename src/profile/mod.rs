@@ -4,8 +4,8 @@
 //! in [`PROFILES`] (and its simulator profile). [`detect`] chooses the profile from the
 //! components' versions or `[cluster] camunda_version`.
 //!
-//! Every profile's backup runs; 8.10's restore (recovery mode and the in-cluster `/v2/restore`)
-//! is detected, shown and refused with words before anything changes.
+//! Every profile's backup and restore runs; 8.10's restore is the in-cluster one (recovery
+//! mode and `/v2/restore`, driven by the console).
 
 mod detect;
 
@@ -108,6 +108,9 @@ pub struct Profile {
     pub runtime_state: bool,
     /// 8.10+: the `/v2` REST API, used instead of the actuators when configured.
     pub rest: Option<RestApi>,
+    /// 8.10+: Zeebe is restored inside the running cluster (recovery mode, `/v2/restore`);
+    /// only Optimize is stopped.
+    pub in_cluster_restore: bool,
     /// Whether this build's backup engine runs this profile.
     pub executable: bool,
     /// Whether this build's restore runner runs this profile.
@@ -244,6 +247,7 @@ pub const PROFILES: &[Profile] = &[
             "ZEEBE_RESTORE=true and ZEEBE_RESTORE_FROM_BACKUP_ID=<id> (chart-dependent)",
         ],
         rest: None,
+        in_cluster_restore: false,
         executable: true,
         restore_executable: true,
     },
@@ -270,6 +274,7 @@ pub const PROFILES: &[Profile] = &[
             "keep the backup store settings (CAMUNDA_DATA_BACKUP_*); optimize.enabled and connectors.enabled false",
         ],
         rest: None,
+        in_cluster_restore: false,
         executable: true,
         restore_executable: true,
     },
@@ -296,6 +301,7 @@ pub const PROFILES: &[Profile] = &[
             "keep the backup store settings (CAMUNDA_DATA_PRIMARYSTORAGE_BACKUP_*; the 8.9 docs' Helm example still writes CAMUNDA_DATA_BACKUP_*); optimize.enabled and connectors.enabled false",
         ],
         rest: None,
+        in_cluster_restore: false,
         executable: true,
         restore_executable: true,
     },
@@ -319,8 +325,9 @@ pub const PROFILES: &[Profile] = &[
         zeebe_restore_command: "in the cluster: PATCH /v2/mode (recovery), POST /v2/restore (dryRun first), GET /v2/restore",
         helm_restore: &["none: the 8.10 restore runs inside the cluster, no broker restart"],
         rest: Some(REST_V2),
+        in_cluster_restore: true,
         executable: true,
-        restore_executable: false,
+        restore_executable: true,
     },
 ];
 
@@ -339,6 +346,20 @@ pub async fn of_gateway(
         },
     );
     (version, profile)
+}
+
+/// Why `profile`'s restore cannot run on `cluster`'s configuration: 8.10 restores inside the
+/// cluster through the `/v2` REST API, which needs its URL.
+pub fn restore_configuration_refusal(
+    profile: &Profile,
+    cluster: &crate::config::ClusterSettings,
+) -> Option<String> {
+    (profile.in_cluster_restore && cluster.orchestration_rest_url.is_none()).then(|| {
+        format!(
+            "Camunda {} restores Zeebe inside the running cluster through its /v2 REST API (recovery mode, POST /v2/restore), and cluster.orchestration_rest_url is not configured. Nothing was changed. Set it (the orchestration cluster's REST port, e.g. http://camunda-zeebe-gateway:8080) and [cluster.rest_auth] for a user or client holding BACKUP:RESTORE and BACKUP:READ, then check again.",
+            profile.id.label()
+        )
+    })
 }
 
 /// Why `profile` cannot run on `cluster`'s configuration: 8.2–8.7 run Operate and Tasklist on

@@ -162,6 +162,7 @@ impl RestoreEngine {
 
     fn plan_of(&self, set: &BackupSetRow, survey: &preflight::Survey) -> RestorePlan {
         let cluster = &self.inner.cluster;
+        let in_cluster = crate::profile::profile(survey.profile).in_cluster_restore;
         let text = runbook::runbook(&runbook::RunbookInput {
             cluster_name: &cluster.name,
             backup_id: set.backup_id.get(),
@@ -177,12 +178,12 @@ impl RestoreEngine {
         RestorePlan {
             backup_id: set.backup_id,
             checks: survey.checks.clone(),
-            steps: RestoreStepKey::ALL
+            steps: RestoreStepKey::plan(in_cluster)
                 .into_iter()
                 .map(|k| PlanStep {
                     key: k,
                     kind: k.kind(),
-                    label: k.label().to_owned(),
+                    label: k.label_in(in_cluster).to_owned(),
                 })
                 .collect(),
             delete_indices: survey.delete_indices.clone(),
@@ -227,16 +228,17 @@ impl RestoreEngine {
         if !survey.ready() {
             return Err(RestoreError::ChecksFailed(survey.checks));
         }
+        let in_cluster = crate::profile::profile(survey.profile).in_cluster_restore;
         let view = RestoreView {
             restore_id: 0,
             backup_id: set.backup_id,
             state: RestoreState::Running,
-            steps: RestoreStepKey::ALL
+            steps: RestoreStepKey::plan(in_cluster)
                 .into_iter()
                 .map(|k| RestoreStepView {
                     key: k,
                     kind: k.kind(),
-                    label: k.label().to_owned(),
+                    label: k.label_in(in_cluster).to_owned(),
                     state: RestoreStepState::Pending,
                     started_at: None,
                     finished_at: None,

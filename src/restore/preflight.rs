@@ -42,6 +42,38 @@ fn warn(key: &str, m: impl Into<String>) -> Check {
     Check::new(key, CheckState::Warn, m)
 }
 
+/// 8.10: what the in-cluster restore needs, checked without changing anything: no restore in
+/// flight and `BACKUP:RESTORE` (`GET /v2/restore` answers 404, not 403), and the switch to
+/// recovery mode accepted (`PATCH /v2/mode` as a dry run; `BACKUP:RESTORE` or `SYSTEM:UPDATE`).
+async fn in_cluster_checks(rc: &crate::camunda::RecoveryClient) -> Vec<Check> {
+    use crate::camunda::Mode;
+    let (progress, mode) = futures::join!(rc.progress(), rc.set_mode(Mode::Recovering, true));
+    vec![
+        match progress {
+            Ok(None) => pass(
+                "restore_api",
+                "The cluster's restore API answers and the console holds BACKUP:RESTORE (GET /v2/restore: no restore in flight)",
+            ),
+            Ok(Some(p)) => fail(
+                "restore_api",
+                format!(
+                    "A restore is already running inside the cluster (change {}): {}. Wait for it to end (GET /v2/restore answers 404), then check again",
+                    p.change_id.as_deref().unwrap_or("?"),
+                    p.words()
+                ),
+            ),
+            Err(e) => fail("restore_api", format!("The cluster's restore API: {e}")),
+        },
+        match mode {
+            Ok(_) => pass(
+                "recovery_mode",
+                "The cluster accepts the switch to recovery mode (dry run of PATCH /v2/mode?mode=RECOVERING; nothing changed)",
+            ),
+            Err(e) => fail("recovery_mode", format!("Recovery mode: {e}")),
+        },
+    ]
+}
+
 /// The templates hint every "start them once" message carries.
 const START_ONCE: &str = "start Zeebe, Operate, Tasklist and Optimize once against the (empty) Elasticsearch so they create their index templates, then check again";
 
@@ -113,6 +145,13 @@ pub async fn survey(
     }
     if let Some(words) = crate::profile::configuration_refusal(spec, cluster) {
         s.checks.push(fail("configuration", words));
+    }
+    if let Some(words) = crate::profile::restore_configuration_refusal(spec, cluster) {
+        s.checks.push(fail("configuration", words));
+    } else if spec.in_cluster_restore {
+        if let Some(rc) = clients.recovery() {
+            s.checks.extend(in_cluster_checks(&rc).await);
+        }
     }
 
     // Elasticsearch and the repository.

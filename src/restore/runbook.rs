@@ -62,6 +62,9 @@ pub fn operator_instructions(
     optimize: bool,
     profile: &Profile,
 ) -> String {
+    if profile.in_cluster_restore {
+        return in_cluster_instructions(key, optimize);
+    }
     if profile.unified() {
         return unified_instructions(key, backup_id, brokers, optimize, profile);
     }
@@ -111,6 +114,24 @@ pub fn operator_instructions(
             apps = apps(optimize),
             opt = if optimize { " and Optimize" } else { "" },
         ),
+        _ => String::new(),
+    }
+}
+
+/// 8.10's in-cluster restore (Restore API page): only Optimize is stopped and started; the
+/// orchestration cluster keeps running (in recovery mode while Zeebe is restored).
+fn in_cluster_instructions(key: RestoreStepKey, optimize: bool) -> String {
+    match (key, optimize) {
+        (RestoreStepKey::StopApps, true) => "Stop Optimize; leave the orchestration cluster and Elasticsearch running (the console switches the cluster to recovery mode next, which stops all processing).\n\
+             Helm/Kubernetes: kubectl -n $NAMESPACE scale deployment $RELEASE-optimize --replicas=0 (or helm upgrade with optimize.enabled: false)\n\
+             Plain install: stop the Optimize process.\n\
+             The console continues once Optimize does not answer and you confirm.".to_owned(),
+        (RestoreStepKey::StopApps, false) => "Nothing to stop: without Optimize the orchestration cluster keeps running (the console switches it to recovery mode next, which stops all processing). Confirm to go on.".to_owned(),
+        (RestoreStepKey::StartApps, true) => "Start Optimize again.\n\
+             Helm/Kubernetes: kubectl -n $NAMESPACE scale deployment $RELEASE-optimize --replicas=1 (or helm upgrade with optimize.enabled: true)\n\
+             Plain install: start the Optimize process.\n\
+             The console continues once every component answers and you confirm.".to_owned(),
+        (RestoreStepKey::StartApps, false) => "Nothing to start: the restore switched every broker back to PROCESSING. The console continues once every component answers and you confirm.".to_owned(),
         _ => String::new(),
     }
 }
@@ -207,13 +228,22 @@ pub fn runbook(input: &RunbookInput<'_>) -> String {
         out.push_str(&format!("  [{}] {}: {}\n", mark(c.state), c.key, c.message));
     }
     out.push('\n');
-    for (n, key) in RestoreStepKey::ALL.into_iter().enumerate() {
+    let in_cluster = input.profile.in_cluster_restore;
+    for (n, key) in RestoreStepKey::plan(in_cluster).into_iter().enumerate() {
         let who = match key.kind() {
             crate::domain::StepKind::Console => "console",
             crate::domain::StepKind::Operator => "operator",
         };
-        out.push_str(&format!("{}. {} ({who})\n", n + 1, key.label()));
+        out.push_str(&format!(
+            "{}. {} ({who})\n",
+            n + 1,
+            key.label_in(in_cluster)
+        ));
         let body = match key {
+            RestoreStepKey::EnterRecovery => "   PATCH <orchestration>:8080/v2/mode?mode=RECOVERING (with [cluster.rest_auth]; needs BACKUP:RESTORE or SYSTEM:UPDATE)\n   then GET <orchestration>:9600/actuator/cluster until lastChange.id is the returned changeId and no change is pending.\n   From here on the cluster processes nothing until the restore's own change switches it back.\n".to_owned(),
+            RestoreStepKey::RestoreZeebeInCluster => format!(
+                "   POST <orchestration>:8080/v2/restore?dryRun=true {{\"backupIds\": [{id}]}} (validates: a completed backup {id} for every partition, every broker in recovery mode)\n   POST <orchestration>:8080/v2/restore {{\"backupIds\": [{id}]}} → 202 with a changeId (needs BACKUP:RESTORE)\n   GET <orchestration>:8080/v2/restore until it answers 404 (progress per broker and partition: PENDING, RESTORING, RESTORED),\n   then GET :9600/actuator/cluster: lastChange is that changeId, COMPLETED. The same change switches every broker back to PROCESSING; no restart.\n   If it fails: the cluster stays in recovery mode; never switch it to PROCESSING with partitions partly restored.\n"
+            ),
             RestoreStepKey::DeleteIndices => {
                 let mut s = format!(
                     "   {} indices, one request each (never a wildcard; index templates stay):\n",
@@ -294,6 +324,55 @@ mod tests {
             .find("camunda_zeebe_records_backup_42/_restore")
             .unwrap_or(0);
         assert!(webapps < records);
+    }
+
+    #[test]
+    fn the_8_10_runbook_restores_inside_the_cluster_and_stops_only_optimize() {
+        let text = runbook(&RunbookInput {
+            cluster_name: "prod",
+            backup_id: 9,
+            repository: "camunda",
+            brokers: &[0, 1, 2],
+            optimize: true,
+            profile: crate::profile::profile(crate::domain::ProfileId::V810),
+            checks: &[],
+            delete_indices: &["camunda-user-8.10.0_".into()],
+            restore_snapshots: &["camunda_webapps_9_8.10.0_part_1_of_1".into()],
+            generated_at: "2026-11-26T00:00:00Z",
+        });
+        let order = [
+            "1. Stop Optimize (the orchestration cluster keeps running) (operator)",
+            "2. Switch the orchestration cluster to recovery mode (console)",
+            "PATCH <orchestration>:8080/v2/mode?mode=RECOVERING",
+            "3. Delete the component indices",
+            "POST <orchestration>:8080/v2/restore?dryRun=true {\"backupIds\": [9]}",
+            "7. Start Optimize again (operator)",
+        ];
+        let mut at = 0;
+        for needle in order {
+            let found = text[at..].find(needle).map(|i| i + at);
+            assert!(
+                found.is_some(),
+                "missing {needle:?} after byte {at} in:\n{text}"
+            );
+            at = found.unwrap_or(at);
+        }
+        assert!(
+            !text.contains("bin/restore") && !text.contains("delete pvc"),
+            "{text}"
+        );
+        assert_eq!(
+            RestoreStepKey::plan(false),
+            [
+                RestoreStepKey::StopApps,
+                RestoreStepKey::DeleteIndices,
+                RestoreStepKey::RestoreWebapps,
+                RestoreStepKey::RestoreRecords,
+                RestoreStepKey::RestoreZeebe,
+                RestoreStepKey::StartApps,
+                RestoreStepKey::PostChecks
+            ]
+        );
     }
 
     #[test]

@@ -35,6 +35,14 @@ impl Answering {
         self.names(|p, _| p != Presence::Up)
     }
 
+    /// Optimize, when its process answers.
+    pub fn optimize_up(&self) -> Vec<String> {
+        self.up()
+            .into_iter()
+            .filter(|n| n.starts_with("Optimize"))
+            .collect()
+    }
+
     /// Zeebe's gateway and brokers whose process answers.
     pub fn zeebe_up(&self) -> Vec<String> {
         self.names(|p, zeebe| zeebe && p != Presence::Stopped)

@@ -1,5 +1,7 @@
 //! Contract tests: every JSON example of `shared/camunda-api.md` (copied to `tests/fixtures/`)
-//! parses with the console's client types, with the values the document shows.
+//! parses with the console's client types, with the values the document shows. The `v88_`,
+//! `v89_` and `v810_` fixtures are written to the shapes `docs/camunda-api-8.8-8.10.md` records
+//! for those versions (the docs' field lists and enum values, the 403 texts of Camunda's tests).
 
 use camunda_backup_console::camunda::extract_message;
 use camunda_backup_console::camunda::types::*;
@@ -52,6 +54,15 @@ const CHECKED: &[&str] = &[
     "es_restore_accepted",
     "es_cat_indices",
     "es_index_templates",
+    "v88_webapps_take_backup",
+    "v88_webapps_backup_completed",
+    "v89_runtime_take_accepted",
+    "v89_runtime_state",
+    "v810_runtime_backup_info",
+    "v810_history_take_accepted",
+    "v810_history_backup_incompatible",
+    "v810_problem_forbidden",
+    "v810_restore_progress",
 ];
 
 #[test]
@@ -255,5 +266,57 @@ fn elasticsearch_index_and_restore_examples_parse() {
     assert_eq!(
         templates.index_templates[0].name,
         "operate-list-view-8.3.0_template"
+    );
+}
+
+#[test]
+fn the_8_8_web_app_history_examples_parse() {
+    let taken: TakeBackupResponse = parse("v88_webapps_take_backup");
+    assert_eq!(taken.scheduled_snapshots.len(), 6);
+    assert_eq!(
+        taken.scheduled_snapshots[0],
+        "camunda_webapps_1_8.8.0_part_1_of_6"
+    );
+    let done: WebAppBackup = parse("v88_webapps_backup_completed");
+    assert_eq!(done.state, WebAppBackupState::Completed);
+    assert_eq!(done.details[1].state, "SUCCESS");
+}
+
+#[test]
+fn the_8_9_runtime_examples_parse() {
+    let taken: serde_json::Value = parse("v89_runtime_take_accepted");
+    assert_eq!(taken["backupId"], 5);
+    assert!(extract_message(&text("v89_runtime_take_accepted")).starts_with("A backup with id 5"));
+    let state: RuntimeBackupState = parse("v89_runtime_state");
+    assert_eq!(
+        state.checkpoint_states[0].checkpoint_type.as_deref(),
+        Some("MARKER")
+    );
+    assert_eq!(state.backup_states[0].checkpoint_id, 10);
+    let range = &state.ranges[0];
+    assert_eq!(range.partition_id, 1);
+    assert_eq!(range.start.as_ref().map(|c| c.checkpoint_id), Some(2));
+    assert_eq!(range.end.as_ref().map(|c| c.checkpoint_id), Some(10));
+}
+
+#[test]
+fn the_8_10_v2_examples_parse() {
+    let info: BackupInfo = parse("v810_runtime_backup_info");
+    assert_eq!(info.state, ZeebeBackupState::Completed);
+    assert_eq!(info.details.len(), 2);
+    let taken: TakeBackupResponse = parse("v810_history_take_accepted");
+    assert_eq!(taken.scheduled_snapshots.len(), 6);
+    let old: WebAppBackup = parse("v810_history_backup_incompatible");
+    assert_eq!(old.state, WebAppBackupState::Incompatible);
+    // A problem detail's words are its `detail`.
+    assert_eq!(
+        extract_message(&text("v810_problem_forbidden")),
+        "Unauthorized to perform operation 'RESTORE' on resource 'BACKUP'"
+    );
+    let progress: camunda_backup_console::camunda::RestoreProgress = parse("v810_restore_progress");
+    assert_eq!(progress.change_id.as_deref(), Some("42"));
+    assert_eq!(
+        progress.words(),
+        "Restore IN_PROGRESS: broker 0: 2 of 3 partitions restored (1 RESTORING); broker 1: 0 of 3 partitions restored"
     );
 }

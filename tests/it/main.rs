@@ -23,6 +23,7 @@ mod rest_v2;
 mod restore;
 mod restore_crash;
 mod restore_faults;
+mod restore_in_cluster;
 mod restore_unified;
 mod tls_and_auth;
 mod watchdog;

@@ -9,12 +9,12 @@ use camunda_sim::{AuthConfig, ManagementAuth as SimAuth};
 use std::time::Duration;
 
 const USER: &str = "backup-console";
-const PASSWORD: &str = "v2-s3cret";
+pub(crate) const PASSWORD: &str = "v2-s3cret";
 
 /// An 8.10 simulator whose REST API demands the console's credentials and grants
 /// `permissions` (`None`: authorizations off); the console configured with the REST URL and
 /// `password`.
-async fn start_810(permissions: Option<&[&str]>, password: &str) -> TestConsole {
+pub(crate) async fn start_810(permissions: Option<&[&str]>, password: &str) -> TestConsole {
     let mut sim = fast_sim();
     sim.version = "8.10.0".into();
     sim.exporting_response = camunda_sim::ExportingResponse::Real204;

@@ -395,6 +395,11 @@ impl SimControl {
                 "backups": backups,
                 "brokers": brokers,
                 "restores_while_components_running": st.zeebe.restores_while_components_running,
+                "recovery": {
+                    "recovering": st.zeebe.recovery.recovering,
+                    "restores_completed": st.zeebe.recovery.restores_completed,
+                    "last_change": st.zeebe.recovery.last_change.as_ref().map(|c| c.id),
+                },
             },
             "queues": st.queues,
             "elasticsearch": st.es.debug_json(),

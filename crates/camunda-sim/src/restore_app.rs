@@ -111,8 +111,9 @@ pub(crate) fn run(
     RestoreOutcome { exit_code, log }
 }
 
-/// The restore itself on a stopped broker; returns the exit code.
-fn restore(
+/// The restore itself on a stopped broker (8.10: on a broker in recovery mode that deleted
+/// its partitions first); returns the exit code.
+pub(crate) fn restore(
     shared: &Shared,
     st: &mut SimState,
     broker: u32,

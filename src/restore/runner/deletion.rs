@@ -128,7 +128,12 @@ impl Runner {
         let mut paused = false;
         loop {
             let seen = answering(&self.clients).await;
-            let up = seen.up();
+            // 8.10: the orchestration cluster runs on in recovery mode; Optimize must not.
+            let up = if self.in_cluster() {
+                seen.optimize_up()
+            } else {
+                seen.up()
+            };
             if up.is_empty() {
                 if paused {
                     self.journal

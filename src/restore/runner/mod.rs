@@ -7,6 +7,7 @@
 //! `wait_for_completion` (restores can take hours) and watched through `_cat/recovery`.
 
 mod deletion;
+mod in_cluster;
 mod operator;
 mod post;
 mod snapshots;
@@ -70,6 +71,11 @@ pub struct Runner {
 impl Runner {
     fn view(&self) -> &RestoreView {
         self.journal.view()
+    }
+
+    /// A step's label in this restore's runbook.
+    fn label(&self, key: RestoreStepKey) -> &'static str {
+        key.label_in(self.in_cluster())
     }
 
     fn repo(&self) -> &str {
@@ -165,7 +171,12 @@ impl Runner {
                 continue;
             }
             match key {
+                RestoreStepKey::StopApps if self.in_cluster() => {
+                    self.operator(key, Want::OptimizeDown).await?
+                }
                 RestoreStepKey::StopApps => self.operator(key, Want::AllDown).await?,
+                RestoreStepKey::EnterRecovery => self.enter_recovery().await?,
+                RestoreStepKey::RestoreZeebeInCluster => self.restore_in_cluster().await?,
                 RestoreStepKey::DeleteIndices => self.delete_indices().await?,
                 RestoreStepKey::RestoreWebapps => self.restore_snapshots(key, false).await?,
                 RestoreStepKey::RestoreRecords => self.restore_snapshots(key, true).await?,
@@ -189,12 +200,13 @@ impl Runner {
             return Ok(());
         }
         let at = now();
+        let label = self.label(key);
         self.journal
             .commit(
                 Some(key),
                 format!(
                     "{}: {}",
-                    key.label(),
+                    label,
                     if state == RestoreStepState::Waiting {
                         "waiting for the operator"
                     } else {
@@ -229,8 +241,9 @@ impl Runner {
 
     async fn complete(&mut self, key: RestoreStepKey, words: String) -> Result<(), Halt> {
         let at = now();
+        let label = self.label(key);
         self.journal
-            .commit(Some(key), format!("{}: done", key.label()), |v| {
+            .commit(Some(key), format!("{label}: done"), |v| {
                 v.state = RestoreState::Running;
                 if let Some(s) = v.step_mut(key) {
                     s.state = RestoreStepState::Completed;

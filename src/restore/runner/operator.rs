@@ -23,16 +23,13 @@ impl Runner {
                     .is_none()
             {
                 let at = now();
+                let label = self.label(key);
                 self.journal
-                    .commit(
-                        Some(key),
-                        format!("{}: confirmed by the admin", key.label()),
-                        |v| {
-                            if let Some(s) = v.step_mut(key) {
-                                s.confirmed_at = Some(at);
-                            }
-                        },
-                    )
+                    .commit(Some(key), format!("{label}: confirmed by the admin"), |v| {
+                        if let Some(s) = v.step_mut(key) {
+                            s.confirmed_at = Some(at);
+                        }
+                    })
                     .await?;
             }
             let seen = answering(&self.clients).await;
@@ -79,6 +76,9 @@ pub enum Want {
     ZeebeDown,
     /// Every component answers.
     AllUp,
+    /// 8.10's in-cluster restore: Optimize does not answer (the orchestration cluster keeps
+    /// running, in recovery mode from the next step on).
+    OptimizeDown,
 }
 
 impl Want {
@@ -103,6 +103,17 @@ impl Want {
                     (true, format!("Look for \"{line}\" in every broker's log."))
                 } else {
                     (true, format!("Note: {} answer(s) as running brokers. Each broker must run the restore application (not the broker) on an empty data directory; confirm only once every broker printed \"{line}\".", up.join(", ")))
+                }
+            }
+            Self::OptimizeDown => {
+                let up = seen.optimize_up();
+                if up.is_empty() {
+                    (
+                        true,
+                        "Optimize does not answer; the orchestration cluster keeps running.".into(),
+                    )
+                } else {
+                    (false, format!("Still answering: {}.", up.join(", ")))
                 }
             }
             Self::AllUp => {

@@ -10,6 +10,7 @@ mod es_health;
 mod es_recovery;
 mod es_restore;
 pub(crate) mod optimize;
+mod recovery;
 pub(crate) mod rest;
 mod unauthorized;
 pub(crate) mod webapp;

@@ -33,9 +33,21 @@ fn actuator(r: &Req) -> Option<Req> {
     ))
 }
 
+/// The recovery operations (8.10's in-cluster restore), which have no actuator.
+fn recovery_operation(r: &Req) -> Option<&'static str> {
+    match (&r.method, r.seg_strs().as_slice()) {
+        (&axum::http::Method::PATCH, ["v2", "mode"]) => Some("mode"),
+        (&axum::http::Method::POST, ["v2", "restore"]) => Some("restore"),
+        (&axum::http::Method::GET, ["v2", "restore"]) => Some("restore_status"),
+        _ => None,
+    }
+}
+
 /// Operation name of a REST request (the actuator's names).
 pub(crate) fn operation(r: &Req) -> &'static str {
-    actuator(r).map_or("unknown", |a| super::zeebe::operation(&a))
+    recovery_operation(r)
+        .or_else(|| actuator(r).map(|a| super::zeebe::operation(&a)))
+        .unwrap_or("unknown")
 }
 
 /// The permission an operation needs: `(resource, permission)` alternatives, any one suffices.
@@ -45,6 +57,9 @@ fn needs(op: &str) -> &'static [(&'static str, &'static str)] {
         "delete_backup" | "delete_webapps_backup" => &[("BACKUP", "DELETE")],
         // The docs name EXPORTER:PAUSE, a stored OpenAPI revision SYSTEM:UPDATE: either.
         "pause" | "resume" | "exporting" => &[("EXPORTER", "PAUSE"), ("SYSTEM", "UPDATE")],
+        // `RecoveryServices`: the mode change accepts either; the restore only BACKUP:RESTORE.
+        "mode" => &[("BACKUP", "RESTORE"), ("SYSTEM", "UPDATE")],
+        "restore" | "restore_status" => &[("BACKUP", "RESTORE")],
         _ => &[("BACKUP", "READ")],
     }
 }
@@ -85,6 +100,18 @@ fn forbidden(alternatives: &[(&str, &str)], path: &str) -> Response {
 /// Handles a REST request.
 pub(crate) async fn dispatch(ctx: &Ctx, op: &'static str, r: Req) -> Response {
     let path = r.path.clone();
+    if let Some(op) = recovery_operation(&r).filter(|_| ctx.shared.config.rest_backups()) {
+        let alternatives = needs(op);
+        let auth = &ctx.shared.settings().auth;
+        if !alternatives.iter().any(|(res, p)| auth.rest_grants(res, p)) {
+            return forbidden(alternatives, &path);
+        }
+        return match op {
+            "mode" => super::recovery::mode(ctx, &r),
+            "restore" => super::recovery::start(ctx, &r),
+            _ => super::recovery::status(ctx, &r),
+        };
+    }
     let Some(inner) = actuator(&r).filter(|_| ctx.shared.config.rest_backups()) else {
         return problem(
             404,

@@ -5,6 +5,7 @@ pub mod broker_data;
 pub mod es;
 pub mod es_index;
 pub mod es_restore;
+pub mod recovery;
 pub mod zeebe;
 pub mod zeebe_log;
 

@@ -108,6 +108,9 @@ pub struct ZeebeState {
     /// (the procedure stops every other component first, §8; informative).
     #[serde(default)]
     pub restores_while_components_running: u64,
+    /// 8.10+: recovery mode, cluster changes and the in-cluster restore.
+    #[serde(default)]
+    pub recovery: super::recovery::Recovery,
 }
 
 /// Why a backup could not be aged.

@@ -180,3 +180,167 @@ async fn before_8_10_the_v2_backup_paths_do_not_exist() {
     let (s, _, _) = rest("GET", &format!("{api}/v2/backups/runtime"), None, false).await;
     assert_eq!(s, 404);
 }
+
+/// Polls `GET /actuator/cluster` until change `id` is the last one and none is pending.
+async fn change_completed(sim: &camunda_sim::RunningSimulator, id: &str) -> Value {
+    let gw = &sim.urls().zeebe_gateway;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let (s, c) = common::call_json("GET", &format!("{gw}/actuator/cluster"), None).await;
+        assert_eq!(s, 200);
+        if c["lastChange"]["id"].to_string().trim_matches('"') == id && c["pendingChange"].is_null()
+        {
+            return c;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{c}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn the_in_cluster_restore_needs_recovery_mode_and_reports_per_partition() {
+    let sim = sim_810(None).await;
+    let api = &sim.urls().rest;
+    let (s, _, _) = rest(
+        "POST",
+        &format!("{api}/v2/backups/runtime"),
+        Some(json!({"backupId": 3})),
+        true,
+    )
+    .await;
+    assert_eq!(s, 202);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let (_, _, b) = rest("GET", &format!("{api}/v2/backups/runtime/3"), None, true).await;
+        if b["state"] == "COMPLETED" {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{b}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let restore = json!({"backupIds": [3]});
+    // Not in recovery mode: 409; nothing in flight: 404.
+    let (s, _, p) = rest(
+        "POST",
+        &format!("{api}/v2/restore"),
+        Some(restore.clone()),
+        true,
+    )
+    .await;
+    assert_eq!(s, 409, "{p}");
+    let (s, _, _) = rest("GET", &format!("{api}/v2/restore"), None, true).await;
+    assert_eq!(s, 404);
+
+    // A dry run of the mode change changes nothing.
+    let (s, _, dry) = rest(
+        "PATCH",
+        &format!("{api}/v2/mode?mode=RECOVERING&dryRun=true"),
+        None,
+        true,
+    )
+    .await;
+    assert_eq!(s, 200, "{dry}");
+    assert_eq!(dry["plannedChanges"].as_array().map(Vec::len), Some(3));
+    let (s, _, changed) = rest(
+        "PATCH",
+        &format!("{api}/v2/mode?mode=RECOVERING"),
+        None,
+        true,
+    )
+    .await;
+    assert_eq!(s, 200, "{changed}");
+    let id = changed["changeId"].as_str().expect("changeId").to_owned();
+    let cluster = change_completed(&sim, &id).await;
+    assert_eq!(cluster["brokers"][0]["mode"], "RECOVERING", "{cluster}");
+
+    // Two ids, or an unknown one, are refused; a dry run plans and applies nothing.
+    let (s, _, _) = rest(
+        "POST",
+        &format!("{api}/v2/restore"),
+        Some(json!({"backupIds": [3, 4]})),
+        true,
+    )
+    .await;
+    assert_eq!(s, 400);
+    let (s, _, p) = rest(
+        "POST",
+        &format!("{api}/v2/restore?dryRun=true"),
+        Some(json!({"backupIds": [9]})),
+        true,
+    )
+    .await;
+    assert_eq!(s, 400, "{p}");
+    let (s, _, plan) = rest(
+        "POST",
+        &format!("{api}/v2/restore?dryRun=true"),
+        Some(restore.clone()),
+        true,
+    )
+    .await;
+    assert_eq!(s, 200, "{plan}");
+    let (s, _, _) = rest("GET", &format!("{api}/v2/restore"), None, true).await;
+    assert_eq!(s, 404);
+
+    let (s, _, started) = rest("POST", &format!("{api}/v2/restore"), Some(restore), true).await;
+    assert_eq!(s, 202, "{started}");
+    let change = started["changeId"].as_str().expect("changeId").to_owned();
+    let mut states = std::collections::BTreeSet::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let (s, _, progress) = rest("GET", &format!("{api}/v2/restore"), None, true).await;
+        if s == 404 {
+            break;
+        }
+        assert_eq!(progress["changeId"], change.as_str());
+        assert_eq!(progress["brokers"].as_array().map(Vec::len), Some(3));
+        for b in progress["brokers"].as_array().expect("brokers") {
+            for p in b["partitions"].as_array().expect("partitions") {
+                states.insert(p["state"].as_str().unwrap_or("").to_owned());
+            }
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{progress}");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(states.contains("RESTORED"), "{states:?}");
+    // The change completed and switched every broker back to PROCESSING.
+    let cluster = change_completed(&sim, &change).await;
+    assert_eq!(cluster["lastChange"]["status"], "COMPLETED");
+    assert_eq!(cluster["brokers"][2]["mode"], "PROCESSING");
+    let state = sim.control().snapshot_state();
+    let restored = &state["zeebe"]["brokers"]["0"]["partitions"]["1"]["restored_from_backup"];
+    assert_eq!(*restored, 3, "{state}");
+}
+
+#[tokio::test]
+async fn the_restore_needs_backup_restore_and_the_mode_change_either_permission() {
+    let sim = sim_810(Some(&["BACKUP:READ", "SYSTEM:UPDATE"])).await;
+    let api = &sim.urls().rest;
+    let (s, _, _) = rest(
+        "PATCH",
+        &format!("{api}/v2/mode?mode=RECOVERING&dryRun=true"),
+        None,
+        true,
+    )
+    .await;
+    assert_eq!(s, 200);
+    let (s, _, p) = rest("GET", &format!("{api}/v2/restore"), None, true).await;
+    assert_eq!(s, 403);
+    assert_eq!(
+        p["detail"],
+        "Unauthorized to perform operation 'RESTORE' on resource 'BACKUP'"
+    );
+    let sim = sim_810(Some(&["BACKUP:READ"])).await;
+    let api = &sim.urls().rest;
+    let (s, _, p) = rest(
+        "PATCH",
+        &format!("{api}/v2/mode?mode=RECOVERING&dryRun=true"),
+        None,
+        true,
+    )
+    .await;
+    assert_eq!(s, 403);
+    assert_eq!(
+        p["detail"],
+        "Unauthorized to perform any of the operations: 'RESTORE' on 'BACKUP' or 'UPDATE' on 'SYSTEM'"
+    );
+}
