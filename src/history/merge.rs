@@ -443,7 +443,13 @@ fn row(
     webapp_times: Vec<String>,
     snapshot_times: Vec<String>,
 ) -> BackupSetRow {
-    let (verdict, reason) = verdict(&components, run);
+    let (verdict, mut reason) = verdict(&components, run);
+    let zeebe_own = zeebe_generated(backup_id, run, &components);
+    if zeebe_own {
+        reason = Some(format!(
+            "Not restorable as a set: Zeebe's own backup. Its id {backup_id} is one Zeebe generated (epoch milliseconds: a backup schedule, continuous backups or a checkpoint interval, 8.9+), so it holds Zeebe's data only — no web-app backup or records snapshot shares its id. Its coverage is in Zeebe's backup state above."
+        ));
+    }
     let taken_at = run.map(|r| r.created_at.clone()).or_else(|| {
         let mut times: Vec<String> = zeebe
             .into_iter()
@@ -469,6 +475,8 @@ fn row(
         started_by: Some(
             if run.is_some() {
                 "this console"
+            } else if zeebe_own {
+                "Zeebe's own schedule"
             } else {
                 "not this console (a script, by hand, or a schedule)"
             }
@@ -477,6 +485,24 @@ fn row(
         components,
         size_bytes: None,
     }
+}
+
+/// The smallest id Zeebe generates: ids it chooses are epoch milliseconds (8.9+, C-CIG), far
+/// above the epoch seconds or counters that scripts and this console use.
+const GENERATED_ID_FLOOR: i64 = 1_000_000_000_000;
+
+/// Whether a row is one of Zeebe's own backups: no run of this console, a generated-looking
+/// id, and Zeebe's part the only one present.
+fn zeebe_generated(
+    backup_id: BackupId,
+    run: Option<&RunBrief>,
+    components: &BTreeMap<String, PartCell>,
+) -> bool {
+    run.is_none()
+        && backup_id.get() >= GENERATED_ID_FLOOR
+        && components.iter().all(|(key, cell)| {
+            (key == "zeebe") != matches!(cell.state, PartState::Missing | PartState::Unknown)
+        })
 }
 
 /// RFC 3339 UTC with milliseconds, from ES (`2025-06-03T08:05:10.633Z`), Zeebe (nanoseconds)

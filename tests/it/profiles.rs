@@ -257,6 +257,41 @@ async fn an_8_9_backup_completes_and_the_history_shows_zeebe_backup_state_per_pa
         assert_eq!(p["ranges"].as_array().map(Vec::len), Some(1), "{p}");
         assert!(p["gap"].is_null(), "{p}");
     }
+
+    // Two more backups, then the middle one of the three is deleted from Zeebe's store: the
+    // log it covered is gone, and every partition's coverage shows the gap in words.
+    let second = console.start_backup().await;
+    assert_eq!(console.wait_terminal(second).await["state"], "completed");
+    let third = console.start_backup().await;
+    assert_eq!(console.wait_terminal(third).await["state"], "completed");
+    let gateway = &console.sim.urls().zeebe_gateway;
+    let deleted = reqwest::Client::new()
+        .delete(format!("{gateway}/actuator/backupRuntime/{second}"))
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(deleted.status().as_u16(), 204);
+    let runtime = eventually("the gap", Duration::from_secs(10), || async {
+        let (_, page) = console.get_json("/api/v1/backups").await;
+        let runtime = page["runtime"].clone();
+        runtime["partitions"][0]["gap"]
+            .is_string()
+            .then_some(runtime)
+    })
+    .await;
+    for p in runtime["partitions"].as_array().expect("partitions") {
+        let ranges = p["ranges"].as_array().expect("ranges");
+        assert_eq!(ranges.len(), 2, "{p}");
+        assert_eq!(ranges[0]["end"]["checkpointId"], id, "{p}");
+        assert_eq!(ranges[1]["start"]["checkpointId"], third, "{p}");
+        let gap = p["gap"].as_str().unwrap_or_default();
+        assert!(
+            gap.contains("2 ranges")
+                && gap.contains(&format!("after checkpoint {id} "))
+                && gap.contains(&format!("until checkpoint {third} ")),
+            "{gap}"
+        );
+    }
     console.stop().await;
 }
 
@@ -283,6 +318,27 @@ async fn when_zeebe_schedules_its_own_backups_backup_now_is_refused_before_anyth
             .as_i64()
             .is_some_and(|id| id > 1_000_000_000_000),
         "{runtime}"
+    );
+    // Its rows are said to be Zeebe's own, not orphaned parts of a set.
+    let own = eventually("a row of Zeebe's own", Duration::from_secs(15), || async {
+        let (_, page) = console.get_json("/api/v1/backups").await;
+        page["items"]
+            .as_array()?
+            .iter()
+            .find(|r| {
+                r["backupId"]
+                    .as_i64()
+                    .is_some_and(|id| id > 1_000_000_000_000)
+            })
+            .cloned()
+    })
+    .await;
+    assert_eq!(own["startedBy"], "Zeebe's own schedule", "{own}");
+    assert_eq!(own["restorable"], false);
+    let reason = own["reason"].as_str().unwrap_or_default();
+    assert!(
+        reason.contains("Zeebe's own backup") && !reason.contains("Orphaned"),
+        "{reason}"
     );
     console.sim.control().clear_calls();
     let id = console.start_backup().await;

@@ -373,16 +373,33 @@ fn runtime_state(ctx: &Ctx, r: &Req) -> Response {
             checkpoints.push(v);
         }
         let completed: Vec<&ZeebeBackup> = st.zeebe.backups.values().filter(done).collect();
-        if let (Some(first), Some(last)) = (completed.first(), completed.last()) {
+        if let Some(last) = completed.last() {
             let mut v = entry(last, &last.partitions[&p], true);
             v["partitionId"] = json!(p);
             backups.push(v);
-            ranges.push(json!({
-                "partitionId": p,
-                "start": entry(first, &first.partitions[&p], true),
-                "end": entry(last, &last.partitions[&p], true),
-            }));
         }
+        // Contiguous runs of completed backups; a deleted backup between two breaks the run.
+        let mut run: Vec<&ZeebeBackup> = Vec::new();
+        let mut close = |run: &mut Vec<&ZeebeBackup>| {
+            if let (Some(first), Some(last)) = (run.first(), run.last()) {
+                ranges.push(json!({
+                    "partitionId": p,
+                    "start": entry(first, &first.partitions[&p], true),
+                    "end": entry(last, &last.partitions[&p], true),
+                }));
+            }
+            run.clear();
+        };
+        for b in completed {
+            let broken = run
+                .last()
+                .is_some_and(|prev| st.zeebe.deleted.range(prev.id + 1..b.id).next().is_some());
+            if broken {
+                close(&mut run);
+            }
+            run.push(b);
+        }
+        close(&mut run);
     }
     json_resp(
         StatusCode::OK,
@@ -424,7 +441,9 @@ fn delete_backup(ctx: &Ctx, r: &Req) -> Response {
     };
     let mut st = lock(&ctx.shared.state);
     if let Ok(id) = u64::try_from(id) {
-        st.zeebe.backups.remove(&id);
+        if st.zeebe.backups.remove(&id).is_some() {
+            st.zeebe.deleted.insert(id);
+        }
     }
     ctx.shared.save_zeebe(&st);
     empty(StatusCode::NO_CONTENT)

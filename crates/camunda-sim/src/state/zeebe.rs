@@ -108,6 +108,10 @@ pub struct ZeebeState {
     /// (the procedure stops every other component first, §8; informative).
     #[serde(default)]
     pub restores_while_components_running: u64,
+    /// Ids of deleted backups: the log they covered is gone from the store, so Zeebe's backup
+    /// ranges (8.9+ `/state`) break there.
+    #[serde(default)]
+    pub deleted: BTreeSet<u64>,
     /// 8.10+: recovery mode, cluster changes and the in-cluster restore.
     #[serde(default)]
     pub recovery: super::recovery::Recovery,
