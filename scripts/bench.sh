@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# The benchmark suite (issue 11), one command: release builds, then every figure, with its
+# median and spread over several runs, written to BENCHMARKS.md (machine, date, commit) and the
+# chart to docs/benchmarks/pause-window.svg. It reports; nothing here fails on a target.
+#   scripts/bench.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+export PATH="$PWD/end2end/node_modules/.bin:$PATH"   # binaryen's wasm-opt for the release bundle
+step() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
+mkdir -p target/bench docs/benchmarks
+
+step "release build of the console (cargo leptos build --release)"
+cargo leptos build --release
+
+step "pause window, critical path, load and the curl baseline (benches/suite.rs)"
+cargo bench --bench suite --features ssr
+
+step "a long history (benches/history_scale.rs)"
+cargo bench --bench history_scale --features ssr | tee target/bench/history.txt
+
+step "footprint"
+pkg=target/site/pkg
+bin=target/release/camunda-backup-console
+size() { stat -c %s "$1"; }
+gz() { gzip -9 -c "$1" | wc -c; }
+kb() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1024 }'; }
+# `median (min–max)` of the numbers on stdin.
+spread() { sort -n | awk '{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%s (%s–%s)", m, v[1], v[NR] }'; }
+
+ready_ms=()
+rss_kb=()
+for run in 1 2 3; do
+  dir=$(mktemp -d)
+  port=$((3290 + run))
+  start=$(date +%s%N)
+  LEPTOS_OUTPUT_NAME=camunda-backup-console LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg LEPTOS_ENV=PROD \
+    CONSOLE_LISTEN="127.0.0.1:$port" CONSOLE_DATABASE_URL="sqlite://$dir/console.db?mode=rwc" \
+    CONSOLE_ADMIN_PASSWORD=bench-admin-password RUST_LOG=warn \
+    "$bin" >"$dir/log" 2>&1 &
+  pid=$!
+  until curl -sf "http://127.0.0.1:$port/api/v1/health" >/dev/null 2>&1; do
+    kill -0 "$pid" 2>/dev/null || { cat "$dir/log" >&2; exit 1; }
+    sleep 0.01
+  done
+  ready_ms+=($(( ($(date +%s%N) - start) / 1000000 )))
+  sleep 10   # idle: the overview's prober and the history refresher keep running
+  rss_kb+=("$(awk '/^VmRSS/ { print $2 }' "/proc/$pid/status")")
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+  rm -rf "$dir"
+done
+
+commit=$(git rev-parse --short HEAD)
+dirty=$(git diff --quiet HEAD -- src crates benches Cargo.toml Cargo.lock || echo " (with uncommitted changes)")
+cpu=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)
+mem=$(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
+
+{
+  echo "# Benchmarks"
+  echo
+  echo "Written by \`scripts/bench.sh\` (release builds) on $(date -u +%Y-%m-%d), commit \`$commit\`$dirty;"
+  echo "machine: $(nproc) cores ($cpu), $mem, $(uname -sr). Figures are \`median (min–max)\`."
+  echo "The suite reports; no test fails on these numbers. Targets are issue 11's."
+  echo
+  echo "## Exporting paused, the whole backup against its critical path, load on the cluster, and a curl script side by side"
+  echo
+  echo "Targets: window ≤ 100 ms above the parallel floor; wall time ÷ critical path ≤ 1.05."
+  echo
+  cat target/bench/suite.md
+  echo
+  echo "## A long history: 10 000 sets (\`benches/history_scale.rs\`)"
+  echo
+  echo "Target: the first page, a filtered page and the server-rendered page under 50 ms."
+  echo
+  echo '```'
+  cat target/bench/history.txt
+  echo '```'
+  echo
+  echo "## Footprint"
+  echo
+  echo "Target: the wasm bundle ≤ 350 KB gzip."
+  echo
+  echo "| | raw | gzip -9 |"
+  echo "|---|---|---|"
+  echo "| wasm bundle (\`$pkg/camunda-backup-console.wasm\`) | $(kb "$(size $pkg/camunda-backup-console.wasm)") KB | $(kb "$(gz $pkg/camunda-backup-console.wasm)") KB |"
+  echo "| JS glue (\`camunda-backup-console.js\`) | $(kb "$(size $pkg/camunda-backup-console.js)") KB | $(kb "$(gz $pkg/camunda-backup-console.js)") KB |"
+  echo "| CSS | $(kb "$(size $pkg/camunda-backup-console.css)") KB | $(kb "$(gz $pkg/camunda-backup-console.css)") KB |"
+  echo "| server binary (\`$bin\`, not stripped) | $(kb "$(size $bin)") KB | |"
+  echo
+  echo "Start to ready (process launch → \`GET /api/v1/health\` answers 200), 3 starts: $(printf '%s\n' "${ready_ms[@]}" | spread) ms."
+  echo "Idle RSS 10 s after ready: $(printf '%s\n' "${rss_kb[@]}" | spread) KB. Both include the embedded simulator, which runs in the console's process when no cluster is configured."
+  echo
+  echo "## Not measured yet"
+  echo
+  echo "- Many watchers: 1 000 concurrent SSE subscribers to one run (delivery p50/p99, RSS)."
+  echo "- Restore of a set of 1 000 indices (console overhead per index and per snapshot)."
+} > BENCHMARKS.md
+step "wrote BENCHMARKS.md and docs/benchmarks/pause-window.svg"
