@@ -16,6 +16,9 @@ cargo leptos build --release
 step "pause window, critical path, load and the curl baseline (benches/suite.rs)"
 cargo bench --bench suite --features ssr
 
+step "1 000 watchers of one run (benches/watchers.rs)"
+cargo bench --bench watchers --features ssr
+
 step "a long history (benches/history_scale.rs)"
 cargo bench --bench history_scale --features ssr | tee target/bench/history.txt
 
@@ -68,6 +71,10 @@ mem=$(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
   echo
   cat target/bench/suite.md
   echo
+  echo "## Many watchers: 1 000 subscribers to one run (\`benches/watchers.rs\`)"
+  echo
+  cat target/bench/watchers.md
+  echo
   echo "## A long history: 10 000 sets (\`benches/history_scale.rs\`)"
   echo
   echo "Target: the first page, a filtered page and the server-rendered page under 50 ms."
@@ -92,7 +99,6 @@ mem=$(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
   echo
   echo "## Not measured yet"
   echo
-  echo "- Many watchers: 1 000 concurrent SSE subscribers to one run (delivery p50/p99, RSS)."
   echo "- Restore of a set of 1 000 indices (console overhead per index and per snapshot)."
 } > BENCHMARKS.md
 step "wrote BENCHMARKS.md and docs/benchmarks/pause-window.svg"
