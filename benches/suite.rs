@@ -17,6 +17,8 @@
 
 #[path = "../tests/it/common/mod.rs"]
 mod common;
+#[path = "support/stats.rs"]
+mod stats;
 
 use camunda_backup_console::startup::Application;
 use camunda_sim::RecordedCall;
@@ -49,25 +51,10 @@ impl Measured {
     }
 }
 
-/// `median (min–max)` of the values.
-fn spread(mut v: Vec<f64>) -> String {
-    if v.is_empty() {
-        return "n/a".into();
-    }
-    v.sort_by(f64::total_cmp);
-    let median = if v.len() % 2 == 1 {
-        v[v.len() / 2]
-    } else {
-        (v[v.len() / 2 - 1] + v[v.len() / 2]) / 2.0
-    };
-    let fmt = |x: f64| {
-        if x.fract() == 0.0 {
-            format!("{x:.0}")
-        } else {
-            format!("{x:.2}")
-        }
-    };
-    format!("{} ({}–{})", fmt(median), fmt(v[0]), fmt(v[v.len() - 1]))
+/// `median (min–max)`: whole numbers where every value is one, else two decimals.
+fn spread(v: Vec<f64>) -> String {
+    let whole = v.iter().all(|x| x.fract() == 0.0);
+    stats::spread(v, if whole { 0 } else { 2 })
 }
 
 fn component(c: &RecordedCall) -> String {

@@ -18,18 +18,12 @@ const WATCHERS: usize = 1000;
 const RUNS: usize = 3;
 const TOKEN: &str = "bench-operator-token-2f8e";
 
-/// `median (min–max)`.
-fn spread(mut v: Vec<f64>) -> String {
-    if v.is_empty() {
-        return "n/a".into();
-    }
-    v.sort_by(f64::total_cmp);
-    let m = if v.len() % 2 == 1 {
-        v[v.len() / 2]
-    } else {
-        (v[v.len() / 2 - 1] + v[v.len() / 2]) / 2.0
-    };
-    format!("{m:.1} ({:.1}–{:.1})", v[0], v[v.len() - 1])
+#[path = "support/stats.rs"]
+mod stats;
+
+/// `median (min–max)` with one decimal.
+fn spread(v: Vec<f64>) -> String {
+    stats::spread(v, 1)
 }
 
 fn percentile(sorted: &[i64], p: f64) -> f64 {

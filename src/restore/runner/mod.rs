@@ -120,16 +120,26 @@ impl Runner {
                     .await?;
             }
             Err(Halt::Cancelled) => {
+                let restart = if self.in_cluster() {
+                    "Nothing was deleted or restored, and the cluster never left PROCESSING. Start Optimize again if you stopped it."
+                } else {
+                    "Nothing was deleted or restored. Start Zeebe, Operate, Tasklist and Optimize again if you stopped them."
+                };
                 self.journal
                     .commit(None, "Restore cancelled before anything was deleted", |v| {
                         v.state = RestoreState::Cancelled;
                         v.finished_at = Some(finished.clone());
                         for s in &mut v.steps {
-                            if matches!(s.state, RestoreStepState::Pending | RestoreStepState::Waiting | RestoreStepState::Running) {
+                            if matches!(
+                                s.state,
+                                RestoreStepState::Pending
+                                    | RestoreStepState::Waiting
+                                    | RestoreStepState::Running
+                            ) {
                                 s.state = RestoreStepState::Skipped;
                             }
                         }
-                        v.next_action = Some("Nothing was deleted or restored. Start Zeebe, Operate, Tasklist and Optimize again if you stopped them.".into());
+                        v.next_action = Some(restart.into());
                     })
                     .await?;
             }
