@@ -25,22 +25,6 @@ async fn an_8_7_cluster_runs_the_legacy_profile() {
     console.stop().await;
 }
 
-/// The history's newest row once it is set `id` and restorable.
-async fn restorable_row(console: &crate::common::TestConsole, id: i64) -> serde_json::Value {
-    eventually(
-        "the set in the history",
-        Duration::from_secs(10),
-        || async {
-            let (status, page) = console.get_json("/api/v1/backups").await;
-            (status == 200)
-                .then(|| page["items"].as_array()?.first().cloned())
-                .flatten()
-                .filter(|r| r["backupId"] == id && r["verdict"] == "restorable")
-        },
-    )
-    .await
-}
-
 /// Sequence number of the last `GET` of `path` on `component`.
 fn last_get(console: &crate::common::TestConsole, component: &str, path: &str) -> u64 {
     console
@@ -165,7 +149,7 @@ async fn an_8_8_cluster_is_backed_up_in_the_documented_8_8_order() {
 
     // The history reads the 8.8 lists and names: one restorable set of the web apps'
     // `camunda_webapps_` snapshots, Optimize, the records snapshot and the runtime backup.
-    let row = restorable_row(&console, id).await;
+    let row = console.restorable_row(id).await;
     let parts: Vec<&str> = row["components"]
         .as_object()
         .expect("components")
@@ -208,7 +192,7 @@ async fn without_optimize_an_8_8_backup_takes_no_records_snapshot() {
     assert!(run["pause"]["durationMs"].is_u64(), "{run}");
     crate::common::assert_exporting(&console.sim).await;
     // Without a records snapshot the set is still whole: the web apps and the runtime backup.
-    let row = restorable_row(&console, id).await;
+    let row = console.restorable_row(id).await;
     assert!(row["components"].get("zeebeRecords").is_none(), "{row}");
     console.stop().await;
 }
@@ -407,7 +391,7 @@ async fn while_the_gateway_is_away_the_history_keeps_the_8_8_parts() {
     let console = start(sim).await;
     let id = console.start_backup().await;
     assert_eq!(console.wait_terminal(id).await["state"], "completed");
-    restorable_row(&console, id).await;
+    console.restorable_row(id).await;
     // The gateway (the orchestration cluster) stops answering: no version can be read, but
     // the history still reads and names the 8.8 parts, marked stale — not 8.7's Operate and
     // Tasklist.

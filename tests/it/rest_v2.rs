@@ -3,10 +3,9 @@
 //! with every orchestration-cluster call on `/v2` and the console's credentials, and each
 //! missing permission named where the cluster first refuses it.
 
-use crate::common::{assert_exporting, eventually, fast_sim, step, TestConsole};
+use crate::common::{assert_exporting, fast_sim, step, TestConsole};
 use camunda_backup_console::config::{Credentials, ManagementAuth};
 use camunda_sim::{AuthConfig, ManagementAuth as SimAuth};
-use std::time::Duration;
 
 const USER: &str = "backup-console";
 pub(crate) const PASSWORD: &str = "v2-s3cret";
@@ -36,11 +35,7 @@ pub(crate) async fn start_810(permissions: Option<&[&str]>, password: &str) -> T
 }
 
 async fn run_backup(console: &TestConsole) -> (i64, serde_json::Value) {
-    eventually("the 8.10 profile", Duration::from_secs(10), || async {
-        let (status, o) = console.get_json("/api/v1/cluster").await;
-        (status == 200 && o["profile"]["id"] == "v810").then_some(())
-    })
-    .await;
+    console.until_profile("v810").await;
     console.sim.control().clear_calls();
     let id = console.start_backup().await;
     (id, console.wait_terminal(id).await)
@@ -90,18 +85,7 @@ async fn an_8_10_backup_runs_on_the_v2_api_with_the_console_credentials() {
     assert_exporting(&console.sim).await;
 
     // The history reads the same API: one restorable set with the 8.8+ parts.
-    let row = eventually(
-        "the set in the history",
-        Duration::from_secs(10),
-        || async {
-            let (status, page) = console.get_json("/api/v1/backups").await;
-            (status == 200)
-                .then(|| page["items"].as_array()?.first().cloned())
-                .flatten()
-                .filter(|r| r["backupId"] == id && r["verdict"] == "restorable")
-        },
-    )
-    .await;
+    let row = console.restorable_row(id).await;
     let mut parts: Vec<&str> = row["components"]
         .as_object()
         .expect("components")
@@ -120,11 +104,7 @@ async fn an_8_10_backup_runs_on_the_v2_api_with_the_console_credentials() {
 /// Backup Now refused before a run exists: the ids check (`GET /v2/backups/runtime`, the
 /// first read) is where the cluster first says no; returns the refusal's message.
 async fn refused_backup_now(console: &TestConsole) -> String {
-    eventually("the 8.10 profile", Duration::from_secs(10), || async {
-        let (status, o) = console.get_json("/api/v1/cluster").await;
-        (status == 200 && o["profile"]["id"] == "v810").then_some(())
-    })
-    .await;
+    console.until_profile("v810").await;
     console.sim.control().clear_calls();
     let (status, body) = console.post_json("/api/v1/backups", "{}").await;
     assert_eq!(status, 503, "{body}");

@@ -11,30 +11,12 @@ use camunda_sim::Component;
 use common::{eventually, snapshot_contents, TestConsole};
 use std::time::Duration;
 
-async fn confirm(console: &TestConsole, rid: i64, step: &str) {
-    let (status, body) = console
-        .post_json(&format!("/api/v1/restores/{rid}/steps/{step}/confirm"), "")
-        .await;
-    assert_eq!(status, 202, "{body}");
-}
-
 async fn backed_up(console: &TestConsole) -> i64 {
-    eventually("the 8.10 profile", Duration::from_secs(10), || async {
-        let (status, o) = console.get_json("/api/v1/cluster").await;
-        (status == 200 && o["profile"]["id"] == "v810").then_some(())
-    })
-    .await;
+    console.until_profile("v810").await;
     let backup = console.start_backup().await;
     let run = console.wait_terminal(backup).await;
     assert_eq!(run["state"], "completed", "{run}");
-    eventually("a restorable set", Duration::from_secs(10), || async {
-        let (status, page) = console.get_json("/api/v1/backups").await;
-        (status == 200)
-            .then(|| page["items"].as_array()?.first().cloned())
-            .flatten()
-            .filter(|r| r["backupId"] == backup && r["verdict"] == "restorable")
-    })
-    .await;
+    console.restorable_row(backup).await;
     backup
 }
 
@@ -118,7 +100,7 @@ async fn an_8_10_set_is_restored_inside_the_running_cluster() {
         .stop_component(Component::Optimize)
         .await
         .expect("stop");
-    confirm(&console, rid, "stop_apps").await;
+    console.confirm_step(rid, "stop_apps").await;
     console
         .until_restore_step(rid, "start_apps", "waiting")
         .await;
@@ -139,7 +121,7 @@ async fn an_8_10_set_is_restored_inside_the_running_cluster() {
         .start_component(Component::Optimize)
         .await
         .expect("start");
-    confirm(&console, rid, "start_apps").await;
+    console.confirm_step(rid, "start_apps").await;
     let done = eventually("restore completed", Duration::from_secs(30), || async {
         let r = console.restore(rid).await;
         assert_ne!(r["state"], "failed", "{r:#}");

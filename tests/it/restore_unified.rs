@@ -6,15 +6,8 @@
 
 use crate::common;
 
-use common::{eventually, fast_sim, snapshot_contents, start, TestConsole, APPS};
+use common::{eventually, fast_sim, snapshot_contents, start, APPS};
 use std::time::Duration;
-
-async fn confirm(console: &TestConsole, rid: i64, step: &str) {
-    let (status, body) = console
-        .post_json(&format!("/api/v1/restores/{rid}/steps/{step}/confirm"), "")
-        .await;
-    assert_eq!(status, 202, "{body}");
-}
 
 #[tokio::test]
 async fn an_8_8_set_is_restored_with_the_8_8_runbook() {
@@ -113,7 +106,7 @@ async fn an_8_8_set_is_restored_with_the_8_8_runbook() {
     for c in APPS {
         control.stop_component(c).await.expect("stop");
     }
-    confirm(&console, rid, "stop_apps").await;
+    console.confirm_step(rid, "stop_apps").await;
     // While the step waits, its commands stay on it, apart from what the console sees (the
     // latter is written just after the step starts waiting).
     console
@@ -152,14 +145,14 @@ async fn an_8_8_set_is_restored_with_the_8_8_runbook() {
             .expect("restore app");
         assert_eq!(outcome.exit_code, 0, "{:?}", outcome.log);
     }
-    confirm(&console, rid, "restore_zeebe").await;
+    console.confirm_step(rid, "restore_zeebe").await;
     console
         .until_restore_step(rid, "start_apps", "waiting")
         .await;
     for c in APPS {
         control.start_component(c).await.expect("start");
     }
-    confirm(&console, rid, "start_apps").await;
+    console.confirm_step(rid, "start_apps").await;
     let done = eventually("restore completed", Duration::from_secs(30), || async {
         let r = console.restore(rid).await;
         assert_ne!(r["state"], "failed", "{r:#}");

@@ -255,6 +255,43 @@ impl TestConsole {
             .collect()
     }
 
+    /// The history's newest row once it is set `id` and restorable.
+    pub async fn restorable_row(&self, id: i64) -> serde_json::Value {
+        eventually(
+            "the set in the history",
+            Duration::from_secs(10),
+            || async {
+                let (status, page) = self.get_json("/api/v1/backups").await;
+                (status == 200)
+                    .then(|| page["items"].as_array()?.first().cloned())
+                    .flatten()
+                    .filter(|r| r["backupId"] == id && r["verdict"] == "restorable")
+            },
+        )
+        .await
+    }
+
+    /// Waits until the overview names version profile `id` (`v88`, `v810`, …).
+    pub async fn until_profile(&self, id: &str) {
+        eventually(
+            &format!("the {id} profile"),
+            Duration::from_secs(10),
+            || async {
+                let (status, o) = self.get_json("/api/v1/cluster").await;
+                (status == 200 && o["profile"]["id"] == id).then_some(())
+            },
+        )
+        .await
+    }
+
+    /// The admin confirms operator step `step` of restore `rid` (must answer 202).
+    pub async fn confirm_step(&self, rid: i64, step: &str) {
+        let (status, body) = self
+            .post_json(&format!("/api/v1/restores/{rid}/steps/{step}/confirm"), "")
+            .await;
+        assert_eq!(status, 202, "{body}");
+    }
+
     /// `GET /api/v1/restores/{id}` (must answer 200).
     pub async fn restore(&self, id: i64) -> serde_json::Value {
         let (status, body) = self.get_json(&format!("/api/v1/restores/{id}")).await;
