@@ -19,8 +19,31 @@ cargo bench --bench suite --features ssr
 step "1 000 watchers of one run (benches/watchers.rs)"
 cargo bench --bench watchers --features ssr
 
-step "a long history (benches/history_scale.rs)"
-cargo bench --bench history_scale --features ssr | tee target/bench/history.txt
+step "a restore of a set of 1 000 indices (benches/restore_scale.rs)"
+cargo bench --bench restore_scale --features ssr
+
+step "a long history (benches/history_scale.rs), 3 runs"
+for run in 1 2 3; do
+  cargo bench --bench history_scale --features ssr | tee "target/bench/history-$run.txt"
+done
+# Each run prints `label  p50 X ms  p99 Y ms (n = 30)`; the table has, per label, the median
+# (min–max) of the three runs' p50 and of their p99.
+awk '
+  function spread(list,   v, n, i, j, t) {
+    n = split(list, v, " ")
+    for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (v[j] + 0 < v[i] + 0) { t = v[i]; v[i] = v[j]; v[j] = t }
+    return sprintf("%s (%s–%s)", (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2, v[1], v[n])
+  }
+  FNR == 1 && NR == 1 { print $0 "; 3 runs of the bench, 30 rounds each."; print ""; print "| | p50 (ms) | p99 (ms) |"; print "|---|---|---|" }
+  /:$/ { section = $0; sub(/:$/, "", section); sub(/ \(.*$/, "", section) }
+  / p50 / {
+    i = index($0, " p50 "); label = substr($0, 1, i - 1); sub(/ +$/, "", label); label = section ": " label
+    split(substr($0, i), f, " +")
+    if (!(label in p50)) order[++n] = label
+    p50[label] = p50[label] " " f[3]; p99[label] = p99[label] " " f[6]
+  }
+  END { for (k = 1; k <= n; k++) printf "| %s | %s | %s |\n", order[k], spread(p50[order[k]]), spread(p99[order[k]]) }
+' target/bench/history-1.txt target/bench/history-2.txt target/bench/history-3.txt > target/bench/history.md
 
 step "footprint"
 pkg=target/site/pkg
@@ -79,9 +102,11 @@ mem=$(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
   echo
   echo "Target: the first page, a filtered page and the server-rendered page under 50 ms."
   echo
-  echo '```'
-  cat target/bench/history.txt
-  echo '```'
+  cat target/bench/history.md
+  echo
+  echo "## Restoring a set of 1 000 indices (\`benches/restore_scale.rs\`)"
+  echo
+  cat target/bench/restore.md
   echo
   echo "## Footprint"
   echo
@@ -96,9 +121,5 @@ mem=$(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
   echo
   echo "Start to ready (process launch → \`GET /api/v1/health\` answers 200), 3 starts: $(printf '%s\n' "${ready_ms[@]}" | spread) ms."
   echo "Idle RSS 10 s after ready: $(printf '%s\n' "${rss_kb[@]}" | spread) KB. Both include the embedded simulator, which runs in the console's process when no cluster is configured."
-  echo
-  echo "## Not measured yet"
-  echo
-  echo "- Restore of a set of 1 000 indices (console overhead per index and per snapshot)."
 } > BENCHMARKS.md
 step "wrote BENCHMARKS.md and docs/benchmarks/pause-window.svg"

@@ -33,6 +33,8 @@ pub struct RunContext {
     pub deadline: ShutdownDeadline,
     /// Earlier Zeebe backups' durations (ms, newest first), to pace the status polls.
     pub zeebe_history_ms: Vec<u64>,
+    /// Earlier web-app backups' durations per wait step (ms: trigger answered → seen done).
+    pub webapp_history_ms: std::collections::BTreeMap<crate::domain::StepKey, Vec<u64>>,
 }
 
 impl RunContext {

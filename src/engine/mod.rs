@@ -26,12 +26,14 @@ pub use watchdog::spawn_watchdog;
 
 use crate::camunda::CamundaClients;
 use crate::config::{ClusterSettings, Timeouts};
-use crate::domain::{BackupId, ProfileId, RunEvent, RunState, RunView, StartBackupRequest};
+use crate::domain::{
+    BackupId, ProfileId, RunEvent, RunState, RunView, StartBackupRequest, StepKey,
+};
 use crate::store::{Store, StoreError};
 use context::{RunContext, ShutdownDeadline};
 use journal::RunJournal;
 use recovery::Cause;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -197,6 +199,7 @@ impl BackupEngine {
             hook: locked(&self.inner.hook).clone(),
             deadline: self.inner.deadline.clone(),
             zeebe_history_ms: Vec::new(),
+            webapp_history_ms: Default::default(),
         }
     }
 
@@ -303,7 +306,7 @@ impl BackupEngine {
             journal::now(),
         );
         run.profile = profile.id;
-        let history = self.zeebe_history().await;
+        let (history, webapp_history) = self.learned_durations().await;
         let journal = RunJournal::create(run, self.inner.store.clone(), self.channel(id)).await?;
         let cancel = CancelToken::default();
         self.set_active(Some(Active {
@@ -313,6 +316,7 @@ impl BackupEngine {
         }));
         let mut ctx = self.context(id, cancel, profile.id);
         ctx.zeebe_history_ms = history;
+        ctx.webapp_history_ms = webapp_history;
         self.supervise(id, tokio::spawn(runner::execute(ctx, journal)));
         tracing::info!(backup_id = %id, "backup run started");
         Ok(id)
@@ -357,12 +361,17 @@ impl BackupEngine {
     }
 
     /// Earlier Zeebe backups' durations as this console saw them (ms, newest first).
-    async fn zeebe_history(&self) -> Vec<u64> {
+    /// How long earlier completed runs' Zeebe backups and web-app backups took, to pace this
+    /// run's status reads.
+    async fn learned_durations(&self) -> (Vec<u64>, BTreeMap<StepKey, Vec<u64>>) {
         match self.inner.store.recent_completed(5).await {
-            Ok(runs) => runs.iter().filter_map(|r| r.pause.zeebe_ms).collect(),
+            Ok(runs) => (
+                runs.iter().filter_map(|r| r.pause.zeebe_ms).collect(),
+                webapps::learned(&runs),
+            ),
             Err(e) => {
                 tracing::warn!(error = %e, "could not read earlier runs; polling without history");
-                Vec::new()
+                (Vec::new(), BTreeMap::new())
             }
         }
     }

@@ -8,6 +8,8 @@
 //! leader, which may list its backup store (S3 / GCS / Azure, billed per request). So inside the
 //! pause window the engine sleeps until shortly before the backup is *expected* to end (learned
 //! from earlier runs), polls tightly only around that moment, and backs off when it is late.
+//! A web-app backup (each read lists its snapshots in the repository) is approached the same
+//! way, then read in proportion to its length, so it is seen done at most a few percent late.
 
 use super::cancel::{CancelReason, CancelToken};
 use std::time::Duration;
@@ -21,7 +23,20 @@ pub enum Cadence {
     /// Work expected to take `expected`: one long sleep (at most [`APPROACH_MAX`]) until the
     /// tight band around `expected`, every `near` inside it, then backing off (at most 1 s).
     Expected { expected: Duration, near: Duration },
+    /// Work whose end should be seen within [`PROPORTION_PERCENT`] of its length: one sleep
+    /// (at most [`APPROACH_MAX`] at a time) until `approach`, then every that share of the
+    /// time elapsed, at least `min` and at most `max`.
+    Proportional {
+        approach: Duration,
+        min: Duration,
+        max: Duration,
+    },
 }
+
+/// A web-app backup is seen done at most this share of its length late (the 1.05).
+pub const PROPORTION_PERCENT: u32 = 4;
+/// The tightest poll of a web-app backup.
+pub const WEBAPP_MIN: Duration = Duration::from_millis(25);
 
 /// The longest sleep before the expected end: a failure still shows within this time.
 pub const APPROACH_MAX: Duration = Duration::from_secs(10);
@@ -70,7 +85,31 @@ impl Cadence {
                     (near + late / 4).min(Duration::from_secs(1))
                 }
             }
+            Self::Proportional { approach, min, max } => {
+                if elapsed + min < approach {
+                    (approach - elapsed).min(APPROACH_MAX)
+                } else {
+                    (elapsed * PROPORTION_PERCENT / 100).clamp(min, max)
+                }
+            }
         }
+    }
+}
+
+/// A web-app backup's schedule from how long earlier ones took to be seen done (trigger
+/// answered → `COMPLETED` read): one sleep to 80 % of the shortest, then proportional reads;
+/// at most 2 s apart outside the pause window and 500 ms inside it (8.8+). Nothing learned:
+/// proportional from the start.
+pub fn webapp(durations_ms: &[u64], inside_window: bool) -> Cadence {
+    let shortest = durations_ms.iter().copied().filter(|d| *d > 0).min();
+    Cadence::Proportional {
+        approach: Duration::from_millis(shortest.map_or(0, |d| d * 4 / 5)),
+        min: WEBAPP_MIN,
+        max: if inside_window {
+            Duration::from_millis(500)
+        } else {
+            Duration::from_secs(2)
+        },
     }
 }
 
@@ -246,6 +285,43 @@ mod tests {
             "seen {} ms late",
             (t - MS(3040)).as_millis()
         );
+    }
+
+    #[test]
+    fn a_web_app_backup_is_approached_in_one_sleep_then_read_in_proportion() {
+        let c = webapp(&[700, 0, 900], false);
+        // approach = 80 % of the shortest (700 ms)
+        assert_eq!(c.delay(MS(0), 0), MS(560));
+        assert_eq!(c.delay(MS(560), 1), WEBAPP_MIN);
+        assert_eq!(c.delay(MS(1000), 2), MS(40));
+        assert_eq!(c.delay(MS(30_000), 3), MS(1200));
+        assert_eq!(c.delay(MS(600_000), 4), Duration::from_secs(2));
+        assert_eq!(webapp(&[], true).delay(MS(0), 0), WEBAPP_MIN);
+        assert_eq!(webapp(&[], true).delay(MS(60_000), 9), MS(500));
+        // A learned ten-minute backup is still looked at every APPROACH_MAX.
+        assert_eq!(webapp(&[600_000], false).delay(MS(0), 0), APPROACH_MAX);
+    }
+
+    #[test]
+    fn a_web_app_backup_is_seen_done_within_its_share_and_few_reads() {
+        for (learned, actual) in [
+            (Vec::new(), 665u64),
+            (vec![690], 665),
+            (vec![300_000], 310_000),
+        ] {
+            let c = webapp(&learned, false);
+            let (mut t, mut reads) = (MS(0), 0u32);
+            while t < MS(actual) {
+                t += c.delay(t, reads);
+                reads += 1;
+            }
+            let late = (t - MS(actual)).as_millis() as u64;
+            assert!(
+                late <= (actual * u64::from(PROPORTION_PERCENT) / 100).max(25),
+                "{learned:?}/{actual}: seen {late} ms late"
+            );
+            assert!(reads <= 200, "{learned:?}/{actual}: {reads} reads");
+        }
     }
 
     #[test]

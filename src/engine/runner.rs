@@ -34,6 +34,8 @@ struct Window {
     zeebe_trigger_ms: Option<u64>,
     records_ms: Option<u64>,
     zeebe: Option<ZeebeDone>,
+    /// When each web-app trigger step was answered (its backup's wait counts from then).
+    webapps_triggered: std::collections::BTreeMap<StepKey, Instant>,
 }
 
 /// How a run left exporting.
@@ -135,14 +137,35 @@ async fn run_step(
     let c = &ctx.clients;
     match key {
         StepKey::Preflight => preflight::run(ctx, notes).await,
-        StepKey::TriggerOptimize => webapps::trigger(ctx, optimize()?, notes).await,
-        StepKey::TriggerOperate => webapps::trigger(ctx, &c.operate, notes).await,
-        StepKey::TriggerTasklist => webapps::trigger(ctx, &c.tasklist, notes).await,
-        StepKey::TriggerWebApps => webapps::trigger(ctx, unified()?, notes).await,
-        StepKey::WaitWebApps => webapps::wait(ctx, unified()?, key, notes).await,
-        StepKey::WaitOptimize => webapps::wait(ctx, optimize()?, key, notes).await,
-        StepKey::WaitOperate => webapps::wait(ctx, &c.operate, key, notes).await,
-        StepKey::WaitTasklist => webapps::wait(ctx, &c.tasklist, key, notes).await,
+        StepKey::TriggerOptimize
+        | StepKey::TriggerOperate
+        | StepKey::TriggerTasklist
+        | StepKey::TriggerWebApps => {
+            let app = match key {
+                StepKey::TriggerOptimize => optimize()?,
+                StepKey::TriggerOperate => &c.operate,
+                StepKey::TriggerTasklist => &c.tasklist,
+                _ => unified()?,
+            };
+            let answer = webapps::trigger(ctx, app, notes).await;
+            window.webapps_triggered.insert(key, Instant::now());
+            answer
+        }
+        StepKey::WaitWebApps
+        | StepKey::WaitOptimize
+        | StepKey::WaitOperate
+        | StepKey::WaitTasklist => {
+            let app = match key {
+                StepKey::WaitOptimize => optimize()?,
+                StepKey::WaitOperate => &c.operate,
+                StepKey::WaitTasklist => &c.tasklist,
+                _ => unified()?,
+            };
+            let triggered = webapps::trigger_of(key)
+                .and_then(|t| window.webapps_triggered.get(&t))
+                .copied();
+            webapps::wait(ctx, app, key, triggered, notes).await
+        }
         StepKey::PauseExporting => exporting::pause(ctx, soft, notes).await,
         StepKey::SnapshotRecords => {
             let (in_flight, detail) = records::request(ctx, soft, notes).await?;

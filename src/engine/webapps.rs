@@ -5,7 +5,8 @@ use super::context::{Note, Notes, RunContext, StepFailure, StepResult};
 use super::poll::{self, PollEnd};
 use crate::camunda::types::{WebAppBackup, WebAppBackupState};
 use crate::camunda::{WebAppClient, WebAppError};
-use crate::domain::StepKey;
+use crate::domain::{RunView, StepKey, StepState};
+use std::collections::BTreeMap;
 use tokio::time::Instant;
 
 /// Takes the backup. A transient error is retried within the error budget; if an earlier try
@@ -73,19 +74,28 @@ pub async fn trigger(ctx: &RunContext, app: &WebAppClient, notes: &Notes) -> Ste
 /// stays `INCOMPLETE` (or unknown) longer than the grace period, or when the component is
 /// unavailable longer than the error budget.
 #[tracing::instrument(skip_all, fields(component = %app.component(), backup_id = %ctx.id))]
-pub async fn wait(ctx: &RunContext, app: &WebAppClient, key: StepKey, notes: &Notes) -> StepResult {
+pub async fn wait(
+    ctx: &RunContext,
+    app: &WebAppClient,
+    key: StepKey,
+    triggered: Option<Instant>,
+    notes: &Notes,
+) -> StepResult {
     let name = app.component();
     let next = format!("Check that {name} runs; its backup may still finish — see its backup list — but start a new backup to get a consistent set.");
     let fail =
         |end: PollEnd| StepFailure::from_poll(end, &format!("the {name} backup {}", ctx.id), &next);
     // 8.8+ waits for the web apps inside the pause window: each read's lateness adds to it, so
-    // it is polled as tightly as the window's other unknown waits (500 ms at most, not 2 s).
-    let cadence = if ctx.profile.unified() {
-        poll::INSIDE_UNKNOWN
-    } else {
-        poll::OUTSIDE
-    };
+    // reads are at most 500 ms apart there (2 s outside). The schedule counts from the trigger.
+    let learned = ctx
+        .webapp_history_ms
+        .get(&key)
+        .map_or(&[][..], Vec::as_slice);
+    let cadence = poll::webapp(learned, ctx.profile.unified());
     let mut poller = ctx.poller(cadence, ctx.timeouts.webapp_backup);
+    if let Some(at) = triggered {
+        poller = poller.since(at);
+    }
     let mut incomplete_since: Option<Instant> = None;
     loop {
         poller.check().map_err(fail)?;
@@ -140,8 +150,103 @@ pub async fn wait(ctx: &RunContext, app: &WebAppClient, key: StepKey, notes: &No
     }
 }
 
+/// The trigger step whose backup a wait step waits for.
+pub fn trigger_of(wait: StepKey) -> Option<StepKey> {
+    match wait {
+        StepKey::WaitOptimize => Some(StepKey::TriggerOptimize),
+        StepKey::WaitOperate => Some(StepKey::TriggerOperate),
+        StepKey::WaitTasklist => Some(StepKey::TriggerTasklist),
+        StepKey::WaitWebApps => Some(StepKey::TriggerWebApps),
+        _ => None,
+    }
+}
+
+/// Per wait step, how long the web-app backups of `runs` took to be seen done: the trigger
+/// step's end to the wait step's end (ms), for waits that completed.
+pub fn learned(runs: &[RunView]) -> BTreeMap<StepKey, Vec<u64>> {
+    let ms = |t: &Option<String>| {
+        t.as_deref()
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+    };
+    let mut out: BTreeMap<StepKey, Vec<u64>> = BTreeMap::new();
+    for run in runs {
+        for wait in &run.steps {
+            let Some(trigger) = trigger_of(wait.key).and_then(|k| run.step(k)) else {
+                continue;
+            };
+            if wait.state != StepState::Completed {
+                continue;
+            }
+            if let (Some(from), Some(to)) = (ms(&trigger.finished_at), ms(&wait.finished_at)) {
+                if let Ok(d) = u64::try_from((to - from).num_milliseconds()) {
+                    out.entry(wait.key).or_default().push(d);
+                }
+            }
+        }
+    }
+    out
+}
+
 /// "Operate: 4 of 6 snapshots".
 fn progress(name: &str, b: &WebAppBackup) -> String {
     let done = b.details.iter().filter(|d| d.state == "SUCCESS").count();
     format!("{name}: {done} of {} snapshots", b.expected_parts())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::BackupId;
+
+    fn finished(run: &mut RunView, key: StepKey, state: StepState, at: &str) {
+        if let Some(s) = run.step_mut(key) {
+            s.state = state;
+            s.finished_at = Some(at.to_owned());
+        }
+    }
+
+    #[test]
+    fn a_web_app_backup_is_learned_from_its_trigger_to_its_completed_wait() {
+        let plan = [
+            StepKey::TriggerOperate,
+            StepKey::TriggerTasklist,
+            StepKey::WaitOperate,
+            StepKey::WaitTasklist,
+        ];
+        let mut run = RunView::new(
+            BackupId::new(7).expect("id"),
+            &plan,
+            true,
+            "2026-11-26T10:00:00.000Z".into(),
+        );
+        finished(
+            &mut run,
+            StepKey::TriggerOperate,
+            StepState::Completed,
+            "2026-11-26T10:00:00.010Z",
+        );
+        finished(
+            &mut run,
+            StepKey::TriggerTasklist,
+            StepState::Completed,
+            "2026-11-26T10:00:00.020Z",
+        );
+        finished(
+            &mut run,
+            StepKey::WaitOperate,
+            StepState::Completed,
+            "2026-11-26T10:00:00.690Z",
+        );
+        // A wait that did not complete teaches nothing.
+        finished(
+            &mut run,
+            StepKey::WaitTasklist,
+            StepState::Failed,
+            "2026-11-26T10:00:09.000Z",
+        );
+        let learned = learned(&[run]);
+        assert_eq!(learned.get(&StepKey::WaitOperate), Some(&vec![680]));
+        assert_eq!(learned.get(&StepKey::WaitTasklist), None);
+        assert_eq!(learned.len(), 1);
+    }
 }

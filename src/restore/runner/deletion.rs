@@ -1,10 +1,49 @@
 //! Deleting the component indices: one by one, never by pattern, never while a component
-//! runs; indices that appear meanwhile go too; each deletion journaled.
+//! runs; indices that appear meanwhile go too; every deletion journaled by name, those of
+//! about a second in one event.
 
 use super::{failed, Halt, Runner, DESTRUCTIVE_NOTE};
 use crate::domain::{RestoreState, RestoreStepKey, RestoreStepState};
 use crate::restore::watch::answering;
 use std::time::{Duration, Instant};
+
+/// How long a look at the components stays good for the deletions that follow it.
+const LOOK_EVERY: Duration = Duration::from_secs(1);
+/// The most deletions journaled in one event.
+const BATCH: usize = 100;
+
+/// Deletions done and not journaled yet.
+#[derive(Default)]
+struct Deleted {
+    indices: Vec<String>,
+    /// The last one's place in the plan (`n of total`).
+    last: String,
+}
+
+impl Deleted {
+    fn push(&mut self, index: String, position: String) {
+        self.indices.push(index);
+        self.last = position;
+    }
+
+    fn len(&self) -> usize {
+        self.indices.len()
+    }
+
+    /// The journal's words: every index by name.
+    fn message(&self) -> Option<String> {
+        match self.indices.as_slice() {
+            [] => None,
+            [one] => Some(format!("Deleted index {one} ({})", self.last)),
+            many => Some(format!(
+                "Deleted {} indices (up to {}): {}",
+                many.len(),
+                self.last,
+                many.join(", ")
+            )),
+        }
+    }
+}
 
 impl Runner {
     /// Deletes every planned index (and any component index that appeared since), one by one,
@@ -29,13 +68,19 @@ impl Runner {
         }
         let planned = self.view().delete_indices.clone();
         let total = planned.len();
+        let mut batch = Deleted::default();
         for (n, index) in planned.iter().enumerate() {
             if self.view().progress.deleted.contains(index) {
                 continue;
             }
-            self.delete_journaled(key, index, format!("{} of {total}", n + 1))
-                .await?;
+            if let Err(halt) = self.delete_batched(key, index, n + 1, &mut batch).await {
+                // What was deleted is journaled before the halt is (best effort: a deletion
+                // not journaled is done again after a restart, and answers 404).
+                let _ = self.journal_deleted(key, &mut batch).await;
+                return Err(halt);
+            }
         }
+        self.journal_deleted(key, &mut batch).await?;
         // Component indices that appeared meanwhile (an app started during the step) go too;
         // a restore over them would fail.
         let mut extra = 0;
@@ -46,8 +91,11 @@ impl Runner {
             }
             for index in left {
                 extra += 1;
-                self.delete_journaled(key, &index, "created after the plan".into())
-                    .await?;
+                self.ensure_all_down(key).await?;
+                self.delete_one(key, &index).await?;
+                let mut one = Deleted::default();
+                one.push(index, "created after the plan".into());
+                self.journal_deleted(key, &mut one).await?;
             }
         }
         let more = if extra > 0 {
@@ -60,6 +108,57 @@ impl Runner {
             format!("{total} indices deleted, one by one{more}; index templates kept"),
         )
         .await
+    }
+
+    /// Deletes one planned index (the `n`th) once every component is seen stopped, and adds it
+    /// to `batch`; the batch is journaled before every look at the components (about once a
+    /// second) and when it holds [`BATCH`] indices, so the journal grows with the seconds the
+    /// step takes, not with the indices times the size of the plan.
+    async fn delete_batched(
+        &mut self,
+        key: RestoreStepKey,
+        index: &str,
+        n: usize,
+        batch: &mut Deleted,
+    ) -> Result<(), Halt> {
+        if self.look_due() || batch.len() >= BATCH {
+            self.journal_deleted(key, batch).await?;
+        }
+        self.ensure_all_down(key).await?;
+        if let Some(h) = self.halted(false) {
+            return Err(h);
+        }
+        self.delete_one(key, index).await?;
+        let total = self.view().delete_indices.len();
+        batch.push(index.to_owned(), format!("{n} of {total}"));
+        Ok(())
+    }
+
+    /// Journals the deletions of `batch` (one event) and empties it.
+    async fn journal_deleted(
+        &mut self,
+        key: RestoreStepKey,
+        batch: &mut Deleted,
+    ) -> Result<(), Halt> {
+        let Some(message) = batch.message() else {
+            return Ok(());
+        };
+        let indices = std::mem::take(&mut batch.indices);
+        let total = self.view().delete_indices.len();
+        self.journal
+            .commit(Some(key), message, |v| {
+                for index in indices {
+                    if !v.progress.deleted.contains(&index) {
+                        v.progress.deleted.push(index);
+                    }
+                }
+                let done = v.progress.deleted.len();
+                if let Some(s) = v.step_mut(key) {
+                    s.detail = Some(format!("{done} of {total} indices deleted"));
+                }
+            })
+            .await?;
+        Ok(())
     }
 
     /// The component indices that exist now.
@@ -78,44 +177,14 @@ impl Runner {
         }
     }
 
-    /// Deletes one index once every component is seen stopped, and journals it.
-    pub(super) async fn delete_journaled(
-        &mut self,
-        key: RestoreStepKey,
-        index: &str,
-        position: String,
-    ) -> Result<(), Halt> {
-        self.ensure_all_down(key).await?;
-        if let Some(h) = self.halted(false) {
-            return Err(h);
-        }
-        self.delete_one(key, index).await?;
-        let index = index.to_owned();
-        let total = self.view().delete_indices.len();
-        self.journal
-            .commit(
-                Some(key),
-                format!("Deleted index {index} ({position})"),
-                |v| {
-                    if !v.progress.deleted.contains(&index) {
-                        v.progress.deleted.push(index);
-                    }
-                    let done = v.progress.deleted.len();
-                    if let Some(s) = v.step_mut(key) {
-                        s.detail = Some(format!("{done} of {total} indices deleted"));
-                    }
-                },
-            )
-            .await?;
-        Ok(())
+    /// Whether [`Self::ensure_all_down`] will look at the components again.
+    fn look_due(&self) -> bool {
+        self.all_down_at.is_none_or(|t| t.elapsed() >= LOOK_EVERY)
     }
 
     /// [`Self::until_all_down`], looking again only when the last look is older than a second.
     pub(super) async fn ensure_all_down(&mut self, key: RestoreStepKey) -> Result<(), Halt> {
-        if self
-            .all_down_at
-            .is_some_and(|t| t.elapsed() < Duration::from_secs(1))
-        {
+        if !self.look_due() {
             return Ok(());
         }
         self.until_all_down(key).await?;
@@ -201,5 +270,26 @@ impl Runner {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Deleted;
+
+    #[test]
+    fn a_batch_names_every_index_it_deleted() {
+        let mut batch = Deleted::default();
+        assert_eq!(batch.message(), None);
+        batch.push("operate-a_".into(), "1 of 3".into());
+        assert_eq!(
+            batch.message().as_deref(),
+            Some("Deleted index operate-a_ (1 of 3)")
+        );
+        batch.push("operate-b_".into(), "3 of 3".into());
+        assert_eq!(
+            batch.message().as_deref(),
+            Some("Deleted 2 indices (up to 3 of 3): operate-a_, operate-b_")
+        );
     }
 }
