@@ -34,16 +34,6 @@ const RUNS: usize = 3;
 const SET_INDICES: usize = 1000;
 const DELETE_MS: u64 = 10;
 const RESTORE_MS: u64 = 1500;
-/// Exported record types, one dated index each per day.
-const VALUE_TYPES: [&str; 7] = [
-    "process",
-    "job",
-    "deployment",
-    "process-instance",
-    "variable",
-    "incident",
-    "user-task",
-];
 const STEP_TIMEOUT: Duration = Duration::from_secs(600);
 
 /// One restore as measured.
@@ -174,7 +164,7 @@ fn grow_to_set_size(sim: &camunda_sim::RunningSimulator, version: &str) -> Resul
     let mut added = 0;
     'days: for day in 0.. {
         let date = start + chrono::Days::new(day);
-        for vt in VALUE_TYPES {
+        for vt in camunda_sim::ZEEBE_VALUE_TYPES {
             if added == wanted {
                 break 'days;
             }
@@ -195,14 +185,8 @@ async fn one_restore() -> Result<Measured, BoxError> {
     let dir = tempfile::tempdir()?;
     let db = dir.path().join("bench.db");
     let database_url = format!("sqlite://{}?mode=rwc", db.display());
-    let mut settings = common::settings_for(sim.urls(), &database_url);
     // Poll and time out as a deployed console does (the defaults), not as the tests do.
-    let defaults = camunda_backup_console::config::Settings::validate(
-        camunda_backup_console::config::RawSettings::default(),
-    )?;
-    settings.probe_interval = defaults.probe_interval;
-    settings.history_refresh = defaults.history_refresh;
-    settings.timeouts = defaults.timeouts;
+    let settings = common::deployed_settings_for(sim.urls(), &database_url);
     let app = Application::build(settings, common::leptos_options()).await?;
     let console = Console {
         base: format!("http://{}", app.local_addr()?),

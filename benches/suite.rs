@@ -135,15 +135,9 @@ async fn console_runs(
         "sqlite://{}?mode=rwc",
         dir.path().join("bench.db").display()
     );
-    let mut settings = common::settings_for(sim.urls(), &database_url);
     // Probe, refresh the history and time out as a deployed console does (the defaults), not
     // as the tests do: the background reads are part of the load it puts on the cluster.
-    let defaults = camunda_backup_console::config::Settings::validate(
-        camunda_backup_console::config::RawSettings::default(),
-    )?;
-    settings.probe_interval = defaults.probe_interval;
-    settings.history_refresh = defaults.history_refresh;
-    settings.timeouts = defaults.timeouts;
+    let settings = common::deployed_settings_for(sim.urls(), &database_url);
     let app = Application::build(settings, common::leptos_options()).await?;
     let base = format!("http://{}", app.local_addr()?);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

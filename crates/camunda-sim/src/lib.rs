@@ -72,6 +72,7 @@ pub use control::{start, RunningSimulator, SimControl, SimUrls};
 pub use error::SimError;
 pub use faults::{Fault, FaultKind};
 pub use restore_app::RestoreOutcome;
+pub use seed::ZEEBE_VALUE_TYPES;
 pub use state::broker_data::RestoreRun;
 pub use state::es_index::IndexContent;
 pub use tls::TlsConfig;

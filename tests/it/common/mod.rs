@@ -87,6 +87,17 @@ pub fn settings_for(sim: &camunda_sim::SimUrls, db: &str) -> Settings {
     Settings::validate(raw_settings_for(sim, db)).expect("valid settings")
 }
 
+/// [`settings_for`] with the prober, history refresh and timeouts of a deployed console (the
+/// defaults), not the tests' fast ones: what the benches measure.
+pub fn deployed_settings_for(sim: &camunda_sim::SimUrls, db: &str) -> Settings {
+    let mut settings = settings_for(sim, db);
+    let defaults = Settings::validate(RawSettings::default()).expect("default settings");
+    settings.probe_interval = defaults.probe_interval;
+    settings.history_refresh = defaults.history_refresh;
+    settings.timeouts = defaults.timeouts;
+    settings
+}
+
 /// [`settings_for`] before validation, to add TLS files, credentials or other raw keys.
 pub fn raw_settings_for(sim: &camunda_sim::SimUrls, db: &str) -> RawSettings {
     RawSettings {
