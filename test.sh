@@ -22,7 +22,7 @@ cargo test --workspace --features camunda-backup-console/ssr
 step "building server and browser bundle for the end-to-end tests (cargo leptos build)"
 cargo leptos build
 step "Playwright end-to-end tests (headless Debian Chromium)"
-rm -f /tmp/console-e2e.db* /tmp/console-e2e-88.db*
+rm -f /tmp/console-e2e.db* /tmp/console-e2e-88.db* /tmp/console-e2e-810.db*
 rm -rf end2end/.auth
 (cd end2end && E2E_CONSOLE_BINARY=../target/debug/camunda-backup-console npx playwright test) 2>&1 \
   | tee target/e2e.log

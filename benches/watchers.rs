@@ -137,7 +137,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     std::fs::write(
         &config,
         format!(
-            "listen = \"127.0.0.1:{port}\"\ndatabase_url = \"sqlite://{db}?mode=rwc\"\nsimulate = true\nsimulator_scenario = \"{scenario}\"\nadmin_password = \"bench-admin-password\"\n\n[[auth.api_tokens]]\nname = \"bench\"\nrole = \"operator\"\ntoken_sha256 = \"{hash}\"\n",
+            "listen = \"127.0.0.1:{port}\"\ndatabase_url = \"sqlite://{db}?mode=rwc\"\nsimulate = true\nsimulator_scenario = \"{scenario}\"\nadmin_password = \"bench-admin-password\"\n\n[auth]\n# One token watches for a thousand clients here.\nstreams_per_caller = 2000\n\n[[auth.api_tokens]]\nname = \"bench\"\nrole = \"operator\"\ntoken_sha256 = \"{hash}\"\n",
             db = dir.path().join("console.db").display(),
             scenario = scenario.display(),
             hash = camunda_backup_console::auth::sha256_hex(TOKEN),

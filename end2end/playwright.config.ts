@@ -9,6 +9,8 @@ const issuer = `http://127.0.0.1:${idpPort}/realms/camunda`;
 const binary = process.env.E2E_CONSOLE_BINARY ?? "../target/debug/camunda-backup-console";
 // The second console, on a simulated Camunda 8.8 cluster (tests/profile-8.8.spec.ts).
 const port88 = Number(process.env.E2E_PORT_88 ?? 3188);
+// The third, on a simulated Camunda 8.10 cluster with its /v2 API (tests/profile-8.10.spec.ts).
+const port810 = Number(process.env.E2E_PORT_810 ?? 3189);
 const consoleEnv = {
   CONSOLE_PROBE_INTERVAL_SECS: "1",
   CONSOLE_ADMIN_PASSWORD: ADMIN_PASSWORD,
@@ -94,6 +96,21 @@ export default defineConfig({
         CONSOLE_LISTEN: `127.0.0.1:${port88}`,
         CONSOLE_DATABASE_URL: `sqlite://${process.env.E2E_DB_88 ?? "/tmp/console-e2e-88.db"}?mode=rwc`,
         CONSOLE_CONFIG: "console-e2e-88.toml",
+      },
+    },
+    {
+      // A third console, on its embedded simulator answering as Camunda 8.10 (/v2 REST API).
+      command: binary,
+      url: `http://127.0.0.1:${port810}/api/v1/health`,
+      timeout: 60_000,
+      reuseExistingServer: false,
+      stdout: "pipe",
+      stderr: "pipe",
+      env: {
+        ...consoleEnv,
+        CONSOLE_LISTEN: `127.0.0.1:${port810}`,
+        CONSOLE_DATABASE_URL: `sqlite://${process.env.E2E_DB_810 ?? "/tmp/console-e2e-810.db"}?mode=rwc`,
+        CONSOLE_CONFIG: "console-e2e-810.toml",
       },
     },
   ],

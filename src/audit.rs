@@ -12,6 +12,9 @@ use axum::http::StatusCode;
 /// How an attempted action ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Outcome {
+    /// Written before the work starts: whatever happens to the request, the log shows that it
+    /// was tried, followed by how it ended.
+    Attempted,
     Ok,
     /// Not allowed (role, confirmation, state): nothing was done.
     Refused,
@@ -22,6 +25,7 @@ pub enum Outcome {
 impl Outcome {
     pub fn as_str(self) -> &'static str {
         match self {
+            Outcome::Attempted => "attempted",
             Outcome::Ok => "ok",
             Outcome::Refused => "refused",
             Outcome::Failed => "failed",
@@ -32,7 +36,10 @@ impl Outcome {
 /// Who acted, for entries without a signed-in caller (a failed sign-in).
 #[derive(Clone, Copy, Debug)]
 pub struct Who<'a> {
+    /// The display name (a user, a token, `-`).
     pub actor: &'a str,
+    /// A stable identifier when the name is not one: the provider's `sub` for single sign-on.
+    pub id: Option<&'a str>,
     pub kind: &'a str,
     pub address: Option<&'a str>,
 }
@@ -41,6 +48,7 @@ impl<'a> From<&'a Caller> for Who<'a> {
     fn from(c: &'a Caller) -> Self {
         Self {
             actor: &c.principal.name,
+            id: c.principal.subject.as_deref(),
             kind: c.principal.via.as_str(),
             address: c.address.as_deref(),
         }
@@ -63,6 +71,7 @@ pub async fn record(store: &Store, who: Who<'_>, r: Record<'_>) {
         seq: 0,
         at: crate::engine::now(),
         actor: truncate(who.actor, 128),
+        actor_id: who.id.map(|i| truncate(i, 255)),
         actor_kind: who.kind.to_owned(),
         address: who.address.map(str::to_owned),
         action: r.action.to_owned(),
@@ -73,6 +82,158 @@ pub async fn record(store: &Store, who: Who<'_>, r: Record<'_>) {
     if let Err(e) = store.append_audit(&entry).await {
         tracing::error!(error = %e, action = %entry.action, actor = %entry.actor, outcome = %entry.outcome, "could not append to the audit log");
     }
+}
+
+/// How long repeats of one unauthenticated entry are gathered into one.
+pub const AGGREGATE_WINDOW: std::time::Duration = std::time::Duration::from_secs(60);
+/// Keys gathered at most; when full, the oldest is summed up and written first.
+const MAX_AGGREGATED: usize = 1000;
+
+/// What makes two unauthenticated entries "the same": who, from where, what, how it ended.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct RepeatKey {
+    actor: String,
+    id: Option<String>,
+    kind: String,
+    address: Option<String>,
+    action: String,
+    target: Option<String>,
+    outcome: &'static str,
+}
+
+struct Repeats {
+    since: std::time::Instant,
+    first_at: String,
+    count: u64,
+}
+
+/// Entries that anyone can cause without signing in (refused sign-ins, a provider's error on
+/// the callback) are written once per key per [`AGGREGATE_WINDOW`]; the repeats are counted
+/// and written as one entry when the window ends. The log stays append-only, and a flood of
+/// requests adds a few entries a minute instead of one each.
+#[derive(Default)]
+pub struct Aggregator {
+    open: std::sync::Mutex<std::collections::HashMap<RepeatKey, Repeats>>,
+}
+
+impl Aggregator {
+    fn locked(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<RepeatKey, Repeats>> {
+        self.open
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Writes the entry when it is the first of its key in the window; otherwise counts it.
+    pub async fn record(&self, store: &Store, who: Who<'_>, r: Record<'_>) {
+        let key = RepeatKey {
+            actor: truncate(who.actor, 128),
+            id: who.id.map(str::to_owned),
+            kind: who.kind.to_owned(),
+            address: who.address.map(str::to_owned),
+            action: r.action.to_owned(),
+            target: r.target.clone(),
+            outcome: r.outcome.as_str(),
+        };
+        let now = std::time::Instant::now();
+        let mut due = Vec::new();
+        let first = {
+            let mut open = self.locked();
+            if let Some(rep) = open.get_mut(&key) {
+                if now.duration_since(rep.since) < AGGREGATE_WINDOW {
+                    rep.count += 1;
+                    false
+                } else {
+                    if let Some(old) = open.remove(&key) {
+                        due.push((key.clone(), old));
+                    }
+                    true
+                }
+            } else {
+                true
+            }
+        };
+        if first {
+            let mut open = self.locked();
+            if open.len() >= MAX_AGGREGATED {
+                if let Some(oldest) = open
+                    .iter()
+                    .min_by_key(|(_, rep)| rep.since)
+                    .map(|(k, _)| k.clone())
+                {
+                    if let Some(rep) = open.remove(&oldest) {
+                        due.push((oldest, rep));
+                    }
+                }
+            }
+            open.insert(
+                key,
+                Repeats {
+                    since: now,
+                    first_at: crate::engine::now(),
+                    count: 0,
+                },
+            );
+        }
+        for (k, rep) in due {
+            write_repeats(store, k, rep).await;
+        }
+        if first {
+            record(store, who, r).await;
+        }
+    }
+
+    /// Writes the repeats of every window that has ended (`all`: of every window, as at
+    /// shutdown).
+    pub async fn flush(&self, store: &Store, all: bool) {
+        let due: Vec<(RepeatKey, Repeats)> = {
+            let mut open = self.locked();
+            let keys: Vec<RepeatKey> = open
+                .iter()
+                .filter(|(_, rep)| all || rep.since.elapsed() >= AGGREGATE_WINDOW)
+                .map(|(k, _)| k.clone())
+                .collect();
+            keys.into_iter()
+                .filter_map(|k| open.remove(&k).map(|rep| (k, rep)))
+                .collect()
+        };
+        for (k, rep) in due {
+            write_repeats(store, k, rep).await;
+        }
+    }
+}
+
+/// One entry for the repeats of a window, if there were any.
+async fn write_repeats(store: &Store, key: RepeatKey, rep: Repeats) {
+    if rep.count == 0 {
+        return;
+    }
+    let outcome = match key.outcome {
+        "attempted" => Outcome::Attempted,
+        "ok" => Outcome::Ok,
+        "refused" => Outcome::Refused,
+        _ => Outcome::Failed,
+    };
+    record(
+        store,
+        Who {
+            actor: &key.actor,
+            id: key.id.as_deref(),
+            kind: &key.kind,
+            address: key.address.as_deref(),
+        },
+        Record {
+            action: &key.action,
+            target: key.target.clone(),
+            outcome,
+            detail: Some(format!(
+                "repeated {} more time{} since {} (gathered into this entry)",
+                rep.count,
+                if rep.count == 1 { "" } else { "s" },
+                rep.first_at
+            )),
+        },
+    )
+    .await;
 }
 
 fn truncate(text: &str, max: usize) -> String {
@@ -98,9 +259,9 @@ pub fn parse_filter(
     };
     let outcome = text("outcome", outcome)?;
     if let Some(o) = &outcome {
-        if !matches!(o.as_str(), "ok" | "refused" | "failed") {
+        if !matches!(o.as_str(), "attempted" | "ok" | "refused" | "failed") {
             return Err(bad(format!(
-                "`outcome` must be ok, refused or failed, not `{o}`"
+                "`outcome` must be attempted, ok, refused or failed, not `{o}`"
             )));
         }
     }

@@ -71,30 +71,40 @@ fn show_sign_in(addr: std::net::SocketAddr, generated: Option<&secrecy::SecretSt
     );
 }
 
-/// `user set <name> --role <viewer|operator|admin>`: the password is read from standard input.
+/// `user set <name> --role <viewer|operator|admin>` (the password is read from standard
+/// input), or `user sessions revoke <name>`.
 #[cfg(feature = "ssr")]
-struct UserCommand {
-    name: String,
-    role: Option<String>,
+enum UserCommand {
+    Set { name: String, role: Option<String> },
+    Revoke { name: String },
+    Usage,
 }
 
 #[cfg(feature = "ssr")]
 fn user_command() -> Option<UserCommand> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let at = args.iter().position(|a| a == "user")?;
-    if args.get(at + 1).map(String::as_str) != Some("set") {
-        return Some(UserCommand {
-            name: String::new(),
-            role: None,
-        });
-    }
-    let name = args.get(at + 2).cloned().unwrap_or_default();
-    let role = args
-        .iter()
-        .position(|a| a == "--role")
-        .and_then(|i| args.get(i + 1).cloned());
-    Some(UserCommand { name, role })
+    let word = |i: usize| args.get(at + i).map(String::as_str);
+    Some(match (word(1), word(2)) {
+        (Some("set"), Some(name)) => UserCommand::Set {
+            name: name.to_owned(),
+            role: args
+                .iter()
+                .position(|a| a == "--role")
+                .and_then(|i| args.get(i + 1).cloned()),
+        },
+        (Some("sessions"), Some("revoke")) => match word(3) {
+            Some(name) => UserCommand::Revoke {
+                name: name.to_owned(),
+            },
+            None => UserCommand::Usage,
+        },
+        _ => UserCommand::Usage,
+    })
 }
+
+#[cfg(feature = "ssr")]
+const USER_USAGE: &str = "usage: camunda-backup-console user set <name> --role <viewer|operator|admin> (the password is read from standard input), or user sessions revoke <name> (a local user's name, or a single sign-on account's sub or name)";
 
 #[cfg(feature = "ssr")]
 async fn run_user_command(
@@ -103,9 +113,16 @@ async fn run_user_command(
 ) -> std::process::ExitCode {
     use camunda_backup_console::domain::Role;
     use std::process::ExitCode;
-    let role = command.role.as_deref().and_then(Role::parse);
-    let (Some(role), false) = (role, command.name.is_empty()) else {
-        tracing::error!("usage: camunda-backup-console user set <name> --role <viewer|operator|admin> (the password is read from standard input)");
+    let (name, role) = match command {
+        UserCommand::Set { name, role } => (name, role.as_deref().and_then(Role::parse)),
+        UserCommand::Revoke { name } => return revoke(settings, &name).await,
+        UserCommand::Usage => {
+            tracing::error!("{USER_USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let (Some(role), false) = (role, name.is_empty()) else {
+        tracing::error!("{USER_USAGE}");
         return ExitCode::from(2);
     };
     let mut line = String::new();
@@ -121,14 +138,40 @@ async fn run_user_command(
             return ExitCode::FAILURE;
         }
     };
-    match camunda_backup_console::auth::set_user(&store, &command.name, role, &password).await {
+    match camunda_backup_console::auth::set_user(&store, &name, role, &password).await {
         Ok(()) => {
-            tracing::info!(user = %command.name, %role, "user saved");
+            tracing::info!(user = %name, %role, "user saved; their open sessions ended");
             ExitCode::SUCCESS
         }
         Err(e) => {
             tracing::error!("{}", error_chain(&e));
             ExitCode::from(2)
+        }
+    }
+}
+
+/// `user sessions revoke <name>`: ends every session of the user.
+#[cfg(feature = "ssr")]
+async fn revoke(
+    settings: &camunda_backup_console::config::Settings,
+    name: &str,
+) -> std::process::ExitCode {
+    use std::process::ExitCode;
+    let store = match camunda_backup_console::store::Store::connect(&settings.database_url).await {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::error!("{}", error_chain(&e));
+            return ExitCode::FAILURE;
+        }
+    };
+    match camunda_backup_console::auth::revoke_sessions(&store, name).await {
+        Ok(n) => {
+            tracing::info!(user = %name, sessions = n, "sessions ended");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            tracing::error!("{}", error_chain(&e));
+            ExitCode::FAILURE
         }
     }
 }

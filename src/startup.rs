@@ -48,6 +48,7 @@ pub struct Application {
     prober: tokio::task::JoinHandle<()>,
     watchdog: tokio::task::JoinHandle<()>,
     history_refresher: tokio::task::JoinHandle<()>,
+    audit_flusher: tokio::task::JoinHandle<()>,
     generated_admin_password: Option<secrecy::SecretString>,
 }
 
@@ -118,6 +119,7 @@ impl Application {
             alert: None,
         };
         let overview = OverviewCache::default();
+        let verify = crate::overview::VerifyMemo::default();
         let prober = spawn_prober(
             probe_clients,
             crate::overview::ProbeTarget {
@@ -128,6 +130,7 @@ impl Application {
             },
             overview.clone(),
             settings.probe_interval,
+            verify.clone(),
         );
         let history = crate::history::HistoryCache::default();
         let history_refresher = history.spawn_refresher(
@@ -150,12 +153,15 @@ impl Application {
                 post_checks: settings.timeouts.post_restore_checks,
                 unavailable_budget: settings.timeouts.unavailable_budget,
             },
+            verify,
         );
         {
-            let r = restores.clone();
-            engine.set_restore_probe(Some(Arc::new(move || r.active())));
             let history = history.clone();
             restores.set_on_end(Some(Arc::new(move || history.refresh_soon())));
+        }
+        {
+            let deletions = history.deletions.clone();
+            restores.set_deleting_probe(Some(Arc::new(move |id| deletions.in_progress(id))));
         }
         // A restore the previous process left unfinished resumes at its last safe point.
         restores.spawn_recovery();
@@ -176,6 +182,7 @@ impl Application {
             crate::auth::bootstrap_admin(auth.store(), settings.auth.admin_password.as_ref())
                 .await
                 .map_err(StartupError::Bootstrap)?;
+        let audit_flusher = auth.spawn_repeats_flusher();
         let listen = settings.listen;
         let console = Arc::new(Console {
             settings,
@@ -189,6 +196,7 @@ impl Application {
             auth,
             simulator: simulator.as_ref().map(|s| s.control()),
             closing: tokio::sync::watch::channel(false).0,
+            streams: crate::state::StreamCounts::default(),
         });
         let state = AppState {
             leptos_options,
@@ -209,6 +217,7 @@ impl Application {
             prober,
             watchdog,
             history_refresher,
+            audit_flusher,
             generated_admin_password,
         })
     }
@@ -274,6 +283,13 @@ impl Application {
         self.prober.abort();
         self.watchdog.abort();
         self.history_refresher.abort();
+        self.audit_flusher.abort();
+        // The repeats gathered so far are written, not lost with the process.
+        console
+            .auth
+            .repeats()
+            .flush(console.auth.store(), true)
+            .await;
         if let Some(sim) = self.simulator {
             sim.shutdown().await;
         }
@@ -346,6 +362,7 @@ fn simulated_cluster(
         tls: crate::config::TlsSettings::default(),
         snapshot_repository: "camunda".into(),
         zeebe_record_prefix: "zeebe-record".into(),
+        index_prefixes: crate::config::IndexPrefixSettings::default(),
         soft_pause: None,
         // The simulator's versions are detected like a real cluster's.
         camunda_version: None,

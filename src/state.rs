@@ -29,6 +29,56 @@ pub struct Console {
     /// Flips to `true` when the process is about to exit: open SSE streams end then, so the
     /// HTTP server's graceful shutdown does not wait for them.
     pub closing: tokio::sync::watch::Sender<bool>,
+    /// Live event streams open per caller.
+    pub streams: StreamCounts,
+}
+
+/// Open live streams per caller, bounded.
+#[derive(Clone, Default)]
+pub struct StreamCounts {
+    open: Arc<std::sync::Mutex<std::collections::HashMap<String, usize>>>,
+}
+
+impl StreamCounts {
+    /// One more stream for `key`, unless it holds `limit` already.
+    pub fn take(&self, key: String, limit: usize) -> Option<StreamSlot> {
+        let mut open = crate::engine::locked(&self.open);
+        let n = open.entry(key.clone()).or_insert(0);
+        if *n >= limit {
+            return None;
+        }
+        *n += 1;
+        Some(StreamSlot {
+            counts: self.clone(),
+            key,
+        })
+    }
+
+    /// Streams open for `key` now.
+    pub fn open(&self, key: &str) -> usize {
+        crate::engine::locked(&self.open)
+            .get(key)
+            .copied()
+            .unwrap_or(0)
+    }
+}
+
+/// One open stream; gives its place back when dropped.
+pub struct StreamSlot {
+    counts: StreamCounts,
+    key: String,
+}
+
+impl Drop for StreamSlot {
+    fn drop(&mut self) {
+        let mut open = crate::engine::locked(&self.counts.open);
+        if let Some(n) = open.get_mut(&self.key) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                open.remove(&self.key);
+            }
+        }
+    }
 }
 
 impl Console {

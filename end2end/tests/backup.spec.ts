@@ -22,6 +22,12 @@ test("an admin takes a backup and watches every step live", async ({ page }) => 
   await expect(page.locator(".app")).toHaveAttribute("data-hydrated", "true");
   await expect(page.locator("[data-run-state]")).toHaveText("running");
 
+  // The set panel says what the run knows while it goes on: never MISSING for a part that is
+  // still to be taken (the cluster's lists were read before the run made it).
+  await expect(page.locator('table.parts tr[data-part="zeebe"]')).toBeVisible();
+  await expect(page.locator("table.parts")).not.toContainText("MISSING");
+  await expect(page.locator('table.parts tr[data-part="operate"]')).toContainText(/COMPLETED|IN_PROGRESS/);
+
   // Inside the pause window the timer runs.
   await expect(page.locator(".pause.live")).toContainText("paused for", { timeout: 30_000 });
 

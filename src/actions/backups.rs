@@ -4,13 +4,11 @@ use super::{audited, ActionError};
 use crate::audit::Outcome;
 use crate::auth::Caller;
 use crate::domain::{BackupId, DeletionOutcome, Permission, StartBackupRequest};
-use crate::rest::ApiError;
 use crate::state::Console;
-use axum::http::StatusCode;
 use std::sync::Arc;
 
 pub async fn start_backup(
-    console: &Console,
+    console: &Arc<Console>,
     caller: &Caller,
     request: StartBackupRequest,
 ) -> Result<BackupId, ActionError> {
@@ -24,7 +22,7 @@ pub async fn start_backup(
         Permission::StartBackup,
         "backup.start",
         target,
-        || async {
+        |console| async move {
             console
                 .engine
                 .start_backup(request)
@@ -37,7 +35,7 @@ pub async fn start_backup(
 }
 
 pub async fn cancel_backup(
-    console: &Console,
+    console: &Arc<Console>,
     caller: &Caller,
     id: BackupId,
 ) -> Result<(), ActionError> {
@@ -47,7 +45,7 @@ pub async fn cancel_backup(
         Permission::CancelBackup,
         "backup.cancel",
         format!("backup {id}"),
-        || async {
+        |console| async move {
             console
                 .engine
                 .cancel(id)
@@ -59,8 +57,8 @@ pub async fn cancel_backup(
     .await
 }
 
-/// Deletes every part of the set, in its own task: a client that goes away does not stop a
-/// deletion half-way.
+/// Deletes every part of the set, in the action's own task: a client that goes away stops
+/// neither the deletion half-way nor its audit entry.
 pub async fn delete_set(
     console: &Arc<Console>,
     caller: &Caller,
@@ -73,21 +71,10 @@ pub async fn delete_set(
         Permission::DeleteSet,
         "set.delete",
         format!("backup set {id}{}", if force { " (forced)" } else { "" }),
-        || {
-            let console = console.clone();
-            async move {
-                tokio::spawn(async move { crate::history::delete_set(&console, id, force).await })
-                    .await
-                    .map_err(|e| {
-                        tracing::error!(backup_id = %id, error = %e, "the deletion task failed");
-                        ActionError::Api(ApiError::new(
-                            StatusCode::INTERNAL_SERVER_ERROR,
-                            "deletion_failed",
-                            format!("Deleting backup {id} stopped unexpectedly; open the set to see which parts are left, and try again"),
-                        ))
-                    })?
-                    .map_err(|e| ActionError::Api(crate::rest::delete_error(e)))
-            }
+        |console| async move {
+            crate::history::delete_set(&console, id, force)
+                .await
+                .map_err(|e| ActionError::Api(crate::rest::delete_error(e)))
         },
         |o| match &o.left {
             None if o.complete => (Outcome::Ok, Some("every part deleted".into())),

@@ -1,5 +1,7 @@
 //! The state-changing actions, one function each, shared by the REST API and the server
-//! functions: check the caller's role, do the work, append one audit entry with the outcome.
+//! functions: check the caller's role, then — in a task of its own, so that a client that goes
+//! away stops neither the work nor its record — append an `attempted` audit entry, do the
+//! work, append the outcome. A refusal by role is one `refused` entry (nothing was tried).
 //! Nothing else may start, cancel, delete, restore or confirm; the role check lives here, not
 //! in the pages.
 
@@ -20,6 +22,7 @@ use crate::state::Console;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use std::future::Future;
+use std::sync::Arc;
 
 /// Why an action was not done.
 #[derive(Debug, thiserror::Error)]
@@ -89,25 +92,27 @@ impl From<ActionError> for Failure {
     }
 }
 
-/// Runs `work` when `caller` may do `what`, and audits the outcome either way (`done` says
-/// how a successful call ended: a deletion that left parts behind is audited as failed).
+/// Runs `work` when `caller` may do `what`: in its own task, between an `attempted` entry and
+/// the outcome's (`done` says how a successful call ended: a deletion that left parts behind
+/// is audited as failed). The request awaiting it may go away; the task does not.
 async fn audited<T, Fut>(
-    console: &Console,
+    console: &Arc<Console>,
     caller: &Caller,
     what: Permission,
     action: &'static str,
     target: String,
-    work: impl FnOnce() -> Fut,
-    done: impl FnOnce(&T) -> (Outcome, Option<String>),
+    work: impl FnOnce(Arc<Console>) -> Fut,
+    done: fn(&T) -> (Outcome, Option<String>),
 ) -> Result<T, ActionError>
 where
-    Fut: Future<Output = Result<T, ActionError>>,
+    T: Send + 'static,
+    Fut: Future<Output = Result<T, ActionError>> + Send + 'static,
 {
-    let store = console.auth.store();
+    let store = console.auth.store().clone();
     if let Err(denied) = caller.require(what) {
         tracing::warn!(user = %caller.principal.name, role = %caller.principal.role, action, "refused: role too low");
         audit::record(
-            store,
+            &store,
             caller.into(),
             Record {
                 action,
@@ -119,21 +124,32 @@ where
         .await;
         return Err(ActionError::Forbidden(denied.0));
     }
-    let result = work().await;
-    let (outcome, detail) = match &result {
-        Ok(value) => done(value),
-        Err(e) => (e.outcome(), Some(e.api().message)),
-    };
-    audit::record(
-        store,
-        caller.into(),
-        Record {
+    let who = caller.clone();
+    let work = work(console.clone());
+    let task = tokio::spawn(async move {
+        let entry = |outcome, detail| Record {
             action,
-            target: Some(target),
+            target: Some(target.clone()),
             outcome,
             detail,
-        },
-    )
-    .await;
-    result
+        };
+        audit::record(&store, (&who).into(), entry(Outcome::Attempted, None)).await;
+        let result = work.await;
+        let (outcome, detail) = match &result {
+            Ok(value) => done(value),
+            Err(e) => (e.outcome(), Some(e.api().message)),
+        };
+        audit::record(&store, (&who).into(), entry(outcome, detail)).await;
+        result
+    });
+    task.await.map_err(|e| {
+        tracing::error!(action, error = %e, "an action's task failed");
+        ActionError::Api(ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "action_failed",
+            format!(
+                "The action {action} stopped unexpectedly; see the console's log and the audit log"
+            ),
+        ))
+    })?
 }

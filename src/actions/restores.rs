@@ -8,32 +8,35 @@ use crate::domain::{BackupId, Permission, RestoreView};
 use crate::rest::ApiError;
 use crate::state::Console;
 use axum::http::StatusCode;
+use std::sync::Arc;
 
 /// Starts a restore of `backup_id` once `confirm` is the cluster's name.
 pub async fn start_restore(
-    console: &Console,
+    console: &Arc<Console>,
     caller: &Caller,
     backup_id: i64,
     confirm: Option<&str>,
 ) -> Result<RestoreView, ActionError> {
+    let confirm = confirm.map(str::to_owned);
+    let label = caller.label();
     audited(
         console,
         caller,
         Permission::StartRestore,
         "restore.start",
         format!("backup set {backup_id}"),
-        || async {
+        |console| async move {
             // The typed name is checked before anything is read.
-            console.restores.check_confirm(confirm)?;
+            console.restores.check_confirm(confirm.as_deref())?;
             let set = match BackupId::new(backup_id) {
-                Some(id) => crate::history::fresh_set(console, id)
+                Some(id) => crate::history::fresh_set(&console, id)
                     .await
                     .map_err(|e| ActionError::Api(crate::rest::journal_error(e)))?,
                 None => None,
             };
             Ok(console
                 .restores
-                .start(backup_id, set, confirm, Some(caller.label()))
+                .start(backup_id, set, confirm.as_deref(), Some(label))
                 .await?)
         },
         |view| (Outcome::Ok, Some(format!("restore {}", view.restore_id))),
@@ -42,11 +45,12 @@ pub async fn start_restore(
 }
 
 pub async fn confirm_restore_step(
-    console: &Console,
+    console: &Arc<Console>,
     caller: &Caller,
     restore_id: i64,
     key: &str,
 ) -> Result<(), ActionError> {
+    let key = key.to_owned();
     audited(
         console,
         caller,
@@ -56,14 +60,14 @@ pub async fn confirm_restore_step(
             "restore {restore_id} step {}",
             key.chars().take(64).collect::<String>()
         ),
-        || async { Ok(console.restores.confirm(restore_id, key).await?) },
+        |console| async move { Ok(console.restores.confirm(restore_id, &key).await?) },
         |()| (Outcome::Ok, None),
     )
     .await
 }
 
 pub async fn cancel_restore(
-    console: &Console,
+    console: &Arc<Console>,
     caller: &Caller,
     restore_id: i64,
 ) -> Result<(), ActionError> {
@@ -73,14 +77,14 @@ pub async fn cancel_restore(
         Permission::CancelRestore,
         "restore.cancel",
         format!("restore {restore_id}"),
-        || async { Ok(console.restores.cancel(restore_id).await?) },
+        |console| async move { Ok(console.restores.cancel(restore_id).await?) },
         |()| (Outcome::Ok, None),
     )
     .await
 }
 
 pub async fn retry_restore(
-    console: &Console,
+    console: &Arc<Console>,
     caller: &Caller,
     restore_id: i64,
 ) -> Result<RestoreView, ActionError> {
@@ -90,7 +94,7 @@ pub async fn retry_restore(
         Permission::RetryRestore,
         "restore.retry",
         format!("restore {restore_id}"),
-        || async { Ok(console.restores.retry(restore_id).await?) },
+        |console| async move { Ok(console.restores.retry(restore_id).await?) },
         |view| {
             (
                 Outcome::Ok,
@@ -104,18 +108,19 @@ pub async fn retry_restore(
 /// On the embedded simulator only: performs an operator step the way an operator would on a
 /// real cluster. Refused for a real cluster.
 pub async fn simulate_operator_step(
-    console: &Console,
+    console: &Arc<Console>,
     caller: &Caller,
     restore_id: i64,
     key: &str,
 ) -> Result<Vec<String>, ActionError> {
+    let key = key.to_owned();
     audited(
         console,
         caller,
         Permission::SimulateOperatorStep,
         "restore.simulate_operator_step",
         format!("restore {restore_id} step {}", key.chars().take(64).collect::<String>()),
-        || async {
+        |console| async move {
             let Some(sim) = console.simulator.clone() else {
                 return Err(ActionError::Api(ApiError::new(
                     StatusCode::CONFLICT,
@@ -135,7 +140,7 @@ pub async fn simulate_operator_step(
                         format!("No restore with id {restore_id}"),
                     ))
                 })?;
-            crate::restore::simulate::operator_step(&sim, &view, key)
+            crate::restore::simulate::operator_step(&sim, &view, &key)
                 .await
                 .map_err(|e| ActionError::Api(ApiError::new(StatusCode::CONFLICT, "simulator", e)))
         },

@@ -9,24 +9,17 @@ fn failure(e: crate::restore::RestoreError) -> Failure {
     Failure::new(api.code, api.message)
 }
 
-#[cfg(feature = "ssr")]
-async fn fresh_set(
-    console: &crate::state::Console,
-    backup_id: i64,
-) -> Result<Option<crate::domain::BackupSetRow>, Failure> {
-    match crate::domain::BackupId::new(backup_id) {
-        Some(id) => crate::history::fresh_set(console, id)
-            .await
-            .map_err(|e| Failure::new("journal_error", e.to_string())),
-        None => Ok(None),
-    }
-}
-
 /// The dry run of restoring a set: checks, steps, indices, snapshots, runbook.
 #[server(client = crate::api::CsrfClient)]
 pub async fn get_restore_plan(backup_id: i64) -> Result<Option<RestorePlan>, Failure> {
     let console = super::console()?;
-    let Some(set) = fresh_set(&console, backup_id).await? else {
+    let Some(id) = crate::domain::BackupId::new(backup_id) else {
+        return Ok(None);
+    };
+    let Some(set) = crate::history::set_read_now(&console, id)
+        .await
+        .map_err(|e| Failure::new("journal_error", e.to_string()))?
+    else {
         return Ok(None);
     };
     console.restores.plan(&set).await.map(Some).map_err(failure)

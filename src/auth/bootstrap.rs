@@ -32,11 +32,24 @@ pub async fn bootstrap_admin(
     configured: Option<&SecretString>,
 ) -> Result<Option<SecretString>, BootstrapError> {
     if let Some(password) = configured {
-        set_user(store, ADMIN, Role::Admin, password).await?;
-        tracing::info!(
-            user = ADMIN,
-            "the admin user's password was set from the configuration (admin_password)"
-        );
+        // Applied at every start; only a change is a password change (it ends the admin's
+        // sessions), a restart with the same password signs nobody out.
+        let current = store.user(ADMIN).await.map_err(BootstrapError::Store)?;
+        let unchanged = match current {
+            Some(u) if u.role == Role::Admin => {
+                super::verify_password(password.expose_secret().to_owned(), Some(u.password_hash))
+                    .await
+                    .map_err(BootstrapError::Password)?
+            }
+            _ => false,
+        };
+        if !unchanged {
+            set_user(store, ADMIN, Role::Admin, password).await?;
+            tracing::info!(
+                user = ADMIN,
+                "the admin user's password was set from the configuration (admin_password)"
+            );
+        }
         return Ok(None);
     }
     if store.user_count().await.map_err(BootstrapError::Store)? > 0 {
@@ -47,7 +60,8 @@ pub async fn bootstrap_admin(
     Ok(Some(generated))
 }
 
-/// Creates the user or sets its role and password.
+/// Creates the user or sets its role and password; the user's open sessions end (whoever
+/// held them must sign in with the new password).
 pub async fn set_user(
     store: &Store,
     name: &str,
@@ -71,6 +85,27 @@ pub async fn set_user(
     let now = crate::engine::now();
     store
         .upsert_user(name, role, &hash, &now)
+        .await
+        .map_err(BootstrapError::Store)?;
+    let ended = store
+        .delete_local_sessions(name)
+        .await
+        .map_err(BootstrapError::Store)?;
+    if ended > 0 {
+        tracing::warn!(
+            user = name,
+            sessions = ended,
+            "the user's sessions were ended"
+        );
+    }
+    Ok(())
+}
+
+/// Ends every session of `who` (a local user's name, or a single sign-on account's `sub` or
+/// display name); returns how many ended.
+pub async fn revoke_sessions(store: &Store, who: &str) -> Result<u64, BootstrapError> {
+    store
+        .delete_sessions_of(who)
         .await
         .map_err(BootstrapError::Store)
 }

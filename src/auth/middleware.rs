@@ -38,12 +38,12 @@ fn reads_only(method: &Method) -> bool {
     matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
-/// The peer's address (no proxy header is trusted for it).
-pub fn peer(request: &Request<Body>) -> Option<String> {
+/// The client's address: the peer's, or the one a trusted proxy names.
+pub fn peer(request: &Request<Body>, trusted: &[crate::config::IpNet]) -> Option<String> {
     request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
+        .map(|c| super::client_address(c.0.ip(), request.headers(), trusted).to_string())
 }
 
 pub async fn authenticate(
@@ -55,8 +55,8 @@ pub async fn authenticate(
     if is_public(&path) {
         return next.run(request).await;
     }
-    let address = peer(&request);
     let auth = &state.console.auth;
+    let address = peer(&request, &auth.settings().trusted_proxies);
     if let Some(value) = request.headers().get(header::AUTHORIZATION) {
         let presented = value
             .to_str()

@@ -3,6 +3,7 @@
 //! Every request except the public few (sign-in, assets, health) passes [`middleware`] and
 //! carries a [`Caller`]; the actions check its role in [`crate::actions`].
 
+mod address;
 mod bootstrap;
 mod cookie;
 mod limiter;
@@ -14,7 +15,8 @@ mod password;
 pub mod signin;
 mod token;
 
-pub use bootstrap::{bootstrap_admin, set_user, BootstrapError};
+pub use address::client_address;
+pub use bootstrap::{bootstrap_admin, revoke_sessions, set_user, BootstrapError};
 pub use limiter::LoginLimiter;
 pub use password::{hash_password, verify_password, PasswordError};
 pub use token::{random_token, sha256_hex};
@@ -47,9 +49,12 @@ impl Via {
 /// A signed-in user or a token.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Principal {
+    /// The display name: a local user's name, a token's, the provider's username claim.
     pub name: String,
     pub role: Role,
     pub via: Via,
+    /// Single sign-on: the provider's stable `sub`.
+    pub subject: Option<String>,
 }
 
 /// Who made a request and from where; put in the request's extensions by the middleware.
@@ -104,6 +109,8 @@ pub struct Auth {
     settings: AuthSettings,
     limiter: std::sync::Arc<LoginLimiter>,
     oidc: Option<std::sync::Arc<oidc::Oidc>>,
+    /// Audit entries anyone can cause without signing in, gathered per window.
+    repeats: std::sync::Arc<crate::audit::Aggregator>,
 }
 
 impl Auth {
@@ -118,7 +125,25 @@ impl Auth {
             settings,
             limiter: std::sync::Arc::new(LoginLimiter::default()),
             oidc,
+            repeats: std::sync::Arc::default(),
         }
+    }
+
+    /// The aggregator of unauthenticated audit entries (refused sign-ins and the like).
+    pub fn repeats(&self) -> &crate::audit::Aggregator {
+        &self.repeats
+    }
+
+    /// Writes the gathered repeats of ended windows every few seconds, until dropped.
+    pub fn spawn_repeats_flusher(&self) -> tokio::task::JoinHandle<()> {
+        let (store, repeats) = (self.store.clone(), self.repeats.clone());
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(10));
+            loop {
+                tick.tick().await;
+                repeats.flush(&store, false).await;
+            }
+        })
     }
 
     /// Sign-in with the OpenID Connect provider, when configured.
@@ -145,6 +170,7 @@ impl Auth {
                     name: t.name.clone(),
                     role: t.role,
                     via: Via::Token,
+                    subject: None,
                 });
             }
         }
@@ -173,6 +199,7 @@ impl Auth {
                 name: s.user_name,
                 role: s.role,
                 via,
+                subject: s.subject,
             },
             s.csrf_token,
         )))
@@ -185,6 +212,7 @@ impl Auth {
     pub async fn open_session(
         &self,
         name: &str,
+        subject: Option<&str>,
         role: Role,
         via: Via,
     ) -> Result<String, crate::store::StoreError> {
@@ -203,6 +231,7 @@ impl Auth {
             .insert_session(&crate::store::NewSession {
                 token_sha256: &sha256_hex(&token),
                 user_name: name,
+                subject,
                 source: if via == Via::Oidc { "oidc" } else { "local" },
                 role,
                 csrf_token: &random_token(),

@@ -29,6 +29,9 @@ const MAX_PENDING_PER_ADDRESS: usize = 20;
 const MAX_ANSWER: usize = 1 << 20;
 /// The discovery document and keys are read again after this long.
 const PROVIDER_TTL: Duration = Duration::from_secs(3600);
+/// After a failed read of the provider, sign-ins answer with that failure at once for this
+/// long instead of each trying again (a provider that is down is not hammered either).
+const RETRY_AFTER: Duration = Duration::from_secs(5);
 
 #[derive(Debug, thiserror::Error)]
 pub enum OidcError {
@@ -39,6 +42,10 @@ pub enum OidcError {
         #[source]
         source: reqwest::Error,
     },
+    #[error("the identity provider at {issuer} could not be read a moment ago ({why}); try again in a few seconds")]
+    Unavailable { issuer: String, why: String },
+    #[error("the identity provider at {issuer} is being read right now (for another sign-in); try again in a moment")]
+    Reading { issuer: String },
     #[error("the identity provider's discovery document names issuer `{found}`, not the configured `{configured}`")]
     IssuerMismatch { configured: String, found: String },
     #[error("this sign-in was not started here, or took longer than 10 minutes; start again")]
@@ -65,7 +72,10 @@ pub enum OidcError {
 /// What the provider said about the user, once checked.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Identity {
+    /// The display name (the configured username claim, else `sub`).
     pub name: String,
+    /// The provider's stable identifier of the account (`sub`).
+    pub subject: String,
     pub role: Role,
 }
 
@@ -107,8 +117,18 @@ struct ErrorAnswer {
 pub struct Oidc {
     settings: OidcSettings,
     http: reqwest::Client,
-    provider: tokio::sync::Mutex<Option<Provider>>,
+    /// The provider as last read, and the last failure to read it. Never held across the
+    /// network: a provider that is slow or down must not queue every sign-in behind it.
+    provider: Mutex<ProviderCache>,
+    /// Held by the one request reading the provider now; others do not wait for it.
+    reading: tokio::sync::Mutex<()>,
     pending: Mutex<HashMap<String, Pending>>,
+}
+
+#[derive(Default)]
+struct ProviderCache {
+    kept: Option<Provider>,
+    failed: Option<(Instant, String)>,
 }
 
 /// The PKCE challenge of a verifier (RFC 7636, S256).
@@ -121,7 +141,8 @@ impl Oidc {
         Self {
             settings,
             http,
-            provider: tokio::sync::Mutex::new(None),
+            provider: Mutex::new(ProviderCache::default()),
+            reading: tokio::sync::Mutex::new(()),
             pending: Mutex::new(HashMap::new()),
         }
     }
@@ -177,15 +198,56 @@ impl Oidc {
         Ok(body)
     }
 
-    /// The discovery document and keys: kept, read again when old or when `refresh`.
+    /// The discovery document and keys: kept, read again when old or when `refresh`. One
+    /// read is in flight at a time; meanwhile (and for [`RETRY_AFTER`] after a failed read)
+    /// others get what is kept, or the failure, at once. A kept provider older than its TTL
+    /// is still used while the provider cannot be read (keys rarely change), except when a
+    /// token names a key it lacks (`refresh`).
     #[tracing::instrument(skip(self), fields(issuer = %self.settings.issuer))]
     async fn provider(&self, refresh: bool) -> Result<Provider, OidcError> {
-        let mut kept = self.provider.lock().await;
-        if let Some(p) = kept.as_ref() {
-            if !refresh && p.read_at.elapsed() < PROVIDER_TTL {
-                return Ok(p.clone());
+        let issuer = self.settings.issuer.to_string();
+        let (kept, failed) = {
+            let cache = crate::engine::locked(&self.provider);
+            (
+                cache.kept.clone(),
+                cache
+                    .failed
+                    .as_ref()
+                    .filter(|(at, _)| at.elapsed() < RETRY_AFTER)
+                    .map(|(_, why)| why.clone()),
+            )
+        };
+        let usable = kept.clone().filter(|_| !refresh);
+        if let Some(p) = usable
+            .as_ref()
+            .filter(|p| p.read_at.elapsed() < PROVIDER_TTL)
+        {
+            return Ok(p.clone());
+        }
+        if let Some(why) = failed {
+            return usable.ok_or(OidcError::Unavailable { issuer, why });
+        }
+        let Ok(_reading) = self.reading.try_lock() else {
+            return usable.ok_or(OidcError::Reading { issuer });
+        };
+        match self.read_provider().await {
+            Ok(p) => {
+                let mut cache = crate::engine::locked(&self.provider);
+                cache.kept = Some(p.clone());
+                cache.failed = None;
+                Ok(p)
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "the identity provider could not be read");
+                crate::engine::locked(&self.provider).failed =
+                    Some((Instant::now(), e.to_string()));
+                usable.ok_or(e)
             }
         }
+    }
+
+    /// Reads the discovery document and the keys it names.
+    async fn read_provider(&self) -> Result<Provider, OidcError> {
         let url = format!(
             "{}/.well-known/openid-configuration",
             self.settings.issuer.as_str().trim_end_matches('/')
@@ -216,13 +278,11 @@ impl Oidc {
         let keys: JwkSet = self
             .fetch_json(discovery.jwks_uri.as_str(), "signing keys")
             .await?;
-        let provider = Provider {
+        Ok(Provider {
             discovery,
             keys,
             read_at: Instant::now(),
-        };
-        *kept = Some(provider.clone());
-        Ok(provider)
+        })
     }
 
     /// Starts a sign-in: the provider's authorization URL to send the browser to, and the
@@ -443,6 +503,13 @@ impl Oidc {
             .chars()
             .take(64)
             .collect::<String>();
+        let subject = claims
+            .get("sub")
+            .and_then(Value::as_str)
+            .unwrap_or("-")
+            .chars()
+            .take(255)
+            .collect::<String>();
         let mut at = Some(claims);
         for part in &self.settings.role_claim {
             at = at.and_then(|v| v.get(part));
@@ -459,7 +526,11 @@ impl Oidc {
             .find(|(_, granting)| values.iter().any(|v| granting.iter().any(|g| g == v)))
             .map(|(role, _)| *role);
         match role {
-            Some(role) => Ok(Identity { name, role }),
+            Some(role) => Ok(Identity {
+                name,
+                subject,
+                role,
+            }),
             None => Err(OidcError::NoRole {
                 user: name,
                 claim: self.settings.role_claim.join("."),
@@ -511,6 +582,7 @@ mod tests {
             o.identity(&claims).expect("role"),
             Identity {
                 name: "ada".into(),
+                subject: "u1".into(),
                 role: Role::Admin
             }
         );

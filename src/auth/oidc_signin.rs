@@ -68,7 +68,12 @@ pub async fn start(
         return not_configured();
     };
     let next = safe_next(q.next.as_deref().unwrap_or("/"));
-    match oidc.start(next, &peer.ip().to_string()).await {
+    let address = super::client_address(
+        peer.ip(),
+        &headers,
+        &state.console.auth.settings().trusted_proxies,
+    );
+    match oidc.start(next, &address.to_string()).await {
         Ok((url, sign_in_state)) => {
             let mut response = Redirect::to(url.as_str()).into_response();
             if let Some(c) = state_cookie(
@@ -118,7 +123,8 @@ pub async fn callback(
     let Some(oidc) = auth.oidc() else {
         return not_configured();
     };
-    let address = peer.ip().to_string();
+    let address =
+        super::client_address(peer.ip(), &headers, &auth.settings().trusted_proxies).to_string();
     let sign_in_state = q.state.as_deref().unwrap_or("");
     let result = match (&q.error, &q.code) {
         // The provider's words only for a sign-in this browser started here: anyone can put
@@ -141,7 +147,12 @@ pub async fn callback(
     };
     let opened = match result {
         Ok((identity, next)) => auth
-            .open_session(&identity.name, identity.role, Via::Oidc)
+            .open_session(
+                &identity.name,
+                Some(&identity.subject),
+                identity.role,
+                Via::Oidc,
+            )
             .await
             .map(|token| (identity, next, token))
             .map_err(|e| {
@@ -151,6 +162,10 @@ pub async fn callback(
         Err(e) => Err(Some(e)),
     };
     let secure = secure_for(&state, &headers);
+    let subject = opened
+        .as_ref()
+        .ok()
+        .map(|(identity, _, _)| identity.subject.clone());
     let (actor, outcome, detail) = match &opened {
         Ok((identity, _, _)) => (
             identity.name.clone(),
@@ -170,21 +185,24 @@ pub async fn callback(
             "the session could not be stored".into(),
         ),
     };
-    audit::record(
-        auth.store(),
-        Who {
-            actor: &actor,
-            kind: "oidc",
-            address: Some(&address),
-        },
-        Record {
-            action: "auth.sign_in",
-            target: Some(actor.clone()),
-            outcome,
-            detail: Some(detail),
-        },
-    )
-    .await;
+    let who = Who {
+        actor: &actor,
+        id: subject.as_deref(),
+        kind: "oidc",
+        address: Some(&address),
+    };
+    let record = Record {
+        action: "auth.sign_in",
+        target: Some(actor.clone()),
+        outcome,
+        detail: Some(detail),
+    };
+    if outcome == Outcome::Ok {
+        audit::record(auth.store(), who, record).await;
+    } else {
+        // Anyone can call the callback with an error: repeats are gathered per window.
+        auth.repeats().record(auth.store(), who, record).await;
+    }
     let mut response = match opened {
         Ok((identity, next, token)) => {
             tracing::info!(user = %identity.name, role = %identity.role, "signed in with single sign-on");
@@ -199,6 +217,8 @@ pub async fn callback(
                 Some(e @ OidcError::NoRole { .. }) => (StatusCode::FORBIDDEN, e.to_string()),
                 Some(
                     e @ (OidcError::Provider { .. }
+                    | OidcError::Unavailable { .. }
+                    | OidcError::Reading { .. }
                     | OidcError::IssuerMismatch { .. }
                     | OidcError::TokenEndpoint { .. }
                     | OidcError::Malformed { .. }),

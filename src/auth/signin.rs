@@ -109,7 +109,8 @@ impl Refusal {
     }
 }
 
-/// Checks the form, the limiter and the password; counts a failure.
+/// Checks the form, the limiter and the password. The attempt is counted before the password
+/// is checked (and taken back when it was right), so parallel guesses are limited too.
 async fn check(
     auth: &super::Auth,
     username: &str,
@@ -124,43 +125,65 @@ async fn check(
             retry_after: None,
         });
     }
-    if let Err(wait) = auth.limiter().check(username, address, Instant::now()) {
-        let minutes = wait.as_secs().div_ceil(60).max(1);
-        return Err(Refusal {
-            status: StatusCode::TOO_MANY_REQUESTS,
-            message: format!(
-                "Too many failed sign-ins for this user or from this address. Try again in {minutes} minute{}.",
-                if minutes == 1 { "" } else { "s" }
-            ),
-            audit: Some((
-                Outcome::Refused,
-                format!("too many failed sign-ins; locked for {minutes} min"),
-            )),
-            retry_after: Some(wait),
-        });
-    }
+    let attempt = match auth.limiter().begin(username, address, Instant::now()) {
+        Ok(attempt) => attempt,
+        Err(wait) => {
+            let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
+            let when = if seconds < 120 {
+                format!("{seconds} second{}", if seconds == 1 { "" } else { "s" })
+            } else {
+                format!("{} minutes", seconds.div_ceil(60))
+            };
+            return Err(Refusal {
+                status: StatusCode::TOO_MANY_REQUESTS,
+                message: format!(
+                    "Too many failed sign-ins for this user or from this address. Try again in {when}."
+                ),
+                audit: Some((
+                    Outcome::Refused,
+                    format!("too many failed sign-ins; the next attempt is allowed in {when}"),
+                )),
+                retry_after: Some(wait),
+            });
+        }
+    };
     let user = auth
         .store()
         .user(username)
         .await
         .map_err(|e| Refusal::fault("read its users", &e))?;
-    let verified = verify_password(
+    let verified = match verify_password(
         password.to_owned(),
         user.as_ref().map(|u| u.password_hash.clone()),
     )
     .await
-    .map_err(|e| Refusal::fault("check the password", &e))?;
-    match user {
-        Some(u) if verified => Ok(u),
-        _ => {
-            auth.limiter().failed(username, address, Instant::now());
-            Err(Refusal {
-                status: StatusCode::UNAUTHORIZED,
-                message: "Wrong username or password.".into(),
-                audit: Some((Outcome::Failed, "wrong username or password".into())),
-                retry_after: None,
-            })
+    {
+        Ok(v) => v,
+        Err(super::PasswordError::Busy) => {
+            // Not a guess that was judged: it does not count against the user.
+            auth.limiter().succeeded(attempt);
+            return Err(Refusal {
+                status: StatusCode::SERVICE_UNAVAILABLE,
+                message:
+                    "The console is checking many sign-ins right now. Try again in a few seconds."
+                        .into(),
+                audit: None,
+                retry_after: Some(Duration::from_secs(5)),
+            });
         }
+        Err(e) => return Err(Refusal::fault("check the password", &e)),
+    };
+    match user {
+        Some(u) if verified => {
+            auth.limiter().succeeded(attempt);
+            Ok(u)
+        }
+        _ => Err(Refusal {
+            status: StatusCode::UNAUTHORIZED,
+            message: "Wrong username or password.".into(),
+            audit: Some((Outcome::Failed, "wrong username or password".into())),
+            retry_after: None,
+        }),
     }
 }
 
@@ -175,21 +198,21 @@ pub async fn sign_in(
     }
     let auth = &state.console.auth;
     let next = safe_next(&form.next).to_owned();
-    let address = peer.ip().to_string();
+    let address =
+        super::client_address(peer.ip(), &headers, &auth.settings().trusted_proxies).to_string();
     let username = form.username.trim();
     let who = Who {
+        id: None,
         actor: if username.is_empty() { "-" } else { username },
         kind: "local",
         address: Some(&address),
     };
     let opened = match check(auth, username, &form.password, &address).await {
-        Ok(user) => {
-            auth.limiter().succeeded(username);
-            auth.open_session(&user.name, user.role, Via::Local)
-                .await
-                .map(|token| (user, token))
-                .map_err(|e| Refusal::fault("store the session", &e))
-        }
+        Ok(user) => auth
+            .open_session(&user.name, None, user.role, Via::Local)
+            .await
+            .map(|token| (user, token))
+            .map_err(|e| Refusal::fault("store the session", &e)),
         Err(refused) => Err(refused),
     };
     let audited = match &opened {
@@ -197,17 +220,18 @@ pub async fn sign_in(
         Err(refused) => refused.audit.clone(),
     };
     if let Some((outcome, detail)) = audited {
-        audit::record(
-            auth.store(),
-            who,
-            Record {
-                action: "auth.sign_in",
-                target: Some(username.to_owned()),
-                outcome,
-                detail: Some(detail),
-            },
-        )
-        .await;
+        let record = Record {
+            action: "auth.sign_in",
+            target: Some(username.to_owned()),
+            outcome,
+            detail: Some(detail),
+        };
+        if outcome == Outcome::Ok {
+            audit::record(auth.store(), who, record).await;
+        } else {
+            // Anyone can cause these: repeats are gathered per window.
+            auth.repeats().record(auth.store(), who, record).await;
+        }
     }
     match opened {
         Ok((user, token)) => {
@@ -229,7 +253,8 @@ pub async fn sign_in(
             let mut response =
                 page_response(&state, refused.status, &next, shown, Some(&refused.message));
             if let Some(wait) = refused.retry_after {
-                if let Ok(v) = header::HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
+                let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
+                if let Ok(v) = header::HeaderValue::from_str(&seconds.to_string()) {
                     response.headers_mut().insert(header::RETRY_AFTER, v);
                 }
             }
@@ -274,10 +299,12 @@ pub async fn sign_out(
     if let Err(e) = auth.close_session(&value).await {
         tracing::error!(error = %e, "could not end the session");
     }
-    let address = peer.ip().to_string();
+    let address =
+        super::client_address(peer.ip(), &headers, &auth.settings().trusted_proxies).to_string();
     audit::record(
         auth.store(),
         Who {
+            id: principal.subject.as_deref(),
             actor: &principal.name,
             kind: principal.via.as_str(),
             address: Some(&address),

@@ -125,6 +125,36 @@ impl ElasticsearchClient {
         Ok(got.snapshots)
     }
 
+    /// The names matching `names` (wildcards), from `GET /_snapshot/{repo}/{names}?verbose=false`:
+    /// the repository's index only, not every snapshot's metadata (cheaper on a store that
+    /// bills per read).
+    #[tracing::instrument(skip_all, fields(repo, names))]
+    pub async fn snapshot_names(
+        &self,
+        repo: &str,
+        names: &str,
+    ) -> Result<Vec<String>, ClientError> {
+        #[derive(serde::Deserialize)]
+        struct Brief {
+            snapshot: String,
+        }
+        #[derive(serde::Deserialize)]
+        struct Listing {
+            snapshots: Vec<Brief>,
+        }
+        let got: Listing = self
+            .client
+            .call(
+                Method::GET,
+                &format!("/_snapshot/{repo}/{names}?verbose=false"),
+                None,
+            )
+            .await?
+            .success()?
+            .json()?;
+        Ok(got.snapshots.into_iter().map(|s| s.snapshot).collect())
+    }
+
     /// One snapshot by its exact name; `None` when missing.
     #[tracing::instrument(skip_all, fields(repo, name))]
     pub async fn snapshot(

@@ -71,6 +71,8 @@ pub enum ClientError {
     },
     #[error("could not create the HTTP client")]
     Build(#[source] reqwest::Error),
+    #[error("could not set up TLS from [cluster.tls]")]
+    TlsConfig(#[source] super::tls::TlsConfigError),
     /// The console refused to send a request (a name that is not one concrete index).
     #[error("{0}")]
     Refused(String),
@@ -94,6 +96,7 @@ impl ClientError {
             | Self::Unauthorized { .. }
             | Self::Forbidden { .. }
             | Self::Build(_)
+            | Self::TlsConfig(_)
             | Self::Refused(_) => false,
         }
     }
@@ -117,6 +120,33 @@ impl ClientError {
         }
     }
 
+    /// Whether the connection was refused: nothing listens there (the process is stopped, or
+    /// a Service without endpoints rejects it).
+    pub fn is_connection_refused(&self) -> bool {
+        let Self::Unreachable { source, .. } = self else {
+            return false;
+        };
+        causes(source).any(|c| {
+            c.downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::ConnectionRefused)
+        })
+    }
+
+    /// Whether the host name does not exist (any more): a StatefulSet pod's DNS name is gone
+    /// while the pod is scaled away. A temporary resolver failure is not this.
+    pub fn is_name_gone(&self) -> bool {
+        let Self::Unreachable { source, .. } = self else {
+            return false;
+        };
+        causes(source).any(|c| {
+            let text = c.to_string().to_lowercase();
+            text.contains("name or service not known")
+                || text.contains("no address associated with hostname")
+                || text.contains("nodename nor servname provided")
+                || text.contains("no such host")
+        })
+    }
+
     /// Whether the component answered at all (an HTTP status or a body).
     pub fn component_answered(&self) -> bool {
         matches!(
@@ -127,6 +157,13 @@ impl ClientError {
                 | Self::Forbidden { .. }
         )
     }
+}
+
+/// An error's causes, the error itself first.
+fn causes<'a>(
+    e: &'a (dyn std::error::Error + 'static),
+) -> impl Iterator<Item = &'a (dyn std::error::Error + 'static)> {
+    std::iter::successors(Some(e), |c| c.source())
 }
 
 /// Operate and Tasklist 8.2–8.7 answer *every* error with 400 (§5.4), including their own

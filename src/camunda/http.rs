@@ -32,9 +32,18 @@ impl HttpConfig {
                 env!("CARGO_PKG_VERSION")
             ));
         if let Some((_, pem)) = &tls.ca {
-            for cert in reqwest::Certificate::from_pem_bundle(pem).map_err(ClientError::Build)? {
-                builder = builder.add_root_certificate(cert);
-            }
+            // Our own rustls configuration: the CA file's certificates are also pinned (see
+            // `tls`), which reqwest's root store cannot express.
+            let config = super::tls::client_config(
+                pem,
+                tls.client_identity.as_ref().map(|i| i.0.as_slice()),
+                tls.insecure_skip_verify,
+            )
+            .map_err(ClientError::TlsConfig)?;
+            return builder
+                .use_preconfigured_tls(config)
+                .build()
+                .map_err(ClientError::Build);
         }
         if let Some(identity) = &tls.client_identity {
             builder = builder

@@ -9,6 +9,7 @@ mod http;
 pub(crate) mod message;
 pub mod partitions;
 mod recovery;
+mod tls;
 pub mod types;
 mod webapp;
 mod zeebe;

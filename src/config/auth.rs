@@ -21,6 +21,12 @@ pub struct RawAuth {
     pub api_tokens: Vec<RawApiToken>,
     /// Sign-in with an OpenID Connect provider (Camunda Identity / Keycloak or any other).
     pub oidc: Option<RawOidc>,
+    /// Proxies (an ingress controller) whose `X-Forwarded-For` names the client: addresses or
+    /// CIDR ranges (`10.0.0.0/8`, `::1`). From anyone else the header is ignored, and the
+    /// connection's address is the client's.
+    pub trusted_proxies: Vec<String>,
+    /// Live event streams (run and restore pages) one user or token may hold open at once.
+    pub streams_per_caller: usize,
 }
 
 /// `[auth.oidc]` as written.
@@ -79,6 +85,8 @@ impl Default for RawAuth {
             secure_cookies: false,
             api_tokens: Vec::new(),
             oidc: None,
+            trusted_proxies: Vec::new(),
+            streams_per_caller: 16,
         }
     }
 }
@@ -102,6 +110,55 @@ pub struct AuthSettings {
     /// Sets the `admin` user's password at start-up (created if missing).
     pub admin_password: Option<SecretString>,
     pub oidc: Option<OidcSettings>,
+    /// Proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<IpNet>,
+    /// Live event streams one caller may hold open at once.
+    pub streams_per_caller: usize,
+}
+
+/// An address range: `10.0.0.0/8`, `fd00::/8`, or one address.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IpNet {
+    pub addr: std::net::IpAddr,
+    pub prefix: u8,
+}
+
+impl IpNet {
+    /// Parses `a.b.c.d[/n]` or `v6[/n]`.
+    pub fn parse(text: &str) -> Option<Self> {
+        let (addr, prefix) = match text.trim().split_once('/') {
+            Some((a, p)) => (a, Some(p.parse::<u8>().ok()?)),
+            None => (text.trim(), None),
+        };
+        let addr: std::net::IpAddr = addr.parse().ok()?;
+        let max = if addr.is_ipv4() { 32 } else { 128 };
+        let prefix = prefix.unwrap_or(max);
+        (prefix <= max).then_some(Self { addr, prefix })
+    }
+
+    /// Whether `ip` is in the range (an IPv4-mapped IPv6 address counts as its IPv4 one).
+    pub fn contains(&self, ip: std::net::IpAddr) -> bool {
+        use std::net::IpAddr;
+        let ip = match ip {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+            v4 => v4,
+        };
+        match (self.addr, ip) {
+            (IpAddr::V4(net), IpAddr::V4(ip)) => {
+                let mask = u32::MAX
+                    .checked_shl(32 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                u32::from(net) & mask == u32::from(ip) & mask
+            }
+            (IpAddr::V6(net), IpAddr::V6(ip)) => {
+                let mask = u128::MAX
+                    .checked_shl(128 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                u128::from(net) & mask == u128::from(ip) & mask
+            }
+            _ => false,
+        }
+    }
 }
 
 /// Checked `[auth.oidc]`.
@@ -193,7 +250,27 @@ pub(super) fn validate(
             ));
         }
     }
+    let trusted_proxies = raw
+        .trusted_proxies
+        .iter()
+        .map(|t| {
+            IpNet::parse(t).ok_or_else(|| {
+                ConfigError::invalid(
+                    "auth.trusted_proxies",
+                    format!("`{t}` is not an address or a CIDR range (10.0.0.0/8, fd00::/8)"),
+                )
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if raw.streams_per_caller == 0 || raw.streams_per_caller > 100_000 {
+        return Err(ConfigError::invalid(
+            "auth.streams_per_caller",
+            "must be between 1 and 100000",
+        ));
+    }
     Ok(AuthSettings {
+        trusted_proxies,
+        streams_per_caller: raw.streams_per_caller,
         session_ttl: Duration::from_secs(raw.session_hours * 3600),
         secure_cookies: raw.secure_cookies,
         api_tokens,
@@ -412,5 +489,28 @@ mod tests {
         let text = e.to_string();
         assert!(text.contains("at least 12"), "{text}");
         assert!(!text.contains("hunter2"), "{text}");
+    }
+}
+
+#[cfg(test)]
+mod ipnet_tests {
+    use super::IpNet;
+
+    #[test]
+    fn ranges_contain_their_addresses_only() {
+        let net = IpNet::parse("10.0.0.0/8").expect("net");
+        assert!(net.contains("10.42.3.4".parse().expect("ip")));
+        assert!(!net.contains("11.0.0.1".parse().expect("ip")));
+        assert!(net.contains("::ffff:10.1.2.3".parse().expect("ip")));
+        let one = IpNet::parse("127.0.0.1").expect("one");
+        assert!(one.contains("127.0.0.1".parse().expect("ip")));
+        assert!(!one.contains("127.0.0.2".parse().expect("ip")));
+        let v6 = IpNet::parse("fd00::/8").expect("v6");
+        assert!(v6.contains("fd12::1".parse().expect("ip")));
+        assert!(IpNet::parse("10.0.0.0/33").is_none());
+        assert!(IpNet::parse("ingress").is_none());
+        assert!(IpNet::parse("0.0.0.0/0")
+            .expect("all")
+            .contains("8.8.8.8".parse().expect("ip")));
     }
 }

@@ -10,10 +10,10 @@ mod credentials;
 mod raw;
 mod validate;
 
-pub use auth::{ApiToken, AuthSettings, OidcSettings, RawApiToken, RawAuth, RawOidc};
+pub use auth::{ApiToken, AuthSettings, IpNet, OidcSettings, RawApiToken, RawAuth, RawOidc};
 pub use credentials::{Credentials, ElasticsearchAuth, ManagementAuth, SecretPem, TlsSettings};
 pub use raw::{RawCluster, RawManagementAuth, RawSecret, RawSettings, RawTimeouts, RawTls};
-pub use validate::{ClusterSettings, Settings, Timeouts};
+pub use validate::{ClusterSettings, IndexPrefixSettings, Settings, Timeouts};
 
 use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;

@@ -175,6 +175,16 @@ pub struct RawCluster {
     pub snapshot_repository: String,
     #[serde(default = "default_prefix")]
     pub zeebe_record_prefix: String,
+    /// Operate's index prefix (`camunda.operate.elasticsearch.indexPrefix`; default `operate`).
+    pub operate_index_prefix: Option<String>,
+    /// Tasklist's index prefix (`camunda.tasklist.elasticsearch.indexPrefix`; default `tasklist`).
+    pub tasklist_index_prefix: Option<String>,
+    /// Optimize's index prefix (`es.settings.index.prefix`; default `optimize`).
+    pub optimize_index_prefix: Option<String>,
+    /// 8.8+: the prefix of the orchestration cluster's harmonised indices (default `camunda`;
+    /// with `camunda.data.secondary-storage.elasticsearch.index-prefix` = `p` it is `p-camunda`,
+    /// and Operate's and Tasklist's are `p-operate` and `p-tasklist`).
+    pub camunda_index_prefix: Option<String>,
     /// Pause exporting softly (`?soft=true`). Absent: decided from the gateway's version.
     pub soft_pause: Option<bool>,
     /// The Camunda minor (`"8.7"`, `"8.8"`); absent: detected from `/actuator/info`.

@@ -65,10 +65,34 @@ pub struct ClusterSettings {
     pub tls: TlsSettings,
     pub snapshot_repository: String,
     pub zeebe_record_prefix: String,
+    /// The components' index prefixes (`operate`, `tasklist`, `optimize`, `camunda` by default).
+    pub index_prefixes: IndexPrefixSettings,
     /// `Some` when configured; `None` = decided from the gateway's version (8.5.1+).
     pub soft_pause: Option<bool>,
     /// `[cluster] camunda_version`: overrides the detected version profile.
     pub camunda_version: Option<String>,
+}
+
+/// The index prefixes the components were configured with (Camunda lets each be changed).
+/// A component's index is `{prefix}-{name}-{version}_…` (Optimize: `{prefix}-{name}_v{n}`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IndexPrefixSettings {
+    pub operate: String,
+    pub tasklist: String,
+    pub optimize: String,
+    /// 8.8+: the orchestration cluster's harmonised indices.
+    pub camunda: String,
+}
+
+impl Default for IndexPrefixSettings {
+    fn default() -> Self {
+        Self {
+            operate: "operate".into(),
+            tasklist: "tasklist".into(),
+            optimize: "optimize".into(),
+            camunda: "camunda".into(),
+        }
+    }
 }
 
 impl Settings {
@@ -218,7 +242,37 @@ fn validate_cluster(raw: RawCluster) -> Result<ClusterSettings, ConfigError> {
     }
     let tls = credentials::tls(raw.tls)?;
     validate_repository(&raw.snapshot_repository)?;
-    validate_prefix(&raw.zeebe_record_prefix)?;
+    validate_prefix("cluster.zeebe_record_prefix", &raw.zeebe_record_prefix)?;
+    let defaults = IndexPrefixSettings::default();
+    let index_prefix = |key: &'static str, value: Option<String>, default: String| {
+        let value = value.map(|v| v.trim().trim_end_matches('-').to_owned());
+        match value {
+            Some(v) => validate_prefix(key, &v).map(|()| v),
+            None => Ok(default),
+        }
+    };
+    let index_prefixes = IndexPrefixSettings {
+        operate: index_prefix(
+            "cluster.operate_index_prefix",
+            raw.operate_index_prefix,
+            defaults.operate,
+        )?,
+        tasklist: index_prefix(
+            "cluster.tasklist_index_prefix",
+            raw.tasklist_index_prefix,
+            defaults.tasklist,
+        )?,
+        optimize: index_prefix(
+            "cluster.optimize_index_prefix",
+            raw.optimize_index_prefix,
+            defaults.optimize,
+        )?,
+        camunda: index_prefix(
+            "cluster.camunda_index_prefix",
+            raw.camunda_index_prefix,
+            defaults.camunda,
+        )?,
+    };
     // 8.2–8.7 run Operate and Tasklist on their own: configured as such, their URLs are needed.
     let legacy_configured = raw
         .camunda_version
@@ -277,6 +331,7 @@ fn validate_cluster(raw: RawCluster) -> Result<ClusterSettings, ConfigError> {
         tls,
         snapshot_repository: raw.snapshot_repository,
         zeebe_record_prefix: raw.zeebe_record_prefix,
+        index_prefixes,
         soft_pause: raw.soft_pause,
         camunda_version: raw
             .camunda_version
@@ -341,16 +396,18 @@ fn validate_repository(name: &str) -> Result<(), ConfigError> {
     Ok(())
 }
 
-/// The exporter's index prefix; the console appends `*` itself.
-fn validate_prefix(prefix: &str) -> Result<(), ConfigError> {
+/// An index prefix: the console matches names itself, never by a wildcard it sends.
+fn validate_prefix(key: &'static str, prefix: &str) -> Result<(), ConfigError> {
     let bad = prefix.is_empty()
+        || prefix.len() > 100
+        || prefix.starts_with(['.', '_', '-', '+'])
         || prefix
             .chars()
             .any(|c| c.is_uppercase() || c.is_whitespace() || "\\/*?\"<>|,#:".contains(c));
     if bad {
         return Err(ConfigError::invalid(
-            "cluster.zeebe_record_prefix",
-            format!("`{prefix}` is not a valid index prefix (lowercase, no wildcard or comma; the console adds the `*`)"),
+            key,
+            format!("`{prefix}` is not a valid index prefix (lowercase, up to 100 characters, not starting with . _ - +, no wildcard or comma)"),
         ));
     }
     Ok(())

@@ -142,6 +142,10 @@ pub struct AuditEntry {
     pub at: String,
     /// User or token name; `-` when nobody was signed in.
     pub actor: String,
+    /// The stable identity behind the name when it is not the name itself: the identity
+    /// provider's `sub` for single sign-on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor_id: Option<String>,
     /// `local`, `oidc`, `token` or `anonymous`.
     pub actor_kind: String,
     /// The client's address as the console saw it.

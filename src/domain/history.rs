@@ -35,6 +35,33 @@ impl PartKey {
         }
     }
 
+    /// The run step that sees this part completed.
+    pub fn wait_step(self) -> super::StepKey {
+        use super::StepKey;
+        match self {
+            Self::Zeebe => StepKey::WaitZeebe,
+            Self::Operate => StepKey::WaitOperate,
+            Self::Tasklist => StepKey::WaitTasklist,
+            Self::Optimize => StepKey::WaitOptimize,
+            Self::ZeebeRecords => StepKey::WaitRecordsSnapshot,
+            Self::WebApps => StepKey::WaitWebApps,
+        }
+    }
+
+    /// The key of `components` (`zeebe`, `zeebeRecords`, …) as a part.
+    pub fn parse(key: &str) -> Option<Self> {
+        [
+            Self::Zeebe,
+            Self::Operate,
+            Self::Tasklist,
+            Self::Optimize,
+            Self::ZeebeRecords,
+            Self::WebApps,
+        ]
+        .into_iter()
+        .find(|p| p.as_str() == key)
+    }
+
     /// How admins call it.
     pub fn label(self) -> &'static str {
         match self {
@@ -46,6 +73,20 @@ impl PartKey {
             Self::WebApps => "Web apps (Operate, Tasklist)",
         }
     }
+}
+
+/// The part a backup step makes (its trigger, its wait), if any.
+pub fn part_of_step(step: super::StepKey) -> Option<PartKey> {
+    use super::StepKey as S;
+    Some(match step {
+        S::TriggerOptimize | S::WaitOptimize => PartKey::Optimize,
+        S::TriggerOperate | S::WaitOperate => PartKey::Operate,
+        S::TriggerTasklist | S::WaitTasklist => PartKey::Tasklist,
+        S::TriggerWebApps | S::WaitWebApps => PartKey::WebApps,
+        S::SnapshotRecords | S::WaitRecordsSnapshot => PartKey::ZeebeRecords,
+        S::TriggerZeebe | S::WaitZeebe => PartKey::Zeebe,
+        S::Preflight | S::PauseExporting | S::ResumeExporting => return None,
+    })
 }
 
 /// What is known of one part.

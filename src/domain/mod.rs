@@ -6,6 +6,7 @@ mod component;
 mod failure;
 mod history;
 mod overview;
+pub mod patch;
 mod profile;
 mod restore;
 
@@ -17,9 +18,9 @@ pub use backup::{
 pub use component::ComponentKind;
 pub use failure::Failure;
 pub use history::{
-    BackupSetRow, Checkpoint, CheckpointRange, DeletionOutcome, DeletionProgress, HistoryPage,
-    HistorySummary, PartCell, PartDeletion, PartKey, PartState, PartitionCoverage, RuntimeCoverage,
-    SnapshotRef, Verdict,
+    part_of_step, BackupSetRow, Checkpoint, CheckpointRange, DeletionOutcome, DeletionProgress,
+    HistoryPage, HistorySummary, PartCell, PartDeletion, PartKey, PartState, PartitionCoverage,
+    RuntimeCoverage, SnapshotRef, Verdict,
 };
 pub use overview::{
     ClusterOverview, ComponentHealth, ConsoleInfo, ExportingState, PartitionView, RepositoryHealth,

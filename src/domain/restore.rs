@@ -190,10 +190,11 @@ pub struct RestorePlan {
 }
 
 /// State of a restore.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RestoreState {
+    #[default]
     Running,
     /// An operator step waits for the operator.
     Waiting,
@@ -318,6 +319,10 @@ pub struct RestoreView {
     /// The version profile whose runbook the restore follows (older journals: 8.2–8.7).
     #[serde(default)]
     pub profile: crate::domain::ProfileId,
+    /// Not journaled; set when read: why no task of this console runs a restore that has not
+    /// ended (its last journal write failed), so the admin can retry it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stalled: Option<String>,
 }
 
 impl RestoreView {
@@ -337,7 +342,11 @@ impl RestoreView {
     }
 }
 
-/// One event of a restore: the restore as it is after it.
+/// One event of a restore: what happened, the restore's state after it, and either the whole
+/// restore (`restore`: the first event of the journal, and the first a new stream sends) or
+/// what changed since the previous event (`change`, a [`super::patch`] of the restore's JSON).
+/// A client applies each `change` to what it holds; a stream resumed with `Last-Event-ID`
+/// sends only changes.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
@@ -347,7 +356,29 @@ pub struct RestoreEvent {
     pub at: String,
     pub step: Option<RestoreStepKey>,
     pub message: String,
-    pub restore: RestoreView,
+    /// The restore's state after the event (`completed`, `failed`, `cancelled` end a stream).
+    /// Journals written before events carried it hold the whole restore instead.
+    #[serde(default)]
+    pub state: RestoreState,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restore: Option<RestoreView>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<Object>))]
+    pub change: Option<serde_json::Value>,
+}
+
+impl RestoreEvent {
+    /// `current` with this event taken in: replaced by `restore`, or patched by `change`.
+    /// `None` when a change arrives with nothing to apply it to.
+    pub fn applied_to(self, current: Option<&RestoreView>) -> Option<RestoreView> {
+        if let Some(whole) = self.restore {
+            return Some(whole);
+        }
+        let change = self.change?;
+        let mut json = serde_json::to_value(current?).ok()?;
+        super::patch::apply(&mut json, &change);
+        serde_json::from_value(json).ok()
+    }
 }
 
 /// A line of the restore history.

@@ -18,15 +18,18 @@ pub async fn pause(ctx: &RunContext, soft: bool, notes: &Notes) -> StepResult {
     // The limit only backs the error budget up: a gateway that keeps failing is reported with
     // its own last words (e.g. an incomplete topology, pitfall 3).
     let mut poller = ctx.poller(poll::CONFIRM, ctx.timeouts.unavailable_budget * 2);
+    let mut attempt = 0u32;
     loop {
         poller.check().map_err(pause_failure)?;
-        match ctx.clients.zeebe.pause_exporting(soft).await {
+        let answer = ctx.clients.zeebe.pause_exporting(soft).await;
+        attempt += 1;
+        match answer {
             Ok(()) => break,
             Err(e) if e.is_retryable() => {
                 poller.unavailable(&e).map_err(pause_failure)?;
             }
             Err(e) => {
-                if e.refused_before_acting() {
+                if never_paused(attempt, &e) {
                     notes.send(Note::PauseRefused);
                 }
                 return Err(pause_error(e));
@@ -65,6 +68,14 @@ pub async fn pause(ctx: &RunContext, soft: bool, notes: &Notes) -> StepResult {
             "check the brokers, then start a new backup.",
         )),
     }
+}
+
+/// Whether a pause that ended with `e` on attempt `attempt` (1 = the first) is known never to
+/// have paused exporting: only a refusal of the very first request. A refusal of a retry says
+/// nothing about an earlier attempt whose answer was lost, which may have paused it — then the
+/// resume is sent and its outcome judged as for any other failure after the pause.
+fn never_paused(attempt: u32, e: &ZeebeError) -> bool {
+    attempt == 1 && e.refused_before_acting()
 }
 
 fn pause_error(e: ZeebeError) -> StepFailure {
@@ -159,5 +170,30 @@ async fn confirm(
         }
         tokio::time::sleep(poll::CONFIRM.delay(started.elapsed(), attempt)).await;
         attempt += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::never_paused;
+    use crate::camunda::{ClientError, ZeebeError};
+    use crate::domain::ComponentKind;
+
+    fn forbidden() -> ZeebeError {
+        ZeebeError::Client(ClientError::Forbidden {
+            component: ComponentKind::Zeebe,
+            method: "POST",
+            url: "https://c:8080/v2/exporting/pause?soft=true".into(),
+            permission: "EXPORTER:PAUSE".into(),
+            message: "Unauthorized".into(),
+        })
+    }
+
+    #[test]
+    fn only_a_refusal_of_the_first_pause_request_means_never_paused() {
+        assert!(never_paused(1, &forbidden()));
+        // A retry's refusal says nothing about the earlier attempt whose answer was lost.
+        assert!(!never_paused(2, &forbidden()));
+        assert!(!never_paused(5, &forbidden()));
     }
 }

@@ -48,10 +48,18 @@ pub enum StartError {
     Recovering(BackupId),
     #[error("the console is shutting down; start the backup once it is back")]
     ShuttingDown,
-    #[error("restore {0} is running; no backup starts until it ends")]
+    #[error("restore {0} has not ended; no backup starts until it ends (a backup of a half-restored cluster is no backup)")]
     RestoreRunning(i64),
-    #[error("backup id {given} is not allowed: it must be a positive integer greater than the latest backup id {latest}")]
-    InvalidId { given: i64, latest: i64 },
+    #[error("restore {0} failed after it deleted or restored data: the cluster is half-restored. Retry it (Retry on its page, or POST /api/v1/restores/{0}/retry) or restore another set; no backup starts until a restore completes")]
+    HalfRestored(i64),
+    #[error("backup id {given} is not allowed: it must be a positive integer")]
+    InvalidId { given: i64 },
+    #[error("backup id {given} is not above the latest backup id {latest}, held by {holder}; a Camunda backup id must be greater than every earlier one — leave the id out, or give one above {latest}")]
+    IdTaken {
+        given: i64,
+        latest: i64,
+        holder: String,
+    },
     #[error("cannot determine the latest backup id")]
     LatestUnknown(#[source] IdError),
     /// The cluster's version profile is not one this build runs (words: what to do).
@@ -110,12 +118,7 @@ struct Inner {
     hook: Mutex<Option<StepHook>>,
     /// Called when a run (or a recovery) ended: the history re-reads the cluster.
     on_run_end: Mutex<Option<Arc<dyn Fn() + Send + Sync>>>,
-    /// The restore running now, if any (no backup starts meanwhile).
-    restore_running: Mutex<Option<RestoreProbe>>,
 }
-
-/// Tells which restore runs now.
-pub type RestoreProbe = Arc<dyn Fn() -> Option<i64> + Send + Sync>;
 
 /// Locks a mutex that is only held for short, panic-free sections; a poisoned lock is still
 /// consistent, so it is taken over rather than propagated.
@@ -152,7 +155,6 @@ impl BackupEngine {
                 deadline: ShutdownDeadline::default(),
                 hook: Mutex::new(None),
                 on_run_end: Mutex::new(None),
-                restore_running: Mutex::new(None),
             }),
         }
     }
@@ -203,11 +205,6 @@ impl BackupEngine {
         }
     }
 
-    /// Backups refuse to start while `probe` names a running restore.
-    pub fn set_restore_probe(&self, probe: Option<RestoreProbe>) {
-        *locked(&self.inner.restore_running) = probe;
-    }
-
     /// Serializes starts of backups and restores: whoever holds it may check that nothing runs
     /// and start.
     pub async fn lock_starts(&self) -> tokio::sync::MutexGuard<'_, ()> {
@@ -244,12 +241,7 @@ impl BackupEngine {
         if self.inner.shutting_down.load(Ordering::SeqCst) {
             return Err(StartError::ShuttingDown);
         }
-        if let Some(id) = locked(&self.inner.restore_running)
-            .clone()
-            .and_then(|probe| probe())
-        {
-            return Err(StartError::RestoreRunning(id));
-        }
+        self.restore_guard().await?;
         if let Some(active) = self.active() {
             return Err(match active.kind {
                 ActiveKind::Backup => StartError::Busy(active.id),
@@ -288,15 +280,19 @@ impl BackupEngine {
         .map_err(StartError::LatestUnknown)?;
         let id = match request.backup_id {
             Some(given) => match BackupId::new(given) {
-                Some(id) if given > latest => id,
-                _ => return Err(StartError::InvalidId { given, latest }),
+                Some(id) if given > latest.id => id,
+                Some(_) => {
+                    return Err(StartError::IdTaken {
+                        given,
+                        latest: latest.id,
+                        holder: latest.holder,
+                    })
+                }
+                None => return Err(StartError::InvalidId { given }),
             },
             None => {
-                let next = ids::next_id(latest, chrono::Utc::now().timestamp());
-                BackupId::new(next).ok_or(StartError::InvalidId {
-                    given: next,
-                    latest,
-                })?
+                let next = ids::next_id(latest.id, chrono::Utc::now().timestamp());
+                BackupId::new(next).ok_or(StartError::InvalidId { given: next })?
             }
         };
         let mut run = RunView::new(
@@ -320,6 +316,24 @@ impl BackupEngine {
         self.supervise(id, tokio::spawn(runner::execute(ctx, journal)));
         tracing::info!(backup_id = %id, "backup run started");
         Ok(id)
+    }
+
+    /// Refuses a backup while a restore has not ended or the newest one failed half-way: read
+    /// from the journal, not from a task in memory — a restore whose task ended on a journal
+    /// error is still unfinished there, and so is the cluster.
+    async fn restore_guard(&self) -> Result<(), StartError> {
+        let store = &self.inner.store;
+        if let Some(r) = store.unfinished_restores().await?.first() {
+            return Err(StartError::RestoreRunning(r.restore_id));
+        }
+        match store.newest_restore().await? {
+            Some(r)
+                if r.state == crate::domain::RestoreState::Failed && r.destructive_started() =>
+            {
+                Err(StartError::HalfRestored(r.restore_id))
+            }
+            _ => Ok(()),
+        }
     }
 
     /// Waits for a run task; a panic fails the run (resuming exporting first) and frees the slot.
@@ -409,12 +423,13 @@ impl BackupEngine {
         &self,
         id: BackupId,
         last_seen: u64,
+        page: u32,
     ) -> Result<Option<(Vec<RunEvent>, Option<broadcast::Receiver<RunEvent>>)>, StoreError> {
         let Some(run) = self.inner.store.run(id).await? else {
             return Ok(None);
         };
         let receiver = (run.state == RunState::Running).then(|| self.channel(id).subscribe());
-        let past = self.inner.store.events_after(id, last_seen).await?;
+        let past = self.inner.store.events_after(id, last_seen, page).await?;
         Ok(Some((past, receiver)))
     }
 

@@ -19,6 +19,33 @@ pub async fn trigger(ctx: &RunContext, app: &WebAppClient, notes: &Notes) -> Ste
     let next = format!("Check {name} and its Elasticsearch connection, then start a new backup.");
     let fail = |end: PollEnd| StepFailure::from_poll(end, &format!("the {name} backup"), &next);
     let mut poller = ctx.poller(poll::OUTSIDE, ctx.timeouts.webapp_backup);
+    // A backup found under this id counts as ours only after one of our own requests may have
+    // reached the component (`tried`). Outside the pause window (8.2–8.7) it is also checked
+    // that none existed before the first request: a backup with this id taken outside the
+    // console (a web app does not check that ids grow) is never adopted. Inside the window
+    // (8.8+) that read is left out: the id was checked against the web apps' own list when the
+    // run started.
+    if !ctx.profile.unified() {
+        match app.backup(id).await {
+            Ok(Some(existing)) => {
+                return Err(StepFailure::failed(
+                    format!(
+                        "{name} already has a backup with id {id} ({:?}), taken before this run asked for one.",
+                        existing.state
+                    ),
+                    "Nothing was paused. Start a new backup: the console then picks an id above it.",
+                ))
+            }
+            Ok(None) => {}
+            Err(e) if e.is_retryable() => poller.unavailable(&e).map_err(fail)?,
+            Err(e) => {
+                return Err(StepFailure::failed(
+                    format!("Reading {name}'s backup {id} before starting it failed: {e}"),
+                    next,
+                ))
+            }
+        }
+    }
     let mut tried = false;
     loop {
         poller.check().map_err(fail)?;

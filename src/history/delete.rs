@@ -17,6 +17,14 @@ pub enum DeleteError {
     NewestRestorable(BackupId),
     #[error("backup {0} is being taken now; cancel the run first")]
     Running(BackupId),
+    #[error("backup set {id} is used by restore {restore_id}, which is {state}; nothing was deleted. A set under restore (or whose failed restore can still be retried) is kept until that restore completes or another restore supersedes it")]
+    UnderRestore {
+        id: BackupId,
+        restore_id: i64,
+        state: &'static str,
+    },
+    #[error("backup set {0} is being deleted already; follow that deletion on the set's page")]
+    Deleting(BackupId),
     #[error("not every source answered ({1}), so whether backup {0} is the newest restorable set cannot be told; repeat with force to delete it anyway")]
     Unsure(BackupId, String),
     #[error("the journal failed")]
@@ -30,9 +38,26 @@ pub async fn delete_set(
     id: BackupId,
     force: bool,
 ) -> Result<DeletionOutcome, DeleteError> {
-    if console.engine.active_run() == Some(id) {
-        return Err(DeleteError::Running(id));
-    }
+    // Under the start lock, so that no backup or restore of this set starts between these
+    // checks and the claim (a restore start checks the claim).
+    let _claim = {
+        let _starts = console.engine.lock_starts().await;
+        if console.engine.active_run() == Some(id) {
+            return Err(DeleteError::Running(id));
+        }
+        if let Some((restore_id, state)) = console.engine.store().restore_holding(id.get()).await? {
+            return Err(DeleteError::UnderRestore {
+                id,
+                restore_id,
+                state: state.as_str(),
+            });
+        }
+        console
+            .history
+            .deletions
+            .claim(id)
+            .ok_or(DeleteError::Deleting(id))?
+    };
     // Judge on fresh data: the cached lists may be up to a refresh interval old.
     let set = super::fresh_set(console, id)
         .await?

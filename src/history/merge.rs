@@ -155,6 +155,17 @@ pub fn merge_row(
             records_cell(&cluster.snapshots, records.as_ref(), profile),
         );
     }
+    // While the console takes the set, the cluster's lists were read before its parts were
+    // made: "missing" there says nothing yet.
+    if run.is_some_and(|r| r.state == crate::domain::RunState::Running) {
+        for cell in components.values_mut() {
+            if cell.state == PartState::Missing {
+                *cell = PartCell::new(PartState::Unknown).with_detail(format!(
+                    "not read yet: backup {id} is being taken; its parts are read again when the run ends"
+                ));
+            }
+        }
+    }
     // Only a set the console did not take needs its time from the snapshots.
     let snapshot_times: Vec<String> = if run.is_some() {
         Vec::new()
@@ -900,6 +911,39 @@ mod tests {
             reason.contains("Being taken by this console now") && !reason.contains("Orphaned"),
             "{reason}"
         );
+    }
+
+    #[test]
+    fn a_part_the_run_has_not_made_yet_is_not_read_yet_never_missing() {
+        // The cluster was read when only Operate's backup existed; the run goes on.
+        let (_, a, snaps) = complete(13);
+        let a = a
+            .into_iter()
+            .map(|(k, v)| (k, if k == PartKey::Operate { v } else { Vec::new() }))
+            .collect();
+        let mut src = sources(Vec::new(), a, snaps);
+        let run = RunView::new(
+            BackupId::new(13).unwrap_or_else(|| panic!()),
+            &backup_plan(true),
+            true,
+            "2026-11-25T12:00:00.000Z".into(),
+        );
+        src.runs = vec![RunBrief::from(&run)];
+        let r = one(&src);
+        for (key, cell) in &r.components {
+            assert_ne!(cell.state, PartState::Missing, "{key}: {cell:?}");
+        }
+        assert_eq!(state(&r, "zeebe"), PartState::Unknown);
+        assert!(r.components["zeebe"]
+            .detail
+            .as_deref()
+            .unwrap_or_default()
+            .contains("not read yet"));
+        // Once the run ended, a part the cluster does not hold is missing again.
+        let mut ended = run.clone();
+        ended.state = crate::domain::RunState::Failed;
+        src.runs = vec![RunBrief::from(&ended)];
+        assert_eq!(state(&one(&src), "zeebe"), PartState::Missing);
     }
 
     #[test]

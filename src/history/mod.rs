@@ -19,7 +19,7 @@ pub use merge::{merge, merge_row, ClusterIndex};
 pub use page::{page, HistoryQuery, QueryError, DEFAULT_LIMIT, MAX_LIMIT};
 pub use profile::HistoryProfile;
 pub use progress::Deletions;
-pub use service::{fresh_set, history_page, history_set, history_set_sized};
+pub use service::{fresh_set, history_page, history_set, history_set_sized, set_read_now};
 pub use sizes::SnapshotSizes;
 pub use sources::{ClusterReads, HistoryCache, Read, Sources};
 pub use view::{Rows, View};

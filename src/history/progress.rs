@@ -54,8 +54,49 @@ impl Deletions {
         });
     }
 
+    /// Claims `id` for a deletion about to be planned: it counts as under way (no restore of it
+    /// starts) until the returned guard is dropped. `None` when a deletion of `id` is under way.
+    pub fn claim(&self, id: BackupId) -> Option<Claim> {
+        self.with(|m| {
+            if m.get(&id).is_some_and(|d| !d.finished) {
+                return None;
+            }
+            m.insert(
+                id,
+                DeletionProgress {
+                    backup_id: id,
+                    started_at: crate::engine::now(),
+                    parts: Vec::new(),
+                    finished: false,
+                },
+            );
+            Some(Claim {
+                deletions: self.clone(),
+                id,
+            })
+        })
+    }
+
+    /// Whether a deletion of `id` is under way.
+    pub fn in_progress(&self, id: BackupId) -> bool {
+        self.with(|m| m.get(&id).is_some_and(|d| !d.finished))
+    }
+
     /// The latest deletion of `id`, under way or ended.
     pub fn get(&self, id: BackupId) -> Option<DeletionProgress> {
         self.with(|m| m.get(&id).cloned())
+    }
+}
+
+/// A deletion under way; ends it (as far as the tracker knows) when dropped, however the
+/// deletion ended.
+pub struct Claim {
+    deletions: Deletions,
+    id: BackupId,
+}
+
+impl Drop for Claim {
+    fn drop(&mut self) {
+        self.deletions.finish(self.id);
     }
 }

@@ -4,5 +4,5 @@
 mod probe;
 mod versions;
 
-pub use probe::{probe_cluster, spawn_prober, OverviewCache, ProbeTarget, VerifyMemo};
+pub use probe::{probe_cluster, spawn_prober, Depth, OverviewCache, ProbeTarget, VerifyMemo};
 pub use versions::{actuator_version, version_from_snapshot_name};

@@ -39,10 +39,39 @@ pub struct ProbeTarget {
 /// `_verify` makes every ES node write to the repository: repeat it at most this often.
 const VERIFY_EVERY: Duration = Duration::from_secs(60);
 
-/// The last repository verification, reused between probes.
+/// The last repository verification, shared by the prober and the restore pre-flight, so the
+/// repository is verified at most once a minute whoever asks (a viewer's restore plan too).
+/// Never locked across the network: two callers at once may both verify, once.
 #[derive(Clone, Debug, Default)]
 pub struct VerifyMemo {
-    last: Option<(Instant, Result<bool, String>)>,
+    last: std::sync::Arc<std::sync::Mutex<Option<Verified>>>,
+}
+
+/// When the repository was verified, and what came out.
+type Verified = (Instant, Result<bool, String>);
+
+impl VerifyMemo {
+    fn fresh(&self) -> Option<Result<bool, String>> {
+        crate::engine::locked(&self.last)
+            .as_ref()
+            .filter(|(at, _)| at.elapsed() < VERIFY_EVERY)
+            .map(|(_, r)| r.clone())
+    }
+
+    fn keep(&self, result: Result<bool, String>) {
+        *crate::engine::locked(&self.last) = Some((Instant::now(), result));
+    }
+}
+
+/// How much a probe reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Depth {
+    /// The background prober: every component's backup list too (what the overview shows).
+    Full,
+    /// A restore's pre-flight: health and version only — a backup list makes the component
+    /// list its snapshots in the repository (a store may bill each listing), and anyone signed
+    /// in may ask for a plan.
+    Light,
 }
 
 /// Probes every component once, concurrently.
@@ -50,7 +79,8 @@ pub struct VerifyMemo {
 pub async fn probe_cluster(
     clients: &CamundaClients,
     target: &ProbeTarget,
-    memo: &mut VerifyMemo,
+    memo: &VerifyMemo,
+    depth: Depth,
 ) -> ClusterOverview {
     // The gateway's version decides the profile, and the profile which endpoints to read:
     // 8.8+ has the web apps' backups on the orchestration cluster, not on Operate or Tasklist.
@@ -66,24 +96,30 @@ pub async fn probe_cluster(
     let clients = &clients.for_profile(crate::profile::profile(first.id));
     let optimize = async {
         match &clients.optimize {
-            Some(c) => Some(probe_webapp(c).await),
+            Some(c) => Some(probe_webapp(c, depth).await),
             None => None,
         }
     };
     let webapps = async {
         match &clients.webapps {
-            Some(w) => vec![probe_webapp(w).await],
+            Some(w) => vec![probe_webapp(w, depth).await],
             None => {
                 let (operate, tasklist) = futures::join!(
-                    probe_webapp(&clients.operate),
-                    probe_webapp(&clients.tasklist)
+                    probe_webapp(&clients.operate, depth),
+                    probe_webapp(&clients.tasklist, depth)
                 );
                 vec![operate, tasklist]
             }
         }
     };
+    let gateway = async {
+        match depth {
+            Depth::Full => probe_gateway(clients, started, gateway_info).await,
+            Depth::Light => probe_light(clients.zeebe.gateway(), gateway_info).await,
+        }
+    };
     let (zeebe, brokers, webapps, optimize, (es, repository)) = futures::join!(
-        probe_gateway(clients, started, gateway_info),
+        gateway,
         probe_brokers(clients),
         webapps,
         optimize,
@@ -127,14 +163,14 @@ pub fn spawn_prober(
     target: ProbeTarget,
     cache: OverviewCache,
     interval: Duration,
+    memo: VerifyMemo,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        let mut memo = VerifyMemo::default();
         let mut ticker = tokio::time::interval(interval);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             ticker.tick().await;
-            let overview = probe_cluster(&clients, &target, &mut memo).await;
+            let overview = probe_cluster(&clients, &target, &memo, Depth::Full).await;
             cache.set(overview).await;
         }
     })
@@ -260,7 +296,28 @@ async fn probe_brokers(clients: &CamundaClients) -> (Vec<ComponentHealth>, Zeebe
     )
 }
 
-async fn probe_webapp(client: &WebAppClient) -> ComponentHealth {
+/// Health and version only: `/actuator/health` says whether it answers.
+async fn probe_light(client: &ManagementClient, version: Option<String>) -> ComponentHealth {
+    let started = Instant::now();
+    let answer = client
+        .call(reqwest::Method::GET, "/actuator/health", None)
+        .await;
+    let result = match answer {
+        Ok(a) if a.status.is_success() => Ok(version),
+        Ok(a) => Err(a.into_error()),
+        Err(e) => Err(e),
+    };
+    let mut h = health(client, started, result);
+    if h.answering && h.version.is_none() {
+        h.version = actuator_version(client).await;
+    }
+    h
+}
+
+async fn probe_webapp(client: &WebAppClient, depth: Depth) -> ComponentHealth {
+    if depth == Depth::Light {
+        return probe_light(client.management(), None).await;
+    }
     let started = Instant::now();
     let result = async {
         let backups = client.list_backups().await?;
@@ -283,7 +340,7 @@ async fn probe_webapp(client: &WebAppClient) -> ComponentHealth {
 async fn probe_elasticsearch(
     clients: &CamundaClients,
     repository: &str,
-    memo: &mut VerifyMemo,
+    memo: &VerifyMemo,
 ) -> (ComponentHealth, RepositoryHealth) {
     let es = &clients.elasticsearch;
     let started = Instant::now();
@@ -312,12 +369,7 @@ async fn probe_elasticsearch(
         Ok(Some(info)) => {
             repo.exists = Some(true);
             repo.repository_type = Some(info.kind);
-            let fresh = memo
-                .last
-                .as_ref()
-                .filter(|(at, _)| at.elapsed() < VERIFY_EVERY)
-                .map(|(_, r)| r.clone());
-            let verified = match fresh {
+            let verified = match memo.fresh() {
                 Some(r) => r,
                 None => {
                     let r = es
@@ -325,7 +377,7 @@ async fn probe_elasticsearch(
                         .await
                         .map(|nodes| nodes > 0)
                         .map_err(|e| e.to_string());
-                    memo.last = Some((Instant::now(), r.clone()));
+                    memo.keep(r.clone());
                     r
                 }
             };

@@ -69,6 +69,15 @@ pub fn v2_permission(method: &str, path: &str) -> Option<&'static str> {
     })
 }
 
+/// A family of component indices, whose prefix the cluster's configuration names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IndexFamily {
+    Operate,
+    Tasklist,
+    /// 8.8+: the orchestration cluster's harmonised indices.
+    Camunda,
+}
+
 /// One version profile.
 #[derive(Clone, Copy, Debug)]
 pub struct Profile {
@@ -98,9 +107,10 @@ pub struct Profile {
     pub records_only_for_optimize: bool,
     /// The documented order pauses softly (8.8+); the configured pause mode is not consulted.
     pub soft_pause_documented: bool,
-    /// Index name prefixes of the components besides Optimize and the records (deleted before
-    /// a restore; 8.8+ adds the orchestration cluster's harmonised `camunda-` indices).
-    pub index_prefixes: &'static [&'static str],
+    /// The components' index families besides Optimize and the records (deleted before a
+    /// restore; 8.8+ adds the orchestration cluster's harmonised `camunda-` indices). Each
+    /// family's prefix is configured (`[cluster] operate_index_prefix`, …).
+    pub index_families: &'static [IndexFamily],
     /// Helm chart line of the profile, as the runbook names it.
     pub helm_chart: &'static str,
     /// Whether Zeebe reports its backup state (`<zeebe_backups>/state`: checkpoints and ranges
@@ -236,7 +246,7 @@ pub const PROFILES: &[Profile] = &[
         records_snapshot: "camunda_zeebe_records_backup_",
         procedure: LEGACY_PROCEDURE,
         plan: LEGACY_PLAN,
-        index_prefixes: &["operate-", "tasklist-"],
+        index_families: &[IndexFamily::Operate, IndexFamily::Tasklist],
         runtime_state: false,
         helm_chart: "camunda-platform 10.x–12.x (Camunda 8.5–8.7)",
         records_only_for_optimize: false,
@@ -263,7 +273,11 @@ pub const PROFILES: &[Profile] = &[
         records_snapshot: "camunda_zeebe_records_backup_",
         procedure: UNIFIED_PROCEDURE,
         plan: UNIFIED_PLAN,
-        index_prefixes: &["operate-", "tasklist-", "camunda-"],
+        index_families: &[
+            IndexFamily::Operate,
+            IndexFamily::Tasklist,
+            IndexFamily::Camunda,
+        ],
         runtime_state: false,
         helm_chart: "camunda-platform 13.x (Camunda 8.8)",
         records_only_for_optimize: true,
@@ -290,7 +304,11 @@ pub const PROFILES: &[Profile] = &[
         records_snapshot: "camunda_zeebe_records_backup_",
         procedure: UNIFIED_PROCEDURE,
         plan: UNIFIED_PLAN,
-        index_prefixes: &["operate-", "tasklist-", "camunda-"],
+        index_families: &[
+            IndexFamily::Operate,
+            IndexFamily::Tasklist,
+            IndexFamily::Camunda,
+        ],
         runtime_state: true,
         helm_chart: "camunda-platform 14.x (Camunda 8.9)",
         records_only_for_optimize: true,
@@ -317,7 +335,11 @@ pub const PROFILES: &[Profile] = &[
         records_snapshot: "camunda_zeebe_records_backup_",
         procedure: V810_PROCEDURE,
         plan: UNIFIED_PLAN,
-        index_prefixes: &["operate-", "tasklist-", "camunda-"],
+        index_families: &[
+            IndexFamily::Operate,
+            IndexFamily::Tasklist,
+            IndexFamily::Camunda,
+        ],
         runtime_state: true,
         helm_chart: "camunda-platform 15.x (Camunda 8.10)",
         records_only_for_optimize: true,
@@ -381,6 +403,38 @@ pub fn configuration_refusal(
 /// or a checkpoint interval): a set needs one id for the web apps and Zeebe, which only the
 /// caller can give.
 pub const GENERATED_IDS_NEXT: &str = "A Camunda backup set on Elasticsearch/OpenSearch needs one id for the web apps' backupHistory and Zeebe's backupRuntime, and Zeebe refuses an id while camunda.data.primary-storage.backup.continuous, .schedule or .checkpoint-interval is set. Zeebe's own scheduled backups are listed in the history. To take whole sets with the console, turn those off (continuous=false, schedule=none, no checkpoint-interval), then start a new backup.";
+
+/// The part (in words) and backup id a snapshot name of any profile's backup families belongs
+/// to: the records snapshot, or a web app's / Optimize's part (`{prefix}{id}_{version}_part_…`).
+pub fn backup_snapshot(name: &str) -> Option<(&'static str, i64)> {
+    for p in PROFILES {
+        if let Some(rest) = name.strip_prefix(p.records_snapshot) {
+            if let Ok(id) = rest.parse() {
+                return Some(("Zeebe records", id));
+            }
+        }
+        for (part, prefix) in p.snapshot_prefixes {
+            let Some(rest) = name.strip_prefix(prefix) else {
+                continue;
+            };
+            let id = rest.split('_').next().and_then(|i| i.parse().ok());
+            if let (Some(id), true) = (id, rest.contains("_part_")) {
+                return Some((part_label(part), id));
+            }
+        }
+    }
+    None
+}
+
+fn part_label(part: &str) -> &'static str {
+    match part {
+        "operate" => "Operate",
+        "tasklist" => "Tasklist",
+        "optimize" => "Optimize",
+        "webapps" => "web apps'",
+        _ => "backup",
+    }
+}
 
 /// The profile of `id`.
 pub fn profile(id: ProfileId) -> &'static Profile {

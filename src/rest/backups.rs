@@ -63,6 +63,9 @@ pub fn start_error(e: StartError) -> ApiError {
         StartError::RestoreRunning(_) => {
             ApiError::new(StatusCode::CONFLICT, "restore_running", e.to_string())
         }
+        StartError::HalfRestored(_) => {
+            ApiError::new(StatusCode::CONFLICT, "half_restored", e.to_string())
+        }
         StartError::Recovering(_) => {
             ApiError::new(StatusCode::CONFLICT, "recovering", e.to_string())
         }
@@ -74,6 +77,11 @@ pub fn start_error(e: StartError) -> ApiError {
         StartError::InvalidId { .. } => ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_backup_id",
+            e.to_string(),
+        ),
+        StartError::IdTaken { .. } => ApiError::new(
+            StatusCode::CONFLICT,
+            "backup_id_not_above_latest",
             e.to_string(),
         ),
         StartError::UnsupportedVersion(_) => {
@@ -101,8 +109,8 @@ pub fn start_error(e: StartError) -> ApiError {
     responses(
         (status = 202, description = "The run started; follow it at `links.events`", body = BackupStarted),
         (status = 400, description = "The body is not `{}` or `{\"backupId\": n}`", body = ErrorBody),
-        (status = 409, description = "A backup or a restore runs, the console is recovering an interrupted run, or the cluster's Camunda version is one this build does not back up (`unsupported_version`)", body = ErrorBody),
-        (status = 422, description = "The id is not greater than every earlier backup's", body = ErrorBody),
+        (status = 409, description = "A backup or a restore runs, the console is recovering an interrupted run, the cluster's Camunda version is one this build does not back up (`unsupported_version`), or the given id is not above every id the journal, Zeebe or the repository knows (`backup_id_not_above_latest`, naming what holds the latest)", body = ErrorBody),
+        (status = 422, description = "The id is not a positive integer", body = ErrorBody),
         (status = 503, description = "The latest backup id cannot be read from the cluster, or the console is shutting down", body = ErrorBody),
         Refusals, BodyRefusals,
     ))]
@@ -238,7 +246,7 @@ pub async fn get(
         (status = 200, description = "What happened to each part (`complete` false names what is left)", body = DeletionOutcome),
         (status = 400, description = "The id or `force` is not valid", body = ErrorBody),
         (status = 404, description = "No source knows this id", body = ErrorBody),
-        (status = 409, description = "The newest restorable set without `force`, a set being taken, or a source that did not answer", body = ErrorBody),
+        (status = 409, description = "The newest restorable set without `force`, a set being taken or deleted, a set an unfinished (or retryable failed) restore uses (`set_under_restore`, even with `force`), or a source that did not answer", body = ErrorBody),
         Refusals, BodyRefusals,
     ))]
 pub async fn delete(
@@ -274,6 +282,10 @@ pub fn delete_error(e: history::DeleteError) -> ApiError {
             ApiError::new(StatusCode::CONFLICT, "newest_restorable", e.to_string())
         }
         D::Running(_) => ApiError::new(StatusCode::CONFLICT, "backup_running", e.to_string()),
+        D::UnderRestore { .. } => {
+            ApiError::new(StatusCode::CONFLICT, "set_under_restore", e.to_string())
+        }
+        D::Deleting(_) => ApiError::new(StatusCode::CONFLICT, "deleting", e.to_string()),
         D::Unsure(..) => ApiError::new(StatusCode::CONFLICT, "sources_unavailable", e.to_string()),
         D::Store(cause) => journal_error(cause),
     }

@@ -1,8 +1,9 @@
 //! Server-sent events of a journaled run (a backup or a restore): each event's `id:` is its
 //! journal sequence number; a client reconnecting with `Last-Event-ID` gets exactly the events
-//! it missed (read from the journal), then the live ones. The stream ends after the terminal
-//! event; keep-alive comments flow while the run waits. `GET /api/v1/backups/{id}/events`
-//! lives here; the restores' stream uses the same [`replay`].
+//! it missed (read from the journal a page at a time, never the whole journal at once), then
+//! the live ones. The stream ends after the terminal event; keep-alive comments flow while the
+//! run waits. Each caller holds at most `[auth] streams_per_caller` streams at once.
+//! `GET /api/v1/backups/{id}/events` lives here; the restores' stream uses the same [`replay`].
 
 use super::backups::{journal_error, parse_backup_id};
 use super::schema::{ErrorBody, Refusals};
@@ -23,6 +24,28 @@ use tokio::sync::broadcast::{self, error::RecvError};
 
 /// How often a comment keeps an idle stream open.
 pub const KEEP_ALIVE: Duration = Duration::from_secs(5);
+/// Events read from the journal at a time while a stream catches up.
+pub const PAGE: u32 = 200;
+/// Takes one of the caller's stream slots (released when the stream ends); 429 when the
+/// caller holds `[auth] streams_per_caller` (16 by default) already: a few tabs, not a flood.
+pub fn stream_slot(
+    console: &crate::state::Console,
+    caller: &crate::auth::Caller,
+) -> Result<crate::state::StreamSlot, ApiError> {
+    let key = format!(
+        "{}:{}",
+        caller.principal.via.as_str(),
+        caller.principal.name
+    );
+    let limit = console.settings.auth.streams_per_caller;
+    console.streams.take(key, limit).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_streams",
+            format!("{limit} live streams are open for you already; close some pages (or streams) first"),
+        )
+    })
+}
 
 /// A journal an event stream replays and follows.
 pub trait EventJournal: Send + 'static {
@@ -31,8 +54,12 @@ pub trait EventJournal: Send + 'static {
     fn seq(event: &Self::Event) -> u64;
     /// Whether the event ends the run (the stream ends after it).
     fn is_terminal(event: &Self::Event) -> bool;
-    /// The journaled events after `seq`, in order.
-    fn after(&self, seq: u64) -> impl Future<Output = Result<Vec<Self::Event>, StoreError>> + Send;
+    /// At most `limit` journaled events after `seq`, in order.
+    fn after(
+        &self,
+        seq: u64,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<Self::Event>, StoreError>> + Send;
     /// Whether the run has ended (checked when the live feed was lost).
     fn ended(&self) -> impl Future<Output = bool> + Send;
 }
@@ -57,21 +84,25 @@ pub fn last_event_id(headers: &HeaderMap) -> Result<u64, ApiError> {
         })
 }
 
-/// The stream: `past` (journaled after `last_seen`) first, then `live`, each event once and in
-/// order; ends after the terminal event or when the console shuts down.
+/// The stream: `past` (the first page journaled after `last_seen`, or the run as it is now)
+/// first, further pages while there are more, then `live`, each event once and in order; ends
+/// after the terminal event or when the console shuts down. `slot` is held until it ends.
 pub fn replay<J: EventJournal>(
     journal: J,
     last_seen: u64,
     past: Vec<J::Event>,
     live: Option<broadcast::Receiver<J::Event>>,
     mut closing: tokio::sync::watch::Receiver<bool>,
+    slot: crate::state::StreamSlot,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let cursor = Cursor {
         journal,
         last: last_seen,
+        more: past.len() >= PAGE as usize,
         queue: past.into(),
         live,
         done: false,
+        _slot: slot,
     };
     let events = futures::stream::unfold(cursor, |mut c| async move {
         let event = c.next().await?;
@@ -91,8 +122,11 @@ struct Cursor<J: EventJournal> {
     journal: J,
     last: u64,
     queue: VecDeque<J::Event>,
+    /// The journal may hold more events than were read so far.
+    more: bool,
     live: Option<broadcast::Receiver<J::Event>>,
     done: bool,
+    _slot: crate::state::StreamSlot,
 }
 
 impl<J: EventJournal> Cursor<J> {
@@ -109,18 +143,31 @@ impl<J: EventJournal> Cursor<J> {
                 self.done = J::is_terminal(&event);
                 return Some(event);
             }
+            if self.more {
+                match self.journal.after(self.last, PAGE).await {
+                    Ok(page) => {
+                        self.more = page.len() >= PAGE as usize;
+                        self.queue.extend(page);
+                        continue;
+                    }
+                    Err(_) => return None,
+                }
+            }
             let live = self.live.as_mut()?;
             match live.recv().await {
                 Ok(event) => self.queue.push_back(event),
                 Err(RecvError::Lagged(_)) | Err(RecvError::Closed) => {
                     // Fell behind or the sender is gone: catch up from the journal.
-                    match self.journal.after(self.last).await {
+                    match self.journal.after(self.last, PAGE).await {
                         Ok(events) if events.is_empty() => {
                             if self.journal.ended().await {
                                 return None;
                             }
                         }
-                        Ok(events) => self.queue.extend(events),
+                        Ok(events) => {
+                            self.more = events.len() >= PAGE as usize;
+                            self.queue.extend(events);
+                        }
                         Err(_) => return None,
                     }
                 }
@@ -146,8 +193,8 @@ impl EventJournal for RunEvents {
         event.is_terminal()
     }
 
-    async fn after(&self, seq: u64) -> Result<Vec<RunEvent>, StoreError> {
-        self.engine.store().events_after(self.id, seq).await
+    async fn after(&self, seq: u64, limit: u32) -> Result<Vec<RunEvent>, StoreError> {
+        self.engine.store().events_after(self.id, seq, limit).await
     }
 
     async fn ended(&self) -> bool {
@@ -171,14 +218,16 @@ impl EventJournal for RunEvents {
     ))]
 pub async fn stream(
     State(state): State<AppState>,
+    axum::Extension(caller): axum::Extension<crate::auth::Caller>,
     Path(raw): Path<String>,
     headers: HeaderMap,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     let id = parse_backup_id(&raw)?;
     let last_seen = last_event_id(&headers)?;
+    let slot = stream_slot(&state.console, &caller)?;
     let engine = state.console.engine.clone();
     let (past, live) = engine
-        .subscribe(id, last_seen)
+        .subscribe(id, last_seen, PAGE)
         .await
         .map_err(journal_error)?
         .ok_or_else(|| {
@@ -194,5 +243,79 @@ pub async fn stream(
         past,
         live,
         state.console.closing.subscribe(),
+        slot,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    /// A journal of `n` numbered events that records the largest read it served.
+    #[derive(Clone)]
+    struct Numbers {
+        n: u64,
+        largest_read: Arc<AtomicUsize>,
+    }
+
+    impl EventJournal for Numbers {
+        type Event = u64;
+        fn seq(event: &u64) -> u64 {
+            *event
+        }
+        fn is_terminal(event: &u64) -> bool {
+            *event == u64::MAX
+        }
+        async fn after(&self, seq: u64, limit: u32) -> Result<Vec<u64>, StoreError> {
+            let page: Vec<u64> = (seq + 1..=self.n).take(limit as usize).collect();
+            self.largest_read.fetch_max(page.len(), Ordering::SeqCst);
+            Ok(page)
+        }
+        async fn ended(&self) -> bool {
+            true
+        }
+    }
+
+    #[tokio::test]
+    async fn a_long_journal_is_replayed_in_pages_in_order_and_whole() {
+        let journal = Numbers {
+            n: 450,
+            largest_read: Arc::default(),
+        };
+        let first = journal.after(7, PAGE).await.expect("page");
+        let counts = crate::state::StreamCounts::default();
+        let slot = counts.take("t".into(), 1).expect("slot");
+        let mut cursor = Cursor {
+            journal: journal.clone(),
+            last: 7,
+            more: first.len() >= PAGE as usize,
+            queue: first.into(),
+            live: None,
+            done: false,
+            _slot: slot,
+        };
+        let mut seen = Vec::new();
+        while let Some(e) = cursor.next().await {
+            seen.push(e);
+        }
+        assert_eq!(seen, (8..=450).collect::<Vec<_>>());
+        assert!(journal.largest_read.load(Ordering::SeqCst) <= PAGE as usize);
+        // The stream's slot is given back when it ends.
+        assert_eq!(counts.open("t"), 1);
+        drop(cursor);
+        assert_eq!(counts.open("t"), 0);
+    }
+
+    #[test]
+    fn a_caller_holds_at_most_its_streams() {
+        let counts = crate::state::StreamCounts::default();
+        let a = counts.take("u".into(), 2).expect("first");
+        let _b = counts.take("u".into(), 2).expect("second");
+        assert!(counts.take("u".into(), 2).is_none());
+        assert!(counts.take("other".into(), 2).is_some());
+        drop(a);
+        assert!(counts.take("u".into(), 2).is_some());
+    }
 }

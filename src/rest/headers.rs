@@ -50,6 +50,24 @@ pub async fn security_headers(request: Request<Body>, next: Next) -> Response {
         .into_response();
     }
     let h = response.headers_mut();
+    // Pages and answers carry the caller's data: no cache (a proxy's, or the browser's back
+    // button after sign-out) keeps them. Static files set their own policy.
+    let private = h
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| {
+            t.starts_with("text/html")
+                || t.starts_with("application/json")
+                || t.starts_with("application/problem+json")
+                || t.starts_with("text/event-stream")
+                || t.starts_with("text/plain")
+        });
+    if private && !h.contains_key(axum::http::header::CACHE_CONTROL) {
+        h.insert(
+            axum::http::header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        );
+    }
     h.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(REFERRER_POLICY, HeaderValue::from_static("same-origin"));

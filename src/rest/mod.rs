@@ -54,6 +54,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/restores/{id}/retry", post(restores::retry))
         .route("/api/v1/audit", get(audit::list))
         .route("/api/v1/openapi.json", get(openapi::document))
+        // An unknown API path answers in the API's error shape, not as a missing server function.
+        .route("/api/v1/{*rest}", axum::routing::any(api_not_found))
         .layer(axum::middleware::from_fn(headers::json_only));
     api.route(
         "/api/{*fn_name}",
@@ -91,6 +93,17 @@ pub fn router(state: AppState) -> Router {
     .layer(tower_http::limit::RequestBodyLimitLayer::new(64 * 1024))
     .layer(axum::middleware::from_fn(headers::security_headers))
     .with_state(state)
+}
+
+async fn api_not_found(uri: axum::http::Uri) -> ApiError {
+    ApiError::new(
+        axum::http::StatusCode::NOT_FOUND,
+        "not_found",
+        format!(
+            "No API endpoint at {}; the endpoints are listed in /api/v1/openapi.json",
+            uri.path()
+        ),
+    )
 }
 
 async fn server_fn_handler(State(state): State<AppState>, request: Request<Body>) -> Response {

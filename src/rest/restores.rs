@@ -11,10 +11,10 @@ use super::schema::{
 use super::ApiError;
 use crate::actions::{self, ActionError};
 use crate::auth::Caller;
-use crate::domain::{BackupId, BackupSetRow, RestoreEvent};
+use crate::domain::{BackupId, RestoreEvent};
 use crate::domain::{RestorePlan, RestoreView};
 use crate::restore::{RestoreEngine, RestoreError};
-use crate::state::{AppState, Console};
+use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -65,16 +65,6 @@ fn parse_body(body: &Bytes) -> Result<(i64, Option<String>), ApiError> {
     Ok((id, confirm))
 }
 
-/// The set's row, read fresh from the cluster (a restore decides on the cluster as it is now).
-async fn fresh_set(console: &Console, id: i64) -> Result<Option<BackupSetRow>, ApiError> {
-    match BackupId::new(id) {
-        Some(backup_id) => crate::history::fresh_set(console, backup_id)
-            .await
-            .map_err(journal_error),
-        None => Ok(None),
-    }
-}
-
 fn not_found_set(id: i64) -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,
@@ -96,6 +86,7 @@ pub fn restore_api_error(e: &RestoreError) -> ApiError {
         RestoreError::NotWaiting { .. } => api(StatusCode::CONFLICT, "step_not_waiting"),
         RestoreError::NotCancellable(_) => api(StatusCode::CONFLICT, "not_cancellable"),
         RestoreError::NotRetryable(..) => api(StatusCode::CONFLICT, "not_retryable"),
+        RestoreError::Superseded(..) => api(StatusCode::CONFLICT, "superseded"),
         RestoreError::ShuttingDown => api(StatusCode::SERVICE_UNAVAILABLE, "shutting_down"),
         RestoreError::Journal(cause) => {
             tracing::error!(error = %cause, "restore journal error");
@@ -140,9 +131,15 @@ pub fn restore_error(e: RestoreError) -> Response {
 pub async fn plan(State(state): State<AppState>, body: Bytes) -> Result<Response, ApiError> {
     let (id, _) = parse_body(&body)?;
     let console = &state.console;
-    let set = fresh_set(console, id)
-        .await?
-        .ok_or_else(|| not_found_set(id))?;
+    // Only this set is read again, and the prober's overview is used: a dry run costs the
+    // cluster (and a store that bills per request) next to nothing.
+    let set = match BackupId::new(id) {
+        Some(backup_id) => crate::history::set_read_now(console, backup_id)
+            .await
+            .map_err(journal_error)?,
+        None => None,
+    }
+    .ok_or_else(|| not_found_set(id))?;
     Ok(match console.restores.plan(&set).await {
         Ok(plan) => Json(plan).into_response(),
         Err(e) => restore_error(e),
@@ -318,11 +315,18 @@ impl EventJournal for RestoreEvents {
     }
 
     fn is_terminal(event: &RestoreEvent) -> bool {
-        event.restore.state.is_terminal()
+        event.state.is_terminal()
     }
 
-    async fn after(&self, seq: u64) -> Result<Vec<RestoreEvent>, crate::store::StoreError> {
-        self.engine.store().restore_events_after(self.id, seq).await
+    async fn after(
+        &self,
+        seq: u64,
+        limit: u32,
+    ) -> Result<Vec<RestoreEvent>, crate::store::StoreError> {
+        self.engine
+            .store()
+            .restore_events_after(self.id, seq, limit)
+            .await
     }
 
     async fn ended(&self) -> bool {
@@ -344,14 +348,16 @@ impl EventJournal for RestoreEvents {
     ))]
 pub async fn events(
     State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
     Path(raw): Path<String>,
     headers: HeaderMap,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     let id = parse_restore_id(&raw)?;
     let last_seen = last_event_id(&headers)?;
+    let slot = super::events::stream_slot(&state.console, &caller)?;
     let engine = state.console.restores.clone();
     let (past, live) = engine
-        .subscribe(id, last_seen)
+        .subscribe(id, last_seen, super::events::PAGE)
         .await
         .map_err(journal_error)?
         .ok_or_else(|| {
@@ -367,5 +373,6 @@ pub async fn events(
         past,
         live,
         state.console.closing.subscribe(),
+        slot,
     ))
 }

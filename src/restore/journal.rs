@@ -1,7 +1,10 @@
 //! A restore's journal writer: every transition is applied to a copy of the restore, written
 //! (view + event, one transaction) and only then taken over and broadcast — the action it
 //! announces is performed after the write returned, so a restart knows exactly what was done.
+//! An event carries what changed (a patch of the restore's JSON), not the whole restore: a
+//! plan of a thousand indices would otherwise be stored again with every event.
 
+use crate::domain::patch;
 use crate::domain::{RestoreEvent, RestoreStepKey, RestoreView};
 use crate::engine::now;
 use crate::store::{Store, StoreError};
@@ -10,6 +13,8 @@ use tokio::sync::broadcast;
 /// Writes the transitions of one restore.
 pub struct RestoreJournal {
     view: RestoreView,
+    /// `view` as JSON, what the next change is computed against.
+    json: serde_json::Value,
     seq: u64,
     store: Store,
     events: broadcast::Sender<RestoreEvent>,
@@ -27,6 +32,7 @@ impl RestoreJournal {
             .await?;
         let _ = events.send(event);
         Ok(Self {
+            json: serde_json::to_value(&view)?,
             view,
             seq: 1,
             store,
@@ -40,12 +46,9 @@ impl RestoreJournal {
         store: Store,
         events: broadcast::Sender<RestoreEvent>,
     ) -> Result<Self, StoreError> {
-        let seq = store
-            .restore_events_after(view.restore_id, 0)
-            .await?
-            .last()
-            .map_or(0, |e| e.seq);
+        let seq = store.restore_last_seq(view.restore_id).await?;
         Ok(Self {
+            json: serde_json::to_value(&view)?,
             view,
             seq,
             store,
@@ -67,17 +70,21 @@ impl RestoreJournal {
     ) -> Result<(), StoreError> {
         let mut next = self.view.clone();
         change(&mut next);
+        let json = serde_json::to_value(&next)?;
         let event = RestoreEvent {
             seq: self.seq + 1,
             restore_id: next.restore_id,
             at: now(),
             step,
             message: message.into(),
-            restore: next.clone(),
+            state: next.state,
+            restore: None,
+            change: patch::diff(&self.json, &json),
         };
         self.store.record_restore(&next, &event).await?;
         self.seq += 1;
         self.view = next;
+        self.json = json;
         let _ = self.events.send(event);
         Ok(())
     }

@@ -51,8 +51,12 @@ pub enum RestoreError {
     NotWaiting { id: i64, key: String, state: String },
     #[error("restore {0} has started deleting or restoring data (or has ended): it can no longer be cancelled; follow its next action")]
     NotCancellable(i64),
-    #[error("restore {0} is {1}: only a failed restore can be retried")]
+    #[error(
+        "restore {0} is {1}: only a failed restore (or one whose task stopped) can be retried"
+    )]
     NotRetryable(i64, &'static str),
+    #[error("restore {0} was superseded by restore {1}; only the newest restore can be retried")]
+    Superseded(i64, i64),
     #[error("the console is shutting down")]
     ShuttingDown,
     #[error("the restore journal failed: {0}")]
@@ -83,7 +87,16 @@ struct Inner {
     active: Mutex<Option<Active>>,
     channels: Mutex<HashMap<i64, broadcast::Sender<RestoreEvent>>>,
     on_end: Mutex<Option<Arc<dyn Fn() + Send + Sync>>>,
+    /// Why a restore's task ended before its end was journaled (a journal write failed).
+    stalled: Mutex<HashMap<i64, String>>,
+    /// Whether a set is being deleted now (no restore of it starts meanwhile).
+    deleting: Mutex<Option<DeletingProbe>>,
+    /// The repository's last verification, shared with the prober.
+    verify: crate::overview::VerifyMemo,
 }
+
+/// Tells whether a set is being deleted.
+pub type DeletingProbe = Arc<dyn Fn(crate::domain::BackupId) -> bool + Send + Sync>;
 
 /// Handle to the restores; cheap to clone.
 #[derive(Clone)]
@@ -98,6 +111,7 @@ impl RestoreEngine {
         cluster: ClusterSettings,
         backups: BackupEngine,
         pace: Pace,
+        verify: crate::overview::VerifyMemo,
     ) -> Self {
         Self {
             inner: Arc::new(Inner {
@@ -109,6 +123,9 @@ impl RestoreEngine {
                 active: Mutex::new(None),
                 channels: Mutex::new(HashMap::new()),
                 on_end: Mutex::new(None),
+                stalled: Mutex::new(HashMap::new()),
+                deleting: Mutex::new(None),
+                verify,
             }),
         }
     }
@@ -121,6 +138,11 @@ impl RestoreEngine {
     /// Calls `f` whenever a restore ends (the history re-reads the cluster).
     pub fn set_on_end(&self, f: Option<Arc<dyn Fn() + Send + Sync>>) {
         *locked(&self.inner.on_end) = f;
+    }
+
+    /// Restores refuse to start on a set `probe` says is being deleted.
+    pub fn set_deleting_probe(&self, probe: Option<DeletingProbe>) {
+        *locked(&self.inner.deleting) = probe;
     }
 
     fn channel(&self, id: i64) -> broadcast::Sender<RestoreEvent> {
@@ -154,9 +176,18 @@ impl RestoreEngine {
     }
 
     /// The dry run for `set`: checks, steps, the exact indices and snapshots, the runbook.
+    /// Any viewer may ask for plans: they read health and versions, not every backup list,
+    /// and verify the repository at most once a minute.
     pub async fn plan(&self, set: &BackupSetRow) -> Result<RestorePlan, RestoreError> {
         let busy = self.busy().await?;
-        let survey = preflight::survey(&self.inner.clients, &self.inner.cluster, set, busy).await;
+        let survey = preflight::survey(
+            &self.inner.clients,
+            &self.inner.cluster,
+            set,
+            busy,
+            &self.inner.verify,
+        )
+        .await;
         Ok(self.plan_of(set, &survey))
     }
 
@@ -224,7 +255,21 @@ impl RestoreEngine {
         if let Some(b) = self.busy().await? {
             return Err(RestoreError::Busy(b));
         }
-        let survey = preflight::survey(&self.inner.clients, &self.inner.cluster, &set, None).await;
+        let deleting = locked(&self.inner.deleting).clone();
+        if deleting.is_some_and(|d| d(set.backup_id)) {
+            return Err(RestoreError::Busy(format!(
+                "Backup set {} is being deleted",
+                set.backup_id
+            )));
+        }
+        let survey = preflight::survey(
+            &self.inner.clients,
+            &self.inner.cluster,
+            &set,
+            None,
+            &self.inner.verify,
+        )
+        .await;
         if !survey.ready() {
             return Err(RestoreError::ChecksFailed(survey.checks));
         }
@@ -272,6 +317,7 @@ impl RestoreEngine {
             downtime_ms: None,
             cancel_requested: false,
             profile: survey.profile,
+            stalled: None,
         };
         // The id is known once journaled: a placeholder channel is moved under it.
         let (sender, _) = broadcast::channel(1024);
@@ -300,6 +346,8 @@ impl RestoreEngine {
             signals: signals.clone(),
             pace: self.inner.pace,
             all_down_at: None,
+            unknown_since: Default::default(),
+            progress_at: Default::default(),
         };
         let engine = self.clone();
         let mut active = locked(&self.inner.active);
@@ -314,7 +362,11 @@ impl RestoreEngine {
                     )
                 }
                 Ok(Err(e)) => {
-                    tracing::error!(restore_id = id, error = %e, "the restore journal failed; the restore resumes from its last journaled point at the next start")
+                    tracing::error!(restore_id = id, error = %e, "the restore journal failed; the restore can be retried from its last journaled point");
+                    locked(&engine.inner.stalled).insert(
+                        id,
+                        format!("The restore stopped because the console could not write its journal ({e}); nothing after its last journaled step was done. Retry it once the database works again: it continues from that step."),
+                    );
                 }
                 Err(e) => {
                     tracing::error!(restore_id = id, error = %e, "the restore task failed");
@@ -411,7 +463,9 @@ impl RestoreEngine {
         }
     }
 
-    /// Runs a failed restore again from its failed step (after the cause was fixed).
+    /// Runs a failed restore again from its failed step (after the cause was fixed), or a
+    /// restore that has not ended but whose task stopped (a journal write failed) from its
+    /// last journaled point. Only the newest restore: an older failed one was superseded.
     pub async fn retry(&self, id: i64) -> Result<RestoreView, RestoreError> {
         let _starts = self.inner.backups.lock_starts().await;
         if self.inner.backups.shutting_down() {
@@ -423,8 +477,35 @@ impl RestoreEngine {
             .restore(id)
             .await?
             .ok_or(RestoreError::NotFound(id))?;
+        let lost = !view.state.is_terminal() && self.active() != Some(id);
+        if lost {
+            let sender = self.channel(id);
+            let mut journal =
+                RestoreJournal::resume(view, self.inner.store.clone(), sender).await?;
+            journal
+                .commit(
+                    None,
+                    "Retried by the admin: continuing from the last journaled point",
+                    |v| v.next_action = None,
+                )
+                .await?;
+            locked(&self.inner.stalled).remove(&id);
+            let started = journal.view().clone();
+            self.spawn(journal);
+            tracing::warn!(restore_id = id, "stalled restore retried");
+            return Ok(started);
+        }
         if view.state != RestoreState::Failed {
             return Err(RestoreError::NotRetryable(id, view.state.as_str()));
+        }
+        if let Some(newer) = self
+            .inner
+            .store
+            .newest_restore()
+            .await?
+            .filter(|n| n.restore_id != id)
+        {
+            return Err(RestoreError::Superseded(id, newer.restore_id));
         }
         if let Some(b) = self.busy().await? {
             return Err(RestoreError::Busy(b));
@@ -513,27 +594,58 @@ impl RestoreEngine {
         }
     }
 
+    /// Restore `id`, with words when it has not ended and no task of this console runs it.
     pub async fn get(&self, id: i64) -> Result<Option<RestoreView>, StoreError> {
-        self.inner.store.restore(id).await
+        let mut view = self.inner.store.restore(id).await?;
+        if let Some(v) = view.as_mut() {
+            if !v.state.is_terminal() && self.active() != Some(id) {
+                v.stalled = locked(&self.inner.stalled).get(&id).cloned();
+            }
+        }
+        Ok(view)
     }
 
     pub async fn list(&self) -> Result<Vec<RestoreSummary>, StoreError> {
         self.inner.store.restores().await
     }
 
-    /// Events after `last_seen` from the journal, plus a receiver for live ones while it runs.
+    /// What a stream starts with, plus a receiver for the live events while the restore runs
+    /// (subscribed first, so nothing falls in between). A new stream (`last_seen` 0) starts
+    /// with the whole restore as it is now, as one event with its latest sequence number; a
+    /// resumed one with the first `page` of events after `last_seen` (the changes it missed).
     pub async fn subscribe(
         &self,
         id: i64,
         last_seen: u64,
+        page: u32,
     ) -> Result<Option<(Vec<RestoreEvent>, Option<broadcast::Receiver<RestoreEvent>>)>, StoreError>
     {
         let Some(view) = self.inner.store.restore(id).await? else {
             return Ok(None);
         };
         let receiver = (!view.state.is_terminal()).then(|| self.channel(id).subscribe());
-        let past = self.inner.store.restore_events_after(id, last_seen).await?;
-        Ok(Some((past, receiver)))
+        if last_seen > 0 {
+            let past = self
+                .inner
+                .store
+                .restore_events_after(id, last_seen, page)
+                .await?;
+            return Ok(Some((past, receiver)));
+        }
+        let Some((view, seq)) = self.inner.store.restore_now(id).await? else {
+            return Ok(None);
+        };
+        let first = RestoreEvent {
+            seq,
+            restore_id: id,
+            at: now(),
+            step: None,
+            message: "The restore as it is now".into(),
+            state: view.state,
+            restore: Some(view),
+            change: None,
+        };
+        Ok(Some((vec![first], receiver)))
     }
 
     pub fn store(&self) -> &Store {

@@ -10,40 +10,115 @@
 use crate::domain::{BackupSetRow, PartKey};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// Index name prefixes of the components (a version profile's data).
+/// The components' indices by name: each configured prefix followed by the shape Camunda
+/// gives its index names — `{prefix}-{name}-{x.y.z}_` (with a date after the `_` once
+/// archived) for Operate, Tasklist and 8.8+'s harmonised indices, `{prefix}-{name}_v{n}` for
+/// Optimize, and the exporter's records prefix. Never a bare `camunda-*`: on a shared
+/// Elasticsearch an index merely starting with a prefix is not the component's.
 #[derive(Clone, Debug, PartialEq)]
-pub struct IndexPrefixes(pub Vec<String>);
+pub struct IndexPrefixes {
+    /// Operate, Tasklist and (8.8+) `camunda` prefixes, without the `-`.
+    versioned: Vec<String>,
+    /// Optimize's prefix, when Optimize is configured (the console cannot see an Optimize it
+    /// does not know stop, so it never deletes its indices otherwise).
+    optimize: Option<String>,
+    /// The exporter's records prefix (`zeebe-record`): every index starting with it.
+    records: String,
+}
 
 impl IndexPrefixes {
-    /// 8.2–8.7: `operate-`, `tasklist-`, the records prefix (`zeebe-record`), and `optimize-`
-    /// when Optimize is configured (the console cannot see an Optimize it does not know stop,
-    /// so it never deletes its indices).
+    /// 8.2–8.7 with the default prefixes.
     pub fn legacy(records_prefix: &str, optimize: bool) -> Self {
         Self::of(
             crate::profile::profile(crate::domain::ProfileId::Legacy),
+            &crate::config::IndexPrefixSettings::default(),
             records_prefix,
             optimize,
         )
     }
 
-    /// A profile's prefixes (8.8+ adds `camunda-`), the records prefix, and `optimize-` when
-    /// Optimize is configured.
-    pub fn of(profile: &crate::profile::Profile, records_prefix: &str, optimize: bool) -> Self {
-        let mut p: Vec<String> = profile
-            .index_prefixes
-            .iter()
-            .map(|s| (*s).to_owned())
-            .collect();
-        p.push(records_prefix.to_owned());
-        if optimize {
-            p.push("optimize-".into());
+    /// A profile's families with the configured prefixes.
+    pub fn of(
+        profile: &crate::profile::Profile,
+        configured: &crate::config::IndexPrefixSettings,
+        records_prefix: &str,
+        optimize: bool,
+    ) -> Self {
+        use crate::profile::IndexFamily;
+        Self {
+            versioned: profile
+                .index_families
+                .iter()
+                .map(|f| match f {
+                    IndexFamily::Operate => configured.operate.clone(),
+                    IndexFamily::Tasklist => configured.tasklist.clone(),
+                    IndexFamily::Camunda => configured.camunda.clone(),
+                })
+                .collect(),
+            optimize: optimize.then(|| configured.optimize.clone()),
+            records: records_prefix.to_owned(),
         }
-        Self(p)
     }
 
+    /// Whether `index` is one of the components' indices.
     pub fn owns(&self, index: &str) -> bool {
-        !index.starts_with('.') && self.0.iter().any(|p| index.starts_with(p.as_str()))
+        if index.starts_with('.') {
+            return false;
+        }
+        if index.starts_with(self.records.as_str()) {
+            return true;
+        }
+        let after = |prefix: &str| {
+            index
+                .strip_prefix(prefix)
+                .and_then(|rest| rest.strip_prefix('-'))
+        };
+        self.versioned
+            .iter()
+            .filter_map(|p| after(p))
+            .any(versioned_shape)
+            || self
+                .optimize
+                .as_deref()
+                .and_then(after)
+                .is_some_and(optimize_shape)
     }
+}
+
+/// `{name}-{x.y.z}_` optionally followed by a date (`2026-11-25`, or a coarser rollover).
+fn versioned_shape(rest: &str) -> bool {
+    let Some((head, suffix)) = rest.rsplit_once('_') else {
+        return false;
+    };
+    let Some((name, version)) = head.rsplit_once('-') else {
+        return false;
+    };
+    let numbers: Vec<&str> = version.split('.').collect();
+    name_like(name)
+        && numbers.len() == 3
+        && numbers
+            .iter()
+            .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        && suffix.bytes().all(|b| b.is_ascii_digit() || b == b'-')
+}
+
+/// `{name}_v{n}`, optionally with a rollover counter (`-000001`).
+fn optimize_shape(rest: &str) -> bool {
+    let Some((name, version)) = rest.rsplit_once("_v") else {
+        return false;
+    };
+    let (number, rollover) = version.split_once('-').unwrap_or((version, ""));
+    name_like(name)
+        && !number.is_empty()
+        && number.bytes().all(|b| b.is_ascii_digit())
+        && rollover.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn name_like(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
 }
 
 /// The snapshots of a set to restore, in order: Optimize, Operate, Tasklist parts (each in
@@ -211,5 +286,55 @@ mod tests {
                 "zeebe-record_job_8.5.1_2026-11-25",
             ]
         );
+    }
+
+    #[test]
+    fn configured_prefixes_own_their_components_indices_and_nothing_broader() {
+        let configured = crate::config::IndexPrefixSettings {
+            operate: "prod-operate".into(),
+            tasklist: "prod-tasklist".into(),
+            optimize: "prod-optimize".into(),
+            camunda: "prod-camunda".into(),
+        };
+        let p = IndexPrefixes::of(
+            crate::profile::profile(crate::domain::ProfileId::V88),
+            &configured,
+            "zeebe-record",
+            true,
+        );
+        for ours in [
+            "prod-operate-list-view-8.3.0_",
+            "prod-operate-list-view-8.3.0_2026-11-25",
+            "prod-tasklist-task-8.8.0_",
+            "prod-camunda-user-8.8.0_",
+            "prod-camunda-web-session-8.8.0_",
+            "prod-optimize-process-instance-invoice_v11",
+            "prod-optimize-event_v4-000001",
+            "zeebe-record_job_8.8.1_2026-11-25",
+        ] {
+            assert!(p.owns(ours), "{ours}");
+        }
+        for theirs in [
+            // the default prefixes, now another instance's
+            "operate-list-view-8.3.0_",
+            "camunda-user-8.8.0_",
+            // an index that merely starts with a prefix
+            "prod-camunda-analytics-2026",
+            "prod-operate-notes",
+            "prod-optimize-export",
+            ".prod-operate-list-view-8.3.0_",
+        ] {
+            assert!(!p.owns(theirs), "{theirs}");
+        }
+        let defaults = IndexPrefixes::of(
+            crate::profile::profile(crate::domain::ProfileId::V88),
+            &crate::config::IndexPrefixSettings::default(),
+            "zeebe-record",
+            false,
+        );
+        assert!(defaults.owns("camunda-user-8.8.0_"));
+        assert!(!defaults.owns("camunda-analytics-2026"));
+        // Optimize is never owned when it is not configured.
+        assert!(!defaults.owns("optimize-metadata_v3"));
     }
 }

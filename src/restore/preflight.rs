@@ -84,6 +84,7 @@ pub async fn survey(
     cluster: &ClusterSettings,
     set: &BackupSetRow,
     busy: Option<String>,
+    memo: &VerifyMemo,
 ) -> Survey {
     // The clients of the profile the cluster runs (8.8+: `backupRuntime`, `backupHistory`).
     let (_, detected) =
@@ -107,7 +108,9 @@ pub async fn survey(
         camunda_version: cluster.camunda_version.clone(),
     };
     let (overview, zeebe_backup, snapshots, indices, templates) = futures::join!(
-        async { probe_cluster(clients, &target, &mut VerifyMemo::default()).await },
+        // Health and versions only (no backup lists), and the repository verified at most
+        // once a minute (the memo is the prober's).
+        probe_cluster(clients, &target, memo, crate::overview::Depth::Light),
         clients.zeebe.backup(id),
         snapshot_infos(clients, repo, &s.restore_snapshots),
         clients.elasticsearch.indices(),
@@ -225,25 +228,32 @@ pub async fn survey(
         Err(e) => fail("snapshots", format!("Could not read the set's snapshots: {e}")),
     });
 
-    // Zeebe's backup and its partition count.
+    // Zeebe's backup and its partition count: Zeebe reports the backup for every partition it
+    // runs now, `DOES_NOT_EXIST` for one the backup does not hold (the cluster grew since).
     let backup_partitions = match &zeebe_backup {
         Ok(Some(b)) => {
             let done = b.state == crate::camunda::types::ZeebeBackupState::Completed;
+            let held = b
+                .details
+                .iter()
+                .filter(|d| d.state != crate::camunda::types::ZeebeBackupState::DoesNotExist)
+                .count();
             s.checks.push(if done {
                 pass(
                     "zeebe_backup",
-                    format!(
-                        "Zeebe lists backup {id} as COMPLETED on {} partitions",
-                        b.details.len()
-                    ),
+                    format!("Zeebe lists backup {id} as COMPLETED on {held} partitions"),
                 )
             } else {
                 fail(
                     "zeebe_backup",
-                    format!("Zeebe lists backup {id} as {:?}, not COMPLETED", b.state),
+                    format!(
+                        "Zeebe lists backup {id} as {:?} ({held} of the {} partitions it runs hold it), not COMPLETED",
+                        b.state,
+                        b.details.len()
+                    ),
                 )
             });
-            Some(b.details.len())
+            Some(held)
         }
         Ok(None) => {
             s.checks.push(fail(
@@ -304,6 +314,7 @@ pub async fn survey(
                 &s.snapshot_indices,
                 &IndexPrefixes::of(
                     spec,
+                    &cluster.index_prefixes,
                     &cluster.zeebe_record_prefix,
                     clients.optimize.is_some(),
                 ),
@@ -448,5 +459,50 @@ fn versions_check(
             "versions",
             format!("Running versions equal the backup's: {}", right.join(", ")),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{ExportingState, PartitionView};
+
+    fn running(n: u32) -> ZeebeTopology {
+        ZeebeTopology {
+            exporting: ExportingState::Exporting,
+            partitions: (1..=n)
+                .map(|p| PartitionView {
+                    partition_id: p,
+                    leader: Some("http://zeebe-0:9600".into()),
+                    exporter_phase: Some("EXPORTING".into()),
+                    exported_position: None,
+                })
+                .collect(),
+            note: None,
+        }
+    }
+
+    #[test]
+    fn the_partition_count_must_equal_the_backups() {
+        let same = partitions_check(&running(3), Some(3));
+        assert_eq!(same.state, CheckState::Pass, "{same:?}");
+        let fewer = partitions_check(&running(2), Some(3));
+        assert_eq!(fewer.state, CheckState::Fail);
+        assert!(
+            fewer
+                .message
+                .contains("runs 2 partitions but the backup has 3"),
+            "{fewer:?}"
+        );
+        let more = partitions_check(&running(6), Some(3));
+        assert_eq!(more.state, CheckState::Fail);
+        let unknown = partitions_check(&running(3), None);
+        assert_eq!(unknown.state, CheckState::Fail);
+        assert!(unknown.message.contains("unknown"), "{unknown:?}");
+        let mut silent = running(0);
+        silent.note = Some("no broker answered".into());
+        let none = partitions_check(&silent, Some(3));
+        assert_eq!(none.state, CheckState::Fail);
+        assert!(none.message.contains("no broker answered"), "{none:?}");
     }
 }

@@ -23,10 +23,16 @@ pub async fn operator_step(
     key: &str,
 ) -> Result<Vec<String>, String> {
     let step = RestoreStepKey::parse(key).ok_or_else(|| format!("no operator step `{key}`"))?;
+    // 8.10+ restores inside the running cluster: the operator stops and starts Optimize only.
+    let apps: &[Component] = if crate::profile::profile(view.profile).in_cluster_restore {
+        &[Component::Optimize]
+    } else {
+        &APPS
+    };
     let mut out = Vec::new();
     match step {
         RestoreStepKey::StopApps => {
-            for c in APPS {
+            for &c in apps {
                 sim.stop_component(c)
                     .await
                     .map_err(|e| format!("stopping {c}: {e}"))?;
@@ -34,7 +40,7 @@ pub async fn operator_step(
             }
         }
         RestoreStepKey::StartApps => {
-            for c in APPS {
+            for &c in apps {
                 sim.start_component(c)
                     .await
                     .map_err(|e| format!("starting {c}: {e}"))?;

@@ -21,6 +21,7 @@ fn entry(r: &sqlx::sqlite::SqliteRow) -> Result<AuditEntry, StoreError> {
         seq: r.try_get("seq")?,
         at: r.try_get("at")?,
         actor: r.try_get("actor")?,
+        actor_id: r.try_get("actor_id")?,
         actor_kind: r.try_get("actor_kind")?,
         address: r.try_get("address")?,
         action: r.try_get("action")?,
@@ -35,10 +36,11 @@ impl Store {
     #[tracing::instrument(skip_all, fields(action = %e.action, outcome = %e.outcome))]
     pub async fn append_audit(&self, e: &AuditEntry) -> Result<i64, StoreError> {
         Ok(sqlx::query(
-            "INSERT INTO audit_log (at, actor, actor_kind, address, action, target, outcome, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO audit_log (at, actor, actor_id, actor_kind, address, action, target, outcome, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&e.at)
         .bind(&e.actor)
+        .bind(&e.actor_id)
         .bind(&e.actor_kind)
         .bind(&e.address)
         .bind(&e.action)
@@ -53,10 +55,14 @@ impl Store {
     /// Entries matching `f`, newest first, at most `f.limit`.
     pub async fn audit(&self, f: &AuditFilter) -> Result<Vec<AuditEntry>, StoreError> {
         let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
-            "SELECT seq, at, actor, actor_kind, address, action, target, outcome, detail FROM audit_log WHERE 1 = 1",
+            "SELECT seq, at, actor, actor_id, actor_kind, address, action, target, outcome, detail FROM audit_log WHERE 1 = 1",
         );
         if let Some(actor) = &f.actor {
-            q.push(" AND actor = ").push_bind(actor.clone());
+            q.push(" AND (actor = ")
+                .push_bind(actor.clone())
+                .push(" OR actor_id = ")
+                .push_bind(actor.clone())
+                .push(")");
         }
         if let Some(action) = &f.action {
             if let Some(prefix) = action.strip_suffix('.') {

@@ -26,6 +26,8 @@ impl std::fmt::Debug for StoredUser {
 #[derive(Clone)]
 pub struct StoredSession {
     pub user_name: String,
+    /// Single sign-on: the provider's `sub`.
+    pub subject: Option<String>,
     pub source: String,
     pub role: Role,
     pub csrf_token: String,
@@ -46,6 +48,7 @@ impl std::fmt::Debug for StoredSession {
 pub struct NewSession<'a> {
     pub token_sha256: &'a str,
     pub user_name: &'a str,
+    pub subject: Option<&'a str>,
     pub source: &'a str,
     pub role: Role,
     pub csrf_token: &'a str,
@@ -111,10 +114,11 @@ impl Store {
 
     pub async fn insert_session(&self, s: &NewSession<'_>) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO sessions (token_sha256, user_name, source, role, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO sessions (token_sha256, user_name, subject, source, role, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(s.token_sha256)
         .bind(s.user_name)
+        .bind(s.subject)
         .bind(s.source)
         .bind(s.role.as_str())
         .bind(s.csrf_token)
@@ -133,7 +137,7 @@ impl Store {
         now: &str,
     ) -> Result<Option<StoredSession>, StoreError> {
         let row = sqlx::query(
-            "SELECT s.user_name, s.source, s.csrf_token, s.expires_at,
+            "SELECT s.user_name, s.subject, s.source, s.csrf_token, s.expires_at,
                     CASE WHEN s.source = 'local' THEN u.role ELSE s.role END AS role
              FROM sessions s LEFT JOIN users u ON s.source = 'local' AND u.name = s.user_name
              WHERE s.token_sha256 = ? AND s.expires_at > ?",
@@ -148,6 +152,7 @@ impl Store {
         }
         Ok(Some(StoredSession {
             user_name: r.try_get("user_name")?,
+            subject: r.try_get("subject")?,
             source: r.try_get("source")?,
             role: role_column(&r, "role")?,
             csrf_token: r.try_get("csrf_token")?,
@@ -161,6 +166,30 @@ impl Store {
             .execute(&self.pool)
             .await?;
         Ok(())
+    }
+
+    /// Ends every session of `who`: a local user by name, a single sign-on account by its
+    /// `sub` or display name. Returns how many ended.
+    pub async fn delete_sessions_of(&self, who: &str) -> Result<u64, StoreError> {
+        Ok(
+            sqlx::query("DELETE FROM sessions WHERE user_name = ? OR subject = ?")
+                .bind(who)
+                .bind(who)
+                .execute(&self.pool)
+                .await?
+                .rows_affected(),
+        )
+    }
+
+    /// Ends every session of the local user `name` (its password or role was set).
+    pub async fn delete_local_sessions(&self, name: &str) -> Result<u64, StoreError> {
+        Ok(
+            sqlx::query("DELETE FROM sessions WHERE source = 'local' AND user_name = ?")
+                .bind(name)
+                .execute(&self.pool)
+                .await?
+                .rows_affected(),
+        )
     }
 
     /// Forgets expired sessions; returns how many.

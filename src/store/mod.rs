@@ -362,13 +362,15 @@ impl Store {
         &self,
         id: BackupId,
         after: u64,
+        limit: u32,
     ) -> Result<Vec<RunEvent>, StoreError> {
         let after = i64::try_from(after).unwrap_or(i64::MAX);
         let rows = sqlx::query(
-            "SELECT payload FROM run_events WHERE backup_id = ? AND seq > ? ORDER BY seq",
+            "SELECT payload FROM run_events WHERE backup_id = ? AND seq > ? ORDER BY seq LIMIT ?",
         )
         .bind(id.get())
         .bind(after)
+        .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(|r| column_json(r, "payload")).collect()

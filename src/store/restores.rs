@@ -38,7 +38,9 @@ impl Store {
             at: at.to_owned(),
             step: None,
             message: message.to_owned(),
-            restore: view.clone(),
+            state: view.state,
+            restore: Some(view.clone()),
+            change: None,
         };
         sqlx::query(
             "INSERT INTO restore_events (restore_id, seq, at, payload) VALUES (?, 1, ?, ?)",
@@ -118,6 +120,34 @@ impl Store {
             .collect())
     }
 
+    /// The restore that holds set `backup_id` — one that has not ended (running, or waiting
+    /// for the operator, with or without a task), or the newest restore of all when it failed
+    /// (it can be retried) — with its state. Such a set must not be deleted.
+    pub async fn restore_holding(
+        &self,
+        backup_id: i64,
+    ) -> Result<Option<(i64, RestoreState)>, StoreError> {
+        let row = sqlx::query(
+            "SELECT restore_id, state FROM restores WHERE backup_id = ? AND (state IN ('running', 'waiting') OR (state = 'failed' AND restore_id = (SELECT MAX(restore_id) FROM restores))) ORDER BY restore_id DESC LIMIT 1",
+        )
+        .bind(backup_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.and_then(|r| {
+            let id: i64 = r.try_get("restore_id").ok()?;
+            let state = RestoreState::parse(r.try_get("state").ok()?)?;
+            Some((id, state))
+        }))
+    }
+
+    /// The newest restore, if any.
+    pub async fn newest_restore(&self) -> Result<Option<RestoreView>, StoreError> {
+        let row = sqlx::query("SELECT view FROM restores ORDER BY restore_id DESC LIMIT 1")
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| column_json(&r, "view")).transpose()
+    }
+
     /// Restores whose end was never journaled (running or waiting), oldest first.
     pub async fn unfinished_restores(&self) -> Result<Vec<RestoreView>, StoreError> {
         let rows = sqlx::query(
@@ -128,18 +158,56 @@ impl Store {
         rows.iter().map(|r| column_json(r, "view")).collect()
     }
 
+    /// At most `limit` events after `after`, in order. Events journaled before they carried
+    /// `state` have it from their whole restore.
     pub async fn restore_events_after(
         &self,
         id: i64,
         after: u64,
+        limit: u32,
     ) -> Result<Vec<RestoreEvent>, StoreError> {
         let rows = sqlx::query(
-            "SELECT payload FROM restore_events WHERE restore_id = ? AND seq > ? ORDER BY seq",
+            "SELECT payload FROM restore_events WHERE restore_id = ? AND seq > ? ORDER BY seq LIMIT ?",
         )
         .bind(id)
         .bind(i64::try_from(after).unwrap_or(i64::MAX))
+        .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(|r| column_json(r, "payload")).collect()
+        rows.iter()
+            .map(|r| {
+                let mut e: RestoreEvent = column_json(r, "payload")?;
+                if let Some(v) = &e.restore {
+                    e.state = v.state;
+                }
+                Ok(e)
+            })
+            .collect()
+    }
+
+    /// The restore as it is now and the sequence number of its last event, read together.
+    pub async fn restore_now(&self, id: i64) -> Result<Option<(RestoreView, u64)>, StoreError> {
+        let row = sqlx::query(
+            "SELECT view, (SELECT MAX(seq) FROM restore_events WHERE restore_id = r.restore_id) AS seq FROM restores r WHERE restore_id = ?",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(r) = row else { return Ok(None) };
+        let seq: Option<i64> = r.try_get("seq")?;
+        Ok(Some((
+            column_json(&r, "view")?,
+            seq.and_then(|s| u64::try_from(s).ok()).unwrap_or(0),
+        )))
+    }
+
+    /// The sequence number of a restore's last event (0 when none).
+    pub async fn restore_last_seq(&self, id: i64) -> Result<u64, StoreError> {
+        let row = sqlx::query("SELECT MAX(seq) AS m FROM restore_events WHERE restore_id = ?")
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await?;
+        let m: Option<i64> = row.try_get("m")?;
+        Ok(m.and_then(|s| u64::try_from(s).ok()).unwrap_or(0))
     }
 }

@@ -6,15 +6,20 @@
 
 use leptos::prelude::*;
 
-/// Follows the stream at `url()` (none while it returns `None`): each event, taken apart by
-/// `take` into what to show and whether it ends the run, replaces `target`.
+/// Takes one event in: given what is shown now, what to show next and whether the run ended
+/// (`None`: nothing to show, e.g. a change with nothing to apply it to).
+pub type Take<E, T> = fn(E, Option<&T>) -> Option<(T, bool)>;
+
+/// Follows the stream at `url()` (none while it returns `None`): each event is taken in by
+/// `take` — given what is shown now, it gives what to show next (an event may carry only a
+/// change) and whether the run ended — and replaces `target`.
 #[cfg(feature = "hydrate")]
 pub fn follow<E, T>(
     url: impl Fn() -> Option<String> + Send + Sync + 'static,
     target: RwSignal<Option<T>>,
     connection: RwSignal<String>,
     shown: NodeRef<leptos::html::P>,
-    take: fn(E) -> (T, bool),
+    take: Take<E, T>,
 ) where
     E: serde::de::DeserializeOwned + 'static,
     T: Send + Sync + 'static,
@@ -61,7 +66,7 @@ pub fn follow<E, T>(
                             connection.set("open".into());
                             let Some(text) = message.data().as_string() else { continue };
                             let Ok(event) = serde_json::from_str::<E>(&text) else { continue };
-                            let (shown, terminal) = take(event);
+                            let Some((shown, terminal)) = target.with_untracked(|current| take(event, current.as_ref())) else { continue };
                             target.set(Some(shown));
                             if terminal {
                                 break;
@@ -88,7 +93,7 @@ pub fn follow<E, T>(
     _target: RwSignal<Option<T>>,
     _connection: RwSignal<String>,
     _shown: NodeRef<leptos::html::P>,
-    _take: fn(E) -> (T, bool),
+    _take: Take<E, T>,
 ) where
     T: Send + Sync + 'static,
 {

@@ -3,21 +3,38 @@
 //! confirm; each part's progress shown while the components delete).
 
 use crate::api::{get_deletion, get_set, DeleteSet};
-use crate::domain::{BackupSetRow, DeletionProgress, PartCell, Permission};
+use crate::domain::{
+    BackupSetRow, DeletionProgress, PartCell, PartKey, Permission, RunState, RunView, StepState,
+};
 use crate::ui::Gate;
 use leptos::prelude::*;
 use std::time::Duration;
 
+/// The set's parts; on a run's page (`run`), what the run has seen of each part while it goes
+/// on, and the cluster's lists read again when it ends.
 #[component]
-pub fn SetDetail(id: i64) -> impl IntoView {
+pub fn SetDetail(
+    id: i64,
+    #[prop(optional)] run: Option<RwSignal<Option<RunView>>>,
+) -> impl IntoView {
     let delete = ServerAction::<DeleteSet>::new();
-    let set = Resource::new(move || delete.version().get(), move |_| get_set(id));
+    let ended =
+        move || run.and_then(|r| r.with(|r| r.as_ref().map(|r| r.state != RunState::Running)));
+    let set = Resource::new(
+        move || (delete.version().get(), ended()),
+        move |_| get_set(id),
+    );
+    // The run's own knowledge is shown only in the browser, after hydration: the server
+    // rendered the cluster's reads alone.
+    let mounted = RwSignal::new(false);
+    Effect::new(move |_| mounted.set(true));
+    let live = move || run.filter(|_| mounted.get()).and_then(|r| r.get());
     view! {
         <Transition fallback=|| view! { <p class="muted">"Reading the set from the cluster…"</p> }>
             {move || {
                 set.get()
                     .map(|r| match r {
-                        Ok(Some(row)) => view! { <Parts row/> }.into_any(),
+                        Ok(Some(row)) => view! { <Parts row=overlay(row, live().as_ref())/> }.into_any(),
                         Ok(None) => view! {
                             <p class="muted" data-set="none">"No component or repository holds a part of this backup."</p>
                         }
@@ -30,6 +47,41 @@ pub fn SetDetail(id: i64) -> impl IntoView {
             <DeleteForm id delete/>
         </Gate>
     }
+}
+
+/// `row` with what a running `run` has seen of each part: done, being taken, or not read yet
+/// — never `MISSING` for a part the run has seen complete.
+fn overlay(mut row: BackupSetRow, run: Option<&RunView>) -> BackupSetRow {
+    let Some(run) = run.filter(|r| r.state == RunState::Running) else {
+        return row;
+    };
+    for (key, cell) in &mut row.components {
+        let Some(part) = PartKey::parse(key) else {
+            continue;
+        };
+        let wait = run.step(part.wait_step()).map(|s| s.state);
+        let started = run.steps.iter().any(|s| {
+            s.state != StepState::Pending && crate::domain::part_of_step(s.key) == Some(part)
+        });
+        let (state, words) = match wait {
+            Some(StepState::Completed) => (
+                crate::domain::PartState::Completed,
+                "seen completed by this run; the cluster's lists are read again when it ends",
+            ),
+            _ if started => (
+                crate::domain::PartState::InProgress,
+                "being taken by this run",
+            ),
+            _ => (
+                crate::domain::PartState::Unknown,
+                "not read yet: this run has not reached it",
+            ),
+        };
+        if cell.state != crate::domain::PartState::Completed {
+            *cell = PartCell::new(state).with_detail(words);
+        }
+    }
+    row
 }
 
 #[component]

@@ -521,36 +521,198 @@ async fn json_endpoints_refuse_other_content_types_with_415() {
     console.stop().await;
 }
 
+fn attempt_as(
+    console: &TestConsole,
+    user: &str,
+    password: &str,
+    forwarded_for: Option<&str>,
+) -> impl std::future::Future<Output = reqwest::Response> {
+    let mut request = anonymous().post(console.url("/auth/login")).form(&[
+        ("username", user),
+        ("password", password),
+        ("next", "/"),
+    ]);
+    if let Some(f) = forwarded_for {
+        request = request.header("x-forwarded-for", f);
+    }
+    let sent = request.send();
+    async move { sent.await.expect("attempt") }
+}
+
+async fn sign_in_entries(console: &TestConsole, actor: &str) -> Vec<AuditEntry> {
+    audit(console, actor)
+        .await
+        .into_iter()
+        .filter(|e| e.action == "auth.sign_in")
+        .collect()
+}
+
 #[tokio::test]
-async fn sign_in_failures_are_rate_limited_per_user_and_audited() {
+async fn sign_in_failures_slow_the_user_down_without_locking_the_real_admin_out() {
     let console = start(fast_sim()).await;
-    let attempt = |password: &'static str| {
-        anonymous()
-            .post(console.url("/auth/login"))
-            .form(&[("username", "admin"), ("password", password), ("next", "/")])
-            .send()
-    };
     for _ in 0..5 {
-        let r = attempt("wrong-password-123").await.expect("attempt");
+        let r = attempt_as(&console, "admin", "wrong-password-123", None).await;
         assert_eq!(r.status(), 401);
         let html = r.text().await.expect("html");
         assert!(html.contains("Wrong username or password."), "{html}");
         assert!(!html.contains("wrong-password-123"));
     }
-    let locked = attempt(ADMIN_PASSWORD).await.expect("attempt");
-    assert_eq!(locked.status(), 429);
-    assert!(locked.headers().contains_key("retry-after"));
-    assert!(locked.headers().get("set-cookie").is_none());
-    let entries = audit(&console, "admin").await;
-    let failed = entries
+    let slowed = attempt_as(&console, "admin", ADMIN_PASSWORD, None).await;
+    assert_eq!(slowed.status(), 429);
+    let wait: u64 = slowed.headers()["retry-after"]
+        .to_str()
+        .expect("ascii")
+        .parse()
+        .expect("seconds");
+    assert!((1..=2).contains(&wait), "{wait}");
+    assert!(slowed.headers().get("set-cookie").is_none());
+    // The real admin waits seconds, not the whole window, and gets in.
+    tokio::time::sleep(std::time::Duration::from_secs(wait)).await;
+    let r = attempt_as(&console, "admin", ADMIN_PASSWORD, None).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+
+    // The five failures are one entry now and one "repeated 4 more times" once gathered.
+    let entries = sign_in_entries(&console, "admin").await;
+    let failed: Vec<&AuditEntry> = entries.iter().filter(|e| e.outcome == "failed").collect();
+    assert_eq!(failed.len(), 1, "{entries:?}");
+    console
+        .console
+        .auth
+        .repeats()
+        .flush(console.console.auth.store(), true)
+        .await;
+    let entries = sign_in_entries(&console, "admin").await;
+    assert!(
+        entries.iter().any(|e| e.outcome == "failed"
+            && e.detail
+                .as_deref()
+                .unwrap_or_default()
+                .contains("repeated 4 more times")),
+        "{entries:?}"
+    );
+    assert_eq!(entries.iter().filter(|e| e.outcome == "ok").count(), 1);
+    console.stop().await;
+}
+
+/// Fifty guesses sent at once get the five a slow stream gets: each attempt is counted before
+/// its password is checked.
+#[tokio::test]
+async fn a_burst_of_parallel_guesses_gets_five() {
+    let console = start(fast_sim()).await;
+    let burst: Vec<_> = (0..50)
+        .map(|i| attempt_as(&console, "admin", &format!("guess-number-{i:04}"), None))
+        .collect();
+    let statuses: Vec<u16> = futures::future::join_all(burst)
+        .await
         .iter()
-        .filter(|e| e.action == "auth.sign_in" && e.outcome == "failed")
-        .count();
-    let refused = entries
+        .map(|r| r.status().as_u16())
+        .collect();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 401).count(),
+        5,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 429).count(),
+        45,
+        "{statuses:?}"
+    );
+    // However many were refused, the audit log holds a few entries, not fifty.
+    console
+        .console
+        .auth
+        .repeats()
+        .flush(console.console.auth.store(), true)
+        .await;
+    let entries = sign_in_entries(&console, "admin").await;
+    assert!(entries.len() <= 4, "{entries:#?}");
+    // Every attempt is accounted for: an entry each, or counted in a "repeated" entry.
+    let counted: u64 = entries
         .iter()
-        .filter(|e| e.action == "auth.sign_in" && e.outcome == "refused")
-        .count();
-    assert_eq!((failed, refused), (5, 1), "{entries:?}");
+        .map(|e| {
+            e.detail
+                .as_deref()
+                .and_then(|d| d.strip_prefix("repeated "))
+                .and_then(|d| d.split(' ').next())
+                .and_then(|n| n.parse::<u64>().ok())
+                .unwrap_or(1)
+        })
+        .sum();
+    assert_eq!(counted, 50, "{entries:#?}");
+    console.stop().await;
+}
+
+/// Behind an ingress every connection comes from the proxy: with it trusted, each client's
+/// own address (from `X-Forwarded-For`) is limited, not everyone's at once; without it, the
+/// header is ignored.
+#[tokio::test]
+async fn a_trusted_proxy_names_the_client_whose_address_is_limited() {
+    let sim = camunda_sim::start(fast_sim()).await.expect("sim");
+    let mut raw = common::raw_settings_for(sim.urls(), "sqlite::memory:");
+    raw.auth.trusted_proxies = vec!["127.0.0.1".into()];
+    let console = start_with(
+        sim,
+        camunda_backup_console::config::Settings::validate(raw).expect("settings"),
+    )
+    .await;
+    for i in 0..20 {
+        let r = attempt_as(
+            &console,
+            &format!("user{i}"),
+            "wrong-password-123",
+            Some("203.0.113.1"),
+        )
+        .await;
+        assert_eq!(r.status(), 401);
+    }
+    let r = attempt_as(
+        &console,
+        "someone",
+        "wrong-password-123",
+        Some("203.0.113.1"),
+    )
+    .await;
+    assert_eq!(r.status(), 429, "the guessing client is limited");
+    let r = attempt_as(
+        &console,
+        "someone",
+        "wrong-password-123",
+        Some("203.0.113.2"),
+    )
+    .await;
+    assert_eq!(
+        r.status(),
+        401,
+        "another client behind the same proxy is not"
+    );
+    let entries = sign_in_entries(&console, "someone").await;
+    assert!(
+        entries
+            .iter()
+            .any(|e| e.address.as_deref() == Some("203.0.113.2")),
+        "{entries:?}"
+    );
+    console.stop().await;
+
+    // Not trusted: the header is the client's own claim and is ignored.
+    let console = start(fast_sim()).await;
+    for i in 0..20 {
+        attempt_as(
+            &console,
+            &format!("user{i}"),
+            "wrong-password-123",
+            Some("203.0.113.1"),
+        )
+        .await;
+    }
+    let r = attempt_as(
+        &console,
+        "someone",
+        "wrong-password-123",
+        Some("203.0.113.2"),
+    )
+    .await;
+    assert_eq!(r.status(), 429);
     console.stop().await;
 }
 
@@ -622,9 +784,14 @@ async fn the_audit_log_is_append_only_and_exports_as_json_lines() {
         .lines()
         .map(|l| serde_json::from_str(l).expect("a JSON line"))
         .collect();
-    assert_eq!(lines.len(), 1, "{text}");
-    assert_eq!(lines[0].actor, "admin-token");
-    assert_eq!(lines[0].target.as_deref(), Some("backup (next id)"));
+    // Written before the work (whatever the client does meanwhile), then its outcome.
+    assert_eq!(lines.len(), 2, "{text}");
+    assert_eq!(lines[1].outcome, "attempted", "{text}");
+    assert_eq!(lines[0].outcome, "ok", "{text}");
+    assert!(lines.iter().all(|l| l.actor == "admin-token"));
+    assert!(lines
+        .iter()
+        .all(|l| l.target.as_deref() == Some("backup (next id)")));
     let filtered = console.get_json("/api/v1/audit?outcome=nonsense").await;
     assert_eq!(filtered.0, 400);
     // The table itself refuses changes.
@@ -688,5 +855,41 @@ async fn pages_carry_security_headers_and_a_nonce_csp_and_no_secret() {
     for secret in [ADMIN_PASSWORD, ADMIN_TOKEN] {
         assert!(!body.contains(secret));
     }
+    console.stop().await;
+}
+
+/// `user set` (a new password or role) ends that user's sessions; others keep theirs. A
+/// restart with the same configured admin password signs nobody out.
+#[tokio::test]
+async fn setting_a_users_password_ends_their_sessions() {
+    let console = start(fast_sim()).await;
+    add_user(&console, "ops", Role::Operator, "ops-password-1234").await;
+    let ops = sign_in(&console, "ops", "ops-password-1234").await;
+    let admin = sign_in(&console, "admin", ADMIN_PASSWORD).await;
+    let reads = |s: &Session| {
+        anonymous()
+            .get(console.url("/api/v1/backups"))
+            .header("cookie", s.cookie.clone())
+            .send()
+    };
+    assert_eq!(reads(&ops).await.expect("read").status(), 200);
+    add_user(&console, "ops", Role::Operator, "a-new-password-5678").await;
+    assert_eq!(reads(&ops).await.expect("read").status(), 401);
+    assert_eq!(reads(&admin).await.expect("read").status(), 200);
+    // The configured admin password applied again (a restart): unchanged, so still signed in.
+    camunda_backup_console::auth::bootstrap_admin(
+        console.console.auth.store(),
+        Some(&SecretString::from(ADMIN_PASSWORD.to_owned())),
+    )
+    .await
+    .expect("bootstrap");
+    assert_eq!(reads(&admin).await.expect("read").status(), 200);
+    // Revoked from the command line's function: gone.
+    let ended =
+        camunda_backup_console::auth::revoke_sessions(console.console.auth.store(), "admin")
+            .await
+            .expect("revoke");
+    assert_eq!(ended, 1);
+    assert_eq!(reads(&admin).await.expect("read").status(), 401);
     console.stop().await;
 }

@@ -79,7 +79,7 @@ async fn a_backup_runs_every_step_in_the_documented_order() {
 }
 
 #[tokio::test]
-async fn the_default_id_is_the_unix_time_and_a_lower_id_is_refused_with_422() {
+async fn the_default_id_is_the_unix_time_and_a_lower_id_is_refused_naming_the_latest() {
     let console = start(fast_sim()).await;
     let before = chrono::Utc::now().timestamp();
     let id = console.start_backup().await;
@@ -89,12 +89,10 @@ async fn the_default_id_is_the_unix_time_and_a_lower_id_is_refused_with_422() {
     for body in [
         format!("{{\"backupId\": {id}}}"),
         "{\"backupId\": 5}".into(),
-        "{\"backupId\": 0}".into(),
-        "{\"backupId\": -1}".into(),
     ] {
         let (status, err) = console.post_json("/api/v1/backups", &body).await;
-        assert_eq!(status, 422, "{body}: {err}");
-        assert_eq!(err["error"]["code"], "invalid_backup_id");
+        assert_eq!(status, 409, "{body}: {err}");
+        assert_eq!(err["error"]["code"], "backup_id_not_above_latest");
         assert!(
             err["error"]["message"]
                 .as_str()
@@ -102,6 +100,11 @@ async fn the_default_id_is_the_unix_time_and_a_lower_id_is_refused_with_422() {
                 .contains(&id.to_string()),
             "{err}"
         );
+    }
+    for body in ["{\"backupId\": 0}", "{\"backupId\": -1}"] {
+        let (status, err) = console.post_json("/api/v1/backups", body).await;
+        assert_eq!(status, 422, "{body}: {err}");
+        assert_eq!(err["error"]["code"], "invalid_backup_id");
     }
     let (status, body) = console
         .post_json("/api/v1/backups", &format!("{{\"backupId\": {}}}", id + 10))

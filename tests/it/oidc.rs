@@ -171,6 +171,20 @@ async fn an_admin_signs_in_with_pkce_and_gets_the_role_of_a_nested_claim() {
     let entries = sign_ins(&console).await;
     let e = entries.iter().find(|e| e.actor == "ada").expect("audited");
     assert_eq!((e.actor_kind.as_str(), e.outcome.as_str()), ("oidc", "ok"));
+    // Recorded by the provider's stable `sub`, the display name beside it.
+    assert_eq!(e.actor_id.as_deref(), Some("u-1"), "{e:?}");
+    // Sessions of the account end by its `sub`.
+    let ended = camunda_backup_console::auth::revoke_sessions(console.console.auth.store(), "u-1")
+        .await
+        .expect("revoke");
+    assert_eq!(ended, 1);
+    let r = browser()
+        .get(console.url("/api/v1/audit"))
+        .header("cookie", format!("cbc_session={}", cookie_value(&session)))
+        .send()
+        .await
+        .expect("audit");
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     assert!(
         e.detail
             .as_deref()
@@ -249,12 +263,28 @@ async fn a_callback_without_the_browsers_state_cookie_opens_no_session() {
         body.contains("access_denied") && body.contains("User cancelled"),
         "{body}"
     );
-    let failed = sign_ins(&console)
+    // Anyone can call the callback: the three failures are one entry and, once gathered, one
+    // that counts the other two.
+    console
+        .console
+        .auth
+        .repeats()
+        .flush(console.console.auth.store(), true)
+        .await;
+    let failed: Vec<AuditEntry> = sign_ins(&console)
         .await
         .into_iter()
         .filter(|e| e.actor_kind == "oidc" && e.outcome.as_str() == "failed")
-        .count();
-    assert_eq!(failed, 3);
+        .collect();
+    assert_eq!(failed.len(), 2, "{failed:?}");
+    assert!(
+        failed.iter().any(|e| e
+            .detail
+            .as_deref()
+            .unwrap_or_default()
+            .starts_with("repeated 2 more times")),
+        "{failed:?}"
+    );
     console.stop().await;
 }
 
@@ -356,5 +386,76 @@ async fn a_callback_is_good_once_and_next_stays_on_the_console() {
         .expect("replay");
     assert_eq!(again.status(), StatusCode::UNAUTHORIZED);
     assert!(set_cookie(&again, "cbc_session").is_none());
+    console.stop().await;
+}
+
+/// A provider that accepts connections and never answers: the first sign-in waits for it (up
+/// to the client's timeout), every other one answers at once instead of queueing behind it,
+/// and after the failure the next ones get it at once too.
+#[tokio::test]
+async fn a_provider_that_hangs_holds_up_one_sign_in_not_every_one() {
+    let hanging = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let issuer = format!(
+        "http://{}/realms/camunda",
+        hanging.local_addr().expect("addr")
+    );
+    let (accepted_tx, mut accepted) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        let mut open = Vec::new();
+        while let Ok((socket, _)) = hanging.accept().await {
+            open.push(socket);
+            let _ = accepted_tx.send(());
+        }
+    });
+    let sim = camunda_sim::start(fast_sim()).await.expect("simulator");
+    let mut raw = raw_settings_for(sim.urls(), "sqlite::memory:");
+    raw.auth.oidc = Some(RawOidc {
+        issuer,
+        client_id: CLIENT_ID.into(),
+        client_secret: Some(CLIENT_SECRET.into()),
+        client_secret_file: None,
+        redirect_url: REDIRECT.into(),
+        scopes: vec!["openid".into()],
+        role_claim: "roles".into(),
+        admin_values: vec!["camunda-admin".into()],
+        operator_values: vec![],
+        viewer_values: vec![],
+        username_claim: "preferred_username".into(),
+        display_name: "Keycloak".into(),
+    });
+    let console = start_with(sim, Settings::validate(raw).expect("settings")).await;
+    let b = browser();
+    let first = tokio::spawn({
+        let b = b.clone();
+        let url = console.url("/auth/oidc/start");
+        async move { b.get(url).send().await.expect("start").status() }
+    });
+    accepted
+        .recv()
+        .await
+        .expect("the console reads the provider");
+    let second = b
+        .get(console.url("/auth/oidc/start"))
+        .send()
+        .await
+        .expect("start");
+    assert!(!first.is_finished(), "the first sign-in is still waiting");
+    assert_eq!(second.status(), StatusCode::BAD_GATEWAY);
+    let words = second.text().await.expect("body");
+    assert!(words.contains("being read right now"), "{words}");
+
+    assert_eq!(first.await.expect("first"), StatusCode::BAD_GATEWAY);
+    let third = b
+        .get(console.url("/auth/oidc/start"))
+        .send()
+        .await
+        .expect("start");
+    assert_eq!(third.status(), StatusCode::BAD_GATEWAY);
+    let words = third.text().await.expect("body");
+    assert!(words.contains("could not be read a moment ago"), "{words}");
+    // No second connection was opened for it.
+    assert!(accepted.try_recv().is_err());
     console.stop().await;
 }

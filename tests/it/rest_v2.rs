@@ -11,9 +11,8 @@ const USER: &str = "backup-console";
 pub(crate) const PASSWORD: &str = "v2-s3cret";
 
 /// An 8.10 simulator whose REST API demands the console's credentials and grants
-/// `permissions` (`None`: authorizations off); the console configured with the REST URL and
-/// `password`.
-pub(crate) async fn start_810(permissions: Option<&[&str]>, password: &str) -> TestConsole {
+/// `permissions` (`None`: authorizations off).
+pub(crate) fn sim_810(permissions: Option<&[&str]>) -> camunda_sim::SimConfig {
     let mut sim = fast_sim();
     sim.version = "8.10.0".into();
     sim.exporting_response = camunda_sim::ExportingResponse::Real204;
@@ -22,8 +21,16 @@ pub(crate) async fn start_810(permissions: Option<&[&str]>, password: &str) -> T
         rest_permissions: permissions.map(|p| p.iter().map(|s| (*s).to_owned()).collect()),
         ..Default::default()
     };
-    let sim = camunda_sim::start(sim).await.expect("simulator starts");
-    let mut settings = crate::common::settings_for(sim.urls(), "sqlite::memory:");
+    sim
+}
+
+/// A console for `sim` (8.10) with the REST URL and `password`, journaling to `db`.
+pub(crate) fn settings_810(
+    sim: &camunda_sim::RunningSimulator,
+    password: &str,
+    db: &str,
+) -> camunda_backup_console::config::Settings {
+    let mut settings = crate::common::settings_for(sim.urls(), db);
     if let Some(c) = settings.cluster.as_mut() {
         c.orchestration_rest_url = Some(sim.urls().rest.parse().expect("url"));
         c.rest_auth = Some(ManagementAuth::Basic(Credentials {
@@ -31,6 +38,15 @@ pub(crate) async fn start_810(permissions: Option<&[&str]>, password: &str) -> T
             password: password.to_owned().into(),
         }));
     }
+    settings
+}
+
+/// An 8.10 simulator ([`sim_810`]) and a console configured with the REST URL and `password`.
+pub(crate) async fn start_810(permissions: Option<&[&str]>, password: &str) -> TestConsole {
+    let sim = camunda_sim::start(sim_810(permissions))
+        .await
+        .expect("simulator starts");
+    let settings = settings_810(&sim, password, "sqlite::memory:");
     crate::common::start_with(sim, settings).await
 }
 
@@ -189,5 +205,42 @@ async fn wrong_rest_credentials_are_named_before_anything_changes() {
         error.contains("HTTP 401") && error.contains("[cluster.rest_auth]"),
         "{error}"
     );
+    console.stop().await;
+}
+
+/// A pause whose first answer was lost after the cluster acted (a proxy's 504), and whose
+/// retry is refused with 403 (the permission revoked meanwhile): the first attempt may have
+/// paused exporting, so the refusal of the retry must not be read as "never paused" — the
+/// resume is sent and exporting runs again.
+#[tokio::test]
+async fn a_refused_retry_of_a_pause_whose_first_answer_was_lost_still_resumes() {
+    use camunda_sim::{Fault, FaultKind};
+    let console = start_810(None, PASSWORD).await;
+    console.until_profile("v810").await;
+    let control = console.sim.control();
+    control.add_fault(Fault::new("rest", "pause", FaultKind::LoseAnswer).times(1));
+    control.add_fault(
+        Fault::new("rest", "pause", FaultKind::Status)
+            .with_status(
+                403,
+                r#"{"type":"about:blank","title":"FORBIDDEN","status":403,"detail":"Unauthorized to perform operation 'PAUSE' on resource 'EXPORTER'"}"#,
+            )
+            .times(1),
+    );
+    control.clear_calls();
+    let id = console.start_backup().await;
+    let run = console.wait_terminal(id).await;
+    assert_eq!(run["state"], "failed", "{run}");
+    assert_eq!(
+        step(&run, "pause_exporting").map(|s| s["state"].clone()),
+        Some("failed".into()),
+        "{run}"
+    );
+    let changes = console.changes();
+    assert!(
+        changes.iter().any(|c| c.contains("/v2/exporting/resume")),
+        "no resume was sent: {changes:?}"
+    );
+    assert_exporting(&console.sim).await;
     console.stop().await;
 }

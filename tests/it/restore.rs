@@ -22,7 +22,7 @@ async fn a_full_restore_brings_back_the_set_and_nothing_written_after_it() {
     let touched = "operate-list-view-8.3.0_";
     control.write_es_docs(touched, 25).expect("write");
     control
-        .write_es_docs("operate-written-after-backup_", 3)
+        .write_es_docs("operate-written-after-backup-8.3.0_", 3)
         .expect("write");
 
     // The plan: nothing changes; the new index is listed for deletion.
@@ -40,7 +40,9 @@ async fn a_full_restore_brings_back_the_set_and_nothing_written_after_it() {
     }
     let deletes: Vec<String> = serde_json::from_value(plan["deleteIndices"].clone()).expect("list");
     assert!(
-        deletes.iter().any(|i| i == "operate-written-after-backup_"),
+        deletes
+            .iter()
+            .any(|i| i == "operate-written-after-backup-8.3.0_"),
         "{deletes:?}"
     );
     assert!(deletes.iter().all(|i| !i.starts_with('.')));
@@ -224,7 +226,9 @@ async fn a_full_restore_brings_back_the_set_and_nothing_written_after_it() {
             "{index} differs from the backup"
         );
     }
-    assert!(control.es_index("operate-written-after-backup_").is_none());
+    assert!(control
+        .es_index("operate-written-after-backup-8.3.0_")
+        .is_none());
 
     // The restore history keeps it.
     let (_, list) = console.get_json("/api/v1/restores").await;
@@ -299,48 +303,75 @@ async fn a_failing_check_blocks_the_restore_and_cancel_works_before_anything_is_
     assert!(r["nextAction"]
         .as_str()
         .is_some_and(|n| n.contains("Nothing was deleted")));
-    // The event stream replays the restore and ends with its terminal event.
-    let text = console
-        .http
-        .get(console.url(&format!("/api/v1/restores/{rid}/events")))
-        .send()
-        .await
-        .expect("events")
-        .text()
-        .await
-        .expect("stream ends");
-    let ids: Vec<u64> = text
-        .lines()
-        .filter_map(|l| l.strip_prefix("id:"))
-        .filter_map(|v| v.trim().parse().ok())
-        .collect();
-    assert!(
-        ids.len() >= 3 && ids.windows(2).all(|w| w[0] < w[1]),
-        "{ids:?}"
-    );
-    let last: Value = text
-        .lines()
-        .filter_map(|l| l.strip_prefix("data:"))
-        .next_back()
-        .and_then(|d| serde_json::from_str(d.trim()).ok())
-        .expect("an event");
-    assert_eq!(last["restore"]["state"], "cancelled", "{last}");
-    // Replay after an id skips what was seen.
-    let after = console
-        .http
-        .get(console.url(&format!("/api/v1/restores/{rid}/events")))
-        .header("last-event-id", ids[ids.len() - 2].to_string())
-        .send()
-        .await
-        .expect("events")
-        .text()
-        .await
-        .expect("stream ends");
+    // A new stream starts with the restore as it is now (one event, the latest id) and ends
+    // there: the restore has ended.
+    let stream = |last: Option<u64>| {
+        let mut r = console
+            .http
+            .get(console.url(&format!("/api/v1/restores/{rid}/events")));
+        if let Some(l) = last {
+            r = r.header("last-event-id", l.to_string());
+        }
+        async move {
+            let text = r
+                .send()
+                .await
+                .expect("events")
+                .text()
+                .await
+                .expect("stream ends");
+            let ids: Vec<u64> = text
+                .lines()
+                .filter_map(|l| l.strip_prefix("id:"))
+                .filter_map(|v| v.trim().parse().ok())
+                .collect();
+            let events: Vec<Value> = text
+                .lines()
+                .filter_map(|l| l.strip_prefix("data:"))
+                .filter_map(|d| serde_json::from_str(d.trim()).ok())
+                .collect();
+            (ids, events)
+        }
+    };
+    let (ids, events) = stream(None).await;
+    assert_eq!(ids.len(), 1, "{ids:?}");
+    let latest = ids[0];
+    assert!(latest >= 3, "{latest}");
     assert_eq!(
-        after.lines().filter(|l| l.starts_with("id:")).count(),
-        1,
-        "{after}"
+        events[0]["restore"]["state"], "cancelled",
+        "{:?}",
+        events[0]
     );
+    assert_eq!(events[0]["state"], "cancelled");
+    // Resumed after the first event: every change after it, in order, and nothing else.
+    let (ids, events) = stream(Some(1)).await;
+    assert_eq!(ids, (2..=latest).collect::<Vec<_>>());
+    assert!(
+        events.iter().all(|e| e.get("restore").is_none()),
+        "{events:?}"
+    );
+    assert_eq!(events.last().expect("an event")["state"], "cancelled");
+    // The journal's first event and its changes rebuild the restore exactly.
+    let journal = console
+        .console
+        .restores
+        .store()
+        .restore_events_after(rid, 0, 10_000)
+        .await
+        .expect("journal");
+    let mut rebuilt = None;
+    for e in journal {
+        rebuilt = e.applied_to(rebuilt.as_ref());
+    }
+    let stored = console
+        .console
+        .restores
+        .store()
+        .restore(rid)
+        .await
+        .expect("read")
+        .expect("restore");
+    assert_eq!(rebuilt.as_ref(), Some(&stored));
     assert_eq!(
         control.snapshot_state()["elasticsearch"]["indices"],
         indices_before

@@ -140,7 +140,7 @@ async fn crash_at(
         .write_es_docs("operate-list-view-8.3.0_", 10)
         .expect("write");
     control
-        .write_es_docs("tasklist-after-backup_", 2)
+        .write_es_docs("tasklist-after-backup-8.5.0_", 2)
         .expect("write");
     let (status, started) = post(
         first.addr,
@@ -177,7 +177,7 @@ async fn crash_at(
             Err(format!(
                 "{key}/{state}: indices differ from the backup: {wrong:?}"
             ))
-        } else if control.es_index("tasklist-after-backup_").is_some() {
+        } else if control.es_index("tasklist-after-backup-8.5.0_").is_some() {
             Err(format!(
                 "{key}/{state}: data written after the backup survived"
             ))

@@ -358,3 +358,56 @@ async fn a_running_backup_or_an_unreachable_elasticsearch_blocks_the_restore() {
     assert_eq!(status, 409);
     console.stop().await;
 }
+
+/// The restore needs the partition count of the backup: a cluster that now runs more
+/// partitions than the backup holds fails the pre-flight, naming both. (Zeebe reports a
+/// backup's state for the partitions it runs now, so a cluster that shrank cannot be told
+/// from the API; the restore application refuses that one.)
+#[tokio::test]
+async fn a_cluster_with_another_partition_count_fails_the_partitions_check() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut config = fast_sim();
+    config.partitions = 2;
+    config.state_dir = Some(dir.path().join("sim"));
+    let db = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("journal.db").display()
+    );
+    let sim = camunda_sim::start(config.clone()).await.expect("sim");
+    let settings = common::settings_for(sim.urls(), &db);
+    let console = common::start_with(sim, settings).await;
+    let backup = console.start_backup().await;
+    assert_eq!(console.wait_terminal(backup).await["state"], "completed");
+    let (sim, _) = console.shut_down().await;
+    sim.shutdown().await;
+
+    // The same cluster's storage, now with three partitions instead of two.
+    config.partitions = 3;
+    let sim = camunda_sim::start(config).await.expect("sim");
+    let settings = common::settings_for(sim.urls(), &db);
+    let console = common::start_with(sim, settings).await;
+    let plan = eventually("a plan", Duration::from_secs(20), || async {
+        let (status, plan) = console
+            .post_json(
+                "/api/v1/restores/plan",
+                &format!("{{\"backupId\": {backup}}}"),
+            )
+            .await;
+        (status == 200 && check(&plan, "partitions").0 == "fail").then_some(plan)
+    })
+    .await;
+    let (_, message) = check(&plan, "partitions");
+    assert!(
+        message.contains("runs 3 partitions but the backup has 2"),
+        "{message}"
+    );
+    assert_eq!(plan["ready"], false);
+    let (status, refused) = console
+        .post_json(
+            "/api/v1/restores",
+            &format!("{{\"backupId\": {backup}, \"confirm\": \"test\"}}"),
+        )
+        .await;
+    assert_eq!(status, 409, "{refused}");
+    console.stop().await;
+}

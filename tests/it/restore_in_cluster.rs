@@ -35,7 +35,7 @@ async fn an_8_10_set_is_restored_inside_the_running_cluster() {
     let backup = backed_up(&console).await;
     let control = console.sim.control();
     control
-        .write_es_docs("camunda-written-after-backup_", 3)
+        .write_es_docs("camunda-written-after-backup-8.8.0_", 3)
         .expect("write");
 
     let (status, plan) = console
@@ -174,7 +174,9 @@ async fn an_8_10_set_is_restored_inside_the_running_cluster() {
             "{index} differs from the backup"
         );
     }
-    assert!(control.es_index("camunda-written-after-backup_").is_none());
+    assert!(control
+        .es_index("camunda-written-after-backup-8.8.0_")
+        .is_none());
     console.stop().await;
 }
 
@@ -209,5 +211,132 @@ async fn without_backup_restore_the_plan_names_it_and_cannot_start() {
     );
     // SYSTEM:UPDATE is enough for the mode change.
     assert_eq!(check(&plan, "recovery_mode")["state"], "pass");
+    console.stop().await;
+}
+
+/// The console killed while the cluster restores Zeebe inside itself: a new console on the
+/// same journal follows the restore already in flight — it never asks for it a second time —
+/// and finishes with every partition restored and the cluster processing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_console_killed_during_the_in_cluster_restore_follows_it_to_the_end() {
+    let mut config = crate::rest_v2::sim_810(None);
+    // Slow enough to be caught in flight: each partition takes a while.
+    config.timing.zeebe_restore_ms = 600;
+    let sim = camunda_sim::start(config).await.expect("sim");
+    let control = sim.control();
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("journal.db").display()
+    );
+    let settings = crate::rest_v2::settings_810(&sim, PASSWORD, &db);
+    let first = common::Doomed::start(settings.clone());
+    let http = common::client();
+    let url = |path: &str| format!("http://{}{path}", first.addr);
+    let get = |path: String| {
+        let http = http.clone();
+        async move {
+            http.get(path)
+                .send()
+                .await
+                .ok()?
+                .json::<serde_json::Value>()
+                .await
+                .ok()
+        }
+    };
+    eventually("the 8.10 profile", Duration::from_secs(20), || async {
+        let o = get(url("/api/v1/cluster")).await?;
+        (o["profile"]["id"] == "v810").then_some(())
+    })
+    .await;
+    let started: serde_json::Value = http
+        .post(url("/api/v1/backups"))
+        .header("content-type", "application/json")
+        .body("{}")
+        .send()
+        .await
+        .expect("backup")
+        .json()
+        .await
+        .expect("json");
+    let backup = started["backupId"].as_i64().expect("backupId");
+    eventually("the set restorable", Duration::from_secs(30), || async {
+        let page = get(url("/api/v1/backups")).await?;
+        let row = page["items"].as_array()?.first()?.clone();
+        (row["backupId"] == backup && row["verdict"] == "restorable").then_some(())
+    })
+    .await;
+    let r = http
+        .post(url("/api/v1/restores"))
+        .header("content-type", "application/json")
+        .body(format!("{{\"backupId\": {backup}, \"confirm\": \"test\"}}"))
+        .send()
+        .await
+        .expect("restore");
+    assert_eq!(r.status().as_u16(), 201);
+    let rid = r.json::<serde_json::Value>().await.expect("json")["restoreId"]
+        .as_i64()
+        .expect("restoreId");
+    let restore_url = url(&format!("/api/v1/restores/{rid}"));
+    eventually("stop_apps waiting", Duration::from_secs(20), || async {
+        let r = get(restore_url.clone()).await?;
+        (common::step_state(&r, "stop_apps") == "waiting").then_some(())
+    })
+    .await;
+    control
+        .stop_component(Component::Optimize)
+        .await
+        .expect("stop");
+    let confirmed = http
+        .post(url(&format!(
+            "/api/v1/restores/{rid}/steps/stop_apps/confirm"
+        )))
+        .send()
+        .await
+        .expect("confirm");
+    assert_eq!(confirmed.status().as_u16(), 202);
+    // Caught with the cluster's restore in flight.
+    eventually("the cluster restoring", Duration::from_secs(60), || async {
+        let r = get(restore_url.clone()).await?;
+        let in_flight = common::step_state(&r, "restore_zeebe_in_cluster") == "running"
+            && control
+                .calls()
+                .iter()
+                .any(|c| c.method == "POST" && c.path == "/v2/restore" && c.query.is_none());
+        in_flight.then_some(())
+    })
+    .await;
+    tokio::task::spawn_blocking(move || first.kill())
+        .await
+        .expect("kill");
+
+    let console = common::start_with(sim, settings).await;
+    console
+        .until_restore_step(rid, "start_apps", "waiting")
+        .await;
+    control
+        .start_component(Component::Optimize)
+        .await
+        .expect("start");
+    console.confirm_step(rid, "start_apps").await;
+    let done = eventually("restore completed", Duration::from_secs(30), || async {
+        let r = console.restore(rid).await;
+        assert_ne!(r["state"], "failed", "{r:#}");
+        (r["state"] == "completed").then_some(r)
+    })
+    .await;
+    for c in done["postChecks"].as_array().into_iter().flatten() {
+        assert_eq!(c["state"], "pass", "{c}");
+    }
+    let asked = control
+        .calls()
+        .iter()
+        .filter(|c| c.method == "POST" && c.path == "/v2/restore" && c.query.is_none())
+        .count();
+    assert_eq!(asked, 1, "the restore was asked for more than once");
+    let state = control.snapshot_state();
+    assert_eq!(state["zeebe"]["recovery"]["recovering"], false, "{state}");
+    assert_eq!(state["zeebe"]["recovery"]["restores_completed"], 1);
     console.stop().await;
 }

@@ -19,7 +19,7 @@ async fn an_8_8_set_is_restored_with_the_8_8_runbook() {
     assert_eq!(run["state"], "completed", "{run}");
     let control = console.sim.control();
     control
-        .write_es_docs("camunda-written-after-backup_", 3)
+        .write_es_docs("camunda-written-after-backup-8.8.0_", 3)
         .expect("write");
 
     let (status, plan) = console
@@ -71,7 +71,9 @@ async fn an_8_8_set_is_restored_with_the_8_8_runbook() {
     );
     let deletes: Vec<String> = serde_json::from_value(plan["deleteIndices"].clone()).expect("list");
     assert!(
-        deletes.iter().any(|i| i == "camunda-written-after-backup_"),
+        deletes
+            .iter()
+            .any(|i| i == "camunda-written-after-backup-8.8.0_"),
         "{deletes:?}"
     );
     let runbook = plan["runbook"].as_str().unwrap_or_default();
@@ -177,6 +179,8 @@ async fn an_8_8_set_is_restored_with_the_8_8_runbook() {
             "{index} differs from the backup"
         );
     }
-    assert!(control.es_index("camunda-written-after-backup_").is_none());
+    assert!(control
+        .es_index("camunda-written-after-backup-8.8.0_")
+        .is_none());
     console.stop().await;
 }

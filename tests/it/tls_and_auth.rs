@@ -62,6 +62,39 @@ async fn https_with_the_clusters_ca_in_ca_file_backs_up_end_to_end() {
     console.stop().await;
 }
 
+/// A quick Elasticsearch (or gateway) set-up serves one self-signed certificate that is its
+/// own CA (what `openssl req -x509` makes). Put in `ca_file`, that very certificate is trusted
+/// (pinned, byte for byte) although a CA certificate may not normally serve as a server's.
+#[tokio::test]
+async fn a_self_signed_certificate_that_is_its_own_ca_is_trusted_when_it_is_in_ca_file() {
+    let mut config = tls_sim(false);
+    config.tls.self_signed = true;
+    let sim = camunda_sim::start(config).await.expect("sim");
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut raw = raw_settings_for(sim.urls(), "sqlite::memory:");
+    if let Some(c) = raw.cluster.as_mut() {
+        c.tls.ca_file = Some(write(dir.path(), "es.pem", &sim.ca_pem().expect("cert")));
+    }
+    let console = start_with(sim, settings(raw)).await;
+    let id = console.start_backup().await;
+    let run = console.wait_terminal(id).await;
+    assert_eq!(run["state"], "completed", "{run}");
+    assert_exporting(&console.sim).await;
+    console.stop().await;
+}
+
+#[tokio::test]
+async fn a_self_signed_certificate_not_in_ca_file_is_reported_as_untrusted() {
+    let mut config = tls_sim(false);
+    config.tls.self_signed = true;
+    let sim = camunda_sim::start(config).await.expect("sim");
+    let raw = raw_settings_for(sim.urls(), "sqlite::memory:");
+    let console = start_with(sim, settings(raw)).await;
+    let message = refused_before_anything_changes(&console).await;
+    assert!(message.contains("cluster.tls.ca_file"), "{message}");
+    console.stop().await;
+}
+
 #[tokio::test]
 async fn an_untrusted_certificate_is_reported_naming_the_component_and_ca_file() {
     let sim = camunda_sim::start(tls_sim(false)).await.expect("sim");

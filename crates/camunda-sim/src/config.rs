@@ -141,6 +141,11 @@ pub struct ElasticsearchConfig {
     /// `zeebe-record*`) runs makes the owner recreate it empty at once, as its next write would
     /// (ES auto-creates indices). Off by default: deletion then simply deletes.
     pub running_apps_recreate_indices: bool,
+    /// Indices of a snapshot restore that recover at once: a node recovers
+    /// `cluster.routing.allocation.node_concurrent_recoveries` (default 2) shards at a time, so
+    /// "k of n indices recovered" moves in steps of this many, each taking
+    /// `timing.es_restore_ms`. 0 recovers every index at once.
+    pub concurrent_recoveries: u32,
 }
 
 impl Default for ElasticsearchConfig {
@@ -155,6 +160,7 @@ impl Default for ElasticsearchConfig {
             repository_location: "/mnt/backups".into(),
             zeebe_index_date: "2025-06-03".into(),
             running_apps_recreate_indices: false,
+            concurrent_recoveries: 2,
         }
     }
 }

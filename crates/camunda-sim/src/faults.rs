@@ -16,6 +16,9 @@ pub enum FaultKind {
     Refuse,
     /// HTTP 200 with a broken JSON body.
     MalformedJson,
+    /// The request is carried out, then its answer is replaced by `status` and `body` (default
+    /// 504): a proxy that timed out after forwarding it. The caller cannot tell it acted.
+    LoseAnswer,
     /// Zeebe backup partition `partition` ends `FAILED` with `reason`.
     PartitionFailed,
     /// Zeebe backup partition `partition` stays `IN_PROGRESS` forever, as after a leader change
@@ -39,7 +42,11 @@ impl FaultKind {
     pub fn is_transport(self) -> bool {
         matches!(
             self,
-            FaultKind::Status | FaultKind::Hang | FaultKind::Refuse | FaultKind::MalformedJson
+            FaultKind::Status
+                | FaultKind::Hang
+                | FaultKind::Refuse
+                | FaultKind::MalformedJson
+                | FaultKind::LoseAnswer
         )
     }
 }

@@ -25,6 +25,10 @@ pub struct TlsConfig {
     pub enabled: bool,
     /// Demand a client certificate signed by the same CA (mutual TLS).
     pub require_client_cert: bool,
+    /// Serve one self-signed certificate that is its own CA (`basicConstraints CA:TRUE`, no
+    /// subject alternative name), as `openssl req -x509 -newkey rsa -subj /CN=…` makes by
+    /// default — a quick Elasticsearch set-up. Its PEM is what the tests trust.
+    pub self_signed: bool,
 }
 
 /// PEM material handed to tests and to the console (the server key never leaves the simulator).
@@ -48,8 +52,17 @@ fn tls_err(what: &str, e: impl std::fmt::Display) -> SimError {
     SimError::Tls(format!("{what}: {e}"))
 }
 
-fn new_ca() -> Result<(String, CertificateDer<'static>, Issuer<'static, KeyPair>), SimError> {
+/// The CA: its PEM, its DER, the issuer of leaf certificates, and its key (PKCS#8 DER).
+type Ca = (
+    String,
+    CertificateDer<'static>,
+    Issuer<'static, KeyPair>,
+    Vec<u8>,
+);
+
+fn new_ca() -> Result<Ca, SimError> {
     let key = KeyPair::generate().map_err(|e| tls_err("CA key", e))?;
+    let key_der = key.serialize_der();
     let mut params = CertificateParams::new(Vec::<String>::new()).map_err(|e| tls_err("CA", e))?;
     params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     params.distinguished_name = rcgen::DistinguishedName::new();
@@ -65,7 +78,12 @@ fn new_ca() -> Result<(String, CertificateDer<'static>, Issuer<'static, KeyPair>
         KeyUsagePurpose::DigitalSignature,
     ];
     let cert = params.self_signed(&key).map_err(|e| tls_err("CA", e))?;
-    Ok((cert.pem(), cert.der().clone(), Issuer::new(params, key)))
+    Ok((
+        cert.pem(),
+        cert.der().clone(),
+        Issuer::new(params, key),
+        key_der,
+    ))
 }
 
 /// A leaf certificate signed by `issuer`; returns (cert DER, cert PEM, key).
@@ -100,7 +118,26 @@ fn provider() -> Arc<CryptoProvider> {
 impl TlsSetup {
     /// Generates the CA, the server and client certificates and the acceptor.
     pub(crate) fn generate(config: &TlsConfig) -> Result<Self, SimError> {
-        let (ca_pem, ca_der, issuer) = new_ca()?;
+        let (ca_pem, ca_der, issuer, ca_key) = new_ca()?;
+        if config.self_signed {
+            // The CA certificate itself, presented as the server's.
+            let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(ca_key));
+            let mut server = ServerConfig::builder_with_provider(provider())
+                .with_safe_default_protocol_versions()
+                .map_err(|e| tls_err("protocol versions", e))?
+                .with_no_client_auth()
+                .with_single_cert(vec![ca_der], key)
+                .map_err(|e| tls_err("self-signed certificate", e))?;
+            server.alpn_protocols = vec![b"http/1.1".to_vec()];
+            return Ok(Self {
+                acceptor: TlsAcceptor::from(Arc::new(server)),
+                pems: TlsPems {
+                    ca_cert: ca_pem,
+                    client_cert: String::new(),
+                    client_key: String::new(),
+                },
+            });
+        }
         let server_names = vec!["127.0.0.1".into(), "localhost".into(), "::1".into()];
         let (server_der, _, server_key) = leaf(
             &issuer,

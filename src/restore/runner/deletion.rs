@@ -4,7 +4,6 @@
 
 use super::{failed, Halt, Runner, DESTRUCTIVE_NOTE};
 use crate::domain::{RestoreState, RestoreStepKey, RestoreStepState};
-use crate::restore::watch::answering;
 use std::time::{Duration, Instant};
 
 /// How long a look at the components stays good for the deletions that follow it.
@@ -161,15 +160,27 @@ impl Runner {
         Ok(())
     }
 
-    /// The component indices that exist now.
+    /// The component indices that exist now: those the confirmed plan named (to delete, or to
+    /// be restored over) and those of a configured prefix in the component's naming shape.
     pub(super) async fn component_indices(&self) -> Result<Vec<String>, Halt> {
+        let view = self.view();
+        let named: std::collections::BTreeSet<&str> = view
+            .delete_indices
+            .iter()
+            .chain(view.snapshot_indices.values().flatten())
+            .map(String::as_str)
+            .collect();
         let prefixes = crate::restore::plan::IndexPrefixes::of(
             crate::profile::profile(self.view().profile),
+            &self.cluster.index_prefixes,
             &self.cluster.zeebe_record_prefix,
             self.clients.optimize.is_some(),
         );
         match self.clients.elasticsearch.indices().await {
-            Ok(all) => Ok(all.into_iter().filter(|i| prefixes.owns(i)).collect()),
+            Ok(all) => Ok(all
+                .into_iter()
+                .filter(|i| !i.starts_with('.') && (prefixes.owns(i) || named.contains(i.as_str())))
+                .collect()),
             Err(e) => Err(failed(
                 format!("Could not list the indices: {e}"),
                 self.retry_words("Elasticsearch answers again"),
@@ -196,7 +207,7 @@ impl Runner {
     pub(super) async fn until_all_down(&mut self, key: RestoreStepKey) -> Result<(), Halt> {
         let mut paused = false;
         loop {
-            let seen = answering(&self.clients).await;
+            let seen = self.look().await;
             // 8.10: the orchestration cluster runs on in recovery mode; Optimize must not.
             let up = if self.in_cluster() {
                 seen.optimize_up()
@@ -219,7 +230,7 @@ impl Runner {
             if let Some(h) = self.halted(false) {
                 return Err(h);
             }
-            let words = format!("Paused: {} answer(s) again. Nothing is deleted or restored while a component runs: stop it; the restore continues by itself.", up.join(", "));
+            let words = format!("Paused: {} not seen stopped. Nothing is deleted or restored while a component runs: stop it; the restore continues by itself.", up.join(", "));
             let same = self.view().state == RestoreState::Waiting
                 && self.view().step(key).and_then(|s| s.detail.as_deref()) == Some(words.as_str());
             if !same {

@@ -77,7 +77,7 @@ impl Runner {
                 }
                 Ok(Some(p)) => {
                     last_answer = Instant::now();
-                    self.detail(key, p.words()).await?;
+                    self.progress(key, p.words()).await?;
                 }
                 // Nothing in flight: the change has ended (or not started yet).
                 Ok(None) => match rc.change(&change).await {

@@ -66,9 +66,24 @@ pub struct Runner {
     pub pace: Pace,
     /// When every component was last seen stopped (deletes and restores look again after 1 s).
     pub all_down_at: Option<Instant>,
+    /// Components not proven stopped nor answering, and since when (first look that saw it).
+    pub unknown_since: std::collections::HashMap<String, String>,
+    /// When each step's progress was last journaled (at most once a second per step).
+    pub progress_at: std::collections::HashMap<RestoreStepKey, Instant>,
 }
 
+/// Progress (k of n recovered, partitions restored) is journaled at most this often per step:
+/// a real Elasticsearch recovers a few shards at a time, so it changes on almost every look.
+const PROGRESS_EVERY: Duration = Duration::from_secs(1);
+
 impl Runner {
+    /// One look at every component; unknown ones say since when.
+    async fn look(&mut self) -> crate::restore::watch::Answering {
+        crate::restore::watch::answering(&self.clients)
+            .await
+            .since(&mut self.unknown_since, &now())
+    }
+
     fn view(&self) -> &RestoreView {
         self.journal.view()
     }
@@ -247,6 +262,20 @@ impl Runner {
             })
             .await?;
         Ok(())
+    }
+
+    /// Journals `words` as the step's progress, unless its last progress was journaled less
+    /// than [`PROGRESS_EVERY`] ago (the step's end or the next look says the rest).
+    async fn progress(&mut self, key: RestoreStepKey, words: String) -> Result<(), Halt> {
+        if self
+            .progress_at
+            .get(&key)
+            .is_some_and(|t| t.elapsed() < PROGRESS_EVERY)
+        {
+            return Ok(());
+        }
+        self.progress_at.insert(key, Instant::now());
+        self.detail(key, words).await
     }
 
     async fn complete(&mut self, key: RestoreStepKey, words: String) -> Result<(), Halt> {

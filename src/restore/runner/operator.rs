@@ -4,7 +4,7 @@
 use super::{Halt, Runner};
 use crate::domain::{RestoreStepKey, RestoreStepState, StepKind};
 use crate::engine::now;
-use crate::restore::watch::{answering, Answering};
+use crate::restore::watch::Answering;
 
 impl Runner {
     /// An operator step: waits until the console sees `want` and the admin confirmed.
@@ -32,7 +32,7 @@ impl Runner {
                     })
                     .await?;
             }
-            let seen = answering(&self.clients).await;
+            let seen = self.look().await;
             let (ok, words) = want.judge(&seen, key, self.view().backup_id.get());
             let confirmed = self
                 .view()
@@ -90,7 +90,7 @@ impl Want {
                 if up.is_empty() {
                     (true, "No component answers.".into())
                 } else {
-                    (false, format!("Still answering: {}.", up.join(", ")))
+                    (false, format!("Not seen stopped yet: {}.", up.join(", ")))
                 }
             }
             // The console cannot see the restore application; the admin's confirmation is what
@@ -113,7 +113,7 @@ impl Want {
                         "Optimize does not answer; the orchestration cluster keeps running.".into(),
                     )
                 } else {
-                    (false, format!("Still answering: {}.", up.join(", ")))
+                    (false, format!("Not seen stopped yet: {}.", up.join(", ")))
                 }
             }
             Self::AllUp => {

@@ -4,7 +4,6 @@
 use super::{failed, Halt, Runner};
 use crate::camunda::Confirmation;
 use crate::domain::{Check, CheckState, RestoreStepKey, RestoreStepState};
-use crate::restore::watch::answering;
 use std::time::Instant;
 
 impl Runner {
@@ -47,9 +46,9 @@ impl Runner {
         }
     }
 
-    pub(super) async fn checks_now(&self) -> Vec<Check> {
+    pub(super) async fn checks_now(&mut self) -> Vec<Check> {
         let id = self.view().backup_id.get();
-        let seen = answering(&self.clients).await;
+        let seen = self.look().await;
         let mut out = Vec::new();
         let down = seen.down();
         out.push(if down.is_empty() {

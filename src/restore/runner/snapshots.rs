@@ -163,7 +163,7 @@ impl Runner {
                         ));
                     }
                     let percent = average_percent(&rows);
-                    self.detail(
+                    self.progress(
                         key,
                         format!(
                             "Restoring {label}: {done} of {} indices recovered{percent}",

@@ -18,9 +18,9 @@ pub fn subscribe(
         restore,
         connection,
         shown,
-        |event: RestoreEvent| {
-            let terminal = event.restore.state.is_terminal();
-            (event.restore, terminal)
+        |event: RestoreEvent, current: Option<&RestoreView>| {
+            let terminal = event.state.is_terminal();
+            event.applied_to(current).map(|view| (view, terminal))
         },
     );
 }

@@ -80,7 +80,7 @@ fn Body(
                         {format!("Restore {rid} of backup {} ", r.backup_id)}
                         <span class=state_class(r.state) data-restore-state=r.state.as_str()>{r.state.as_str()}</span>
                     </h1>
-                    {(r.state == RestoreState::Failed).then(|| view! {
+                    {(r.state == RestoreState::Failed || r.stalled.is_some()).then(|| view! {
                         <Gate what=Permission::RetryRestore>
                         <button class="primary" disabled=move || retry.pending().get()
                             on:click=move |_| { retry.dispatch(RetryRestore { restore_id: rid }); }>
@@ -100,6 +100,7 @@ fn Body(
                 <p class="muted">
                     {format!("Started {}{}", r.started_at, r.started_by.as_deref().map(|w| format!(" by {w}")).unwrap_or_default())}
                 </p>
+                {r.stalled.clone().map(|why| view! { <p class="error" role="alert">{why}</p> })}
                 <Outcome r=r.clone()/>
                 <ol class="restore-steps">
                     {r.steps.iter().cloned().map(|s| view! { <Step rid backup_id=r.backup_id.get() brokers=r.brokers.clone() step=s simulated/> }).collect_view()}

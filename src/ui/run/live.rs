@@ -17,9 +17,9 @@ pub fn subscribe(
         run,
         connection,
         shown,
-        |event: RunEvent| {
+        |event: RunEvent, _: Option<&RunView>| {
             let terminal = event.is_terminal();
-            (event.run, terminal)
+            Some((event.run, terminal))
         },
     );
 }

@@ -53,7 +53,7 @@ pub fn RunPage() -> impl IntoView {
                     })
             }}
         </Suspense>
-        {move || view! { <SetDetail id=id()/> }}
+        {move || view! { <SetDetail id=id() run/> }}
     }
 }
 

@@ -261,7 +261,19 @@ fn get_snapshot(ctx: &Ctx, r: &Req) -> Result<Response, EsError> {
     let st = lock(&ctx.shared.state);
     let version = &ctx.shared.config.elasticsearch.version;
     let snaps = st.es.resolve_snapshots(seg(r, 1), seg(r, 2))?;
-    let list: Vec<Value> = snaps.iter().map(|s| s.info_json(version)).collect();
+    // `verbose=false`: only what the repository's index holds (names, uuid, indices, state),
+    // without reading each snapshot's metadata blob.
+    let brief = r.q("verbose") == Some("false");
+    let list: Vec<Value> = snaps
+        .iter()
+        .map(|s| {
+            if brief {
+                s.brief_json()
+            } else {
+                s.info_json(version)
+            }
+        })
+        .collect();
     let total = list.len();
     ok(json!({"snapshots": list, "total": total, "remaining": 0}))
 }

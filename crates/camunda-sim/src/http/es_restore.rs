@@ -1,6 +1,8 @@
 //! `POST /_snapshot/{repo}/{name}/_restore` (§7.7): the restored indices exist at once but
-//! recover for `timing.es_restore_ms`; `wait_for_completion=true` answers when they are done.
-//! The recovery ends in the background whatever happens to the request (pitfall 20).
+//! recover `elasticsearch.concurrent_recoveries` at a time, each batch for
+//! `timing.es_restore_ms`, as a node recovers a few shards at a time;
+//! `wait_for_completion=true` answers when all are done. The recovery ends in the background
+//! whatever happens to the request (pitfall 20).
 
 use std::time::Duration;
 
@@ -37,11 +39,12 @@ pub(crate) async fn restore_snapshot(ctx: &Ctx, r: &Req) -> Result<Response, EsE
     };
     let wait = r.flag("wait_for_completion");
     let duration_ms = shared.config.timing.es_restore_ms;
+    let concurrent = shared.config.elasticsearch.concurrent_recoveries;
     let plan = {
         let mut st = lock(&shared.state);
-        let plan = st
-            .es
-            .start_restore(&repo, &name, &options, Utc::now(), duration_ms)?;
+        let plan =
+            st.es
+                .start_restore(&repo, &name, &options, Utc::now(), duration_ms, concurrent)?;
         let owners_running = plan
             .indices
             .iter()
@@ -60,13 +63,13 @@ pub(crate) async fn restore_snapshot(ctx: &Ctx, r: &Req) -> Result<Response, EsE
         let shared = shared.clone();
         let plan = plan.clone();
         shared.clone().spawn(async move {
-            tokio::time::sleep(Duration::from_millis(duration_ms)).await;
-            let failed = {
+            let mut failed = 0;
+            for batch in &plan.batches {
+                tokio::time::sleep(Duration::from_millis(duration_ms)).await;
                 let mut st = lock(&shared.state);
-                let failed = st.es.finish_restore(&plan, Utc::now());
+                failed += st.es.finish_indices(&plan, batch, Utc::now());
                 shared.save_es(&st);
-                failed
-            };
+            }
             tracing::info!(indices = plan.indices.len(), failed, "restore finished");
             let _ = done_tx.send(failed);
         });

@@ -230,6 +230,22 @@ async fn pipeline(State(ctx): State<Ctx>, req: Request) -> Response {
                 std::future::pending::<()>().await;
                 empty(StatusCode::INTERNAL_SERVER_ERROR)
             }
+            FaultKind::LoseAnswer => {
+                tracing::info!(component = %name, op, "fault: acting, then losing the answer");
+                let _ = dispatch(&ctx, op, r).await;
+                let ct = fault
+                    .content_type
+                    .clone()
+                    .unwrap_or_else(|| "text/html".into());
+                raw(
+                    status(fault.status.unwrap_or(504)),
+                    &ct,
+                    fault
+                        .body
+                        .clone()
+                        .unwrap_or_else(|| "<html>504 Gateway Time-out</html>".into()),
+                )
+            }
             FaultKind::MalformedJson => raw(
                 StatusCode::OK,
                 "application/json",

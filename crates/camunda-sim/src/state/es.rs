@@ -220,6 +220,18 @@ impl Snapshot {
             .collect()
     }
 
+    /// `SnapshotInfo` JSON of get-snapshot with `verbose=false`.
+    pub fn brief_json(&self) -> Value {
+        json!({
+            "snapshot": self.name,
+            "uuid": self.uuid,
+            "repository": self.repository,
+            "indices": self.indices,
+            "data_streams": [],
+            "state": self.state.as_str(),
+        })
+    }
+
     /// `SnapshotInfo` JSON as returned by get-snapshot.
     pub fn info_json(&self, es_version: &str) -> Value {
         let mut o = Map::new();

@@ -25,6 +25,8 @@ pub struct RestorePlan {
     pub restore_uuid: String,
     /// Restored indices, sorted.
     pub indices: Vec<String>,
+    /// The indices in the order they recover, a batch at a time (each batch after the last).
+    pub batches: Vec<Vec<String>>,
 }
 
 /// `SnapshotUtils.filterIndices`: concrete names, wildcards, `-exclusions`, `_all`.
@@ -81,7 +83,8 @@ fn select(
 
 impl EsState {
     /// Starts restoring snapshot `repo:name`: validates like ES and creates every selected index
-    /// with the content recorded in the snapshot, recovering for `duration_ms`.
+    /// with the content recorded in the snapshot. They recover `concurrent` at a time (0: all
+    /// at once), each batch for `duration_ms` after the one before.
     pub fn start_restore(
         &mut self,
         repo: &str,
@@ -89,6 +92,7 @@ impl EsState {
         options: &RestoreOptions,
         now: DateTime<Utc>,
         duration_ms: u64,
+        concurrent: u32,
     ) -> Result<RestorePlan, EsError> {
         self.repo(repo)?;
         // a running snapshot is not in the repository data yet: ES cannot find it either
@@ -140,32 +144,54 @@ impl EsState {
             }
         }
         let restore_uuid = super::es::es_uuid();
-        for index in &selected {
-            let recovery = IndexRecovery {
-                kind: RecoveryKind::Snapshot,
-                repository: Some(repo.to_string()),
-                snapshot: Some(name.to_string()),
-                restore_uuid: Some(restore_uuid.clone()),
-                start_time: now,
-                stop_time: None,
-                duration_ms,
-            };
-            self.indices.insert(
-                index.clone(),
-                IndexInfo::new(snap.content_of(index), Some(recovery)),
-            );
+        let per_batch = if concurrent == 0 {
+            selected.len().max(1)
+        } else {
+            usize::try_from(concurrent).unwrap_or(usize::MAX)
+        };
+        let batches: Vec<Vec<String>> =
+            selected.chunks(per_batch).map(<[String]>::to_vec).collect();
+        for (b, batch) in batches.iter().enumerate() {
+            let waited = i64::try_from(duration_ms.saturating_mul(b as u64)).unwrap_or(i64::MAX);
+            for index in batch {
+                let recovery = IndexRecovery {
+                    kind: RecoveryKind::Snapshot,
+                    repository: Some(repo.to_string()),
+                    snapshot: Some(name.to_string()),
+                    restore_uuid: Some(restore_uuid.clone()),
+                    start_time: now + chrono::Duration::milliseconds(waited),
+                    stop_time: None,
+                    duration_ms,
+                };
+                self.indices.insert(
+                    index.clone(),
+                    IndexInfo::new(snap.content_of(index), Some(recovery)),
+                );
+            }
         }
         Ok(RestorePlan {
             restore_uuid,
             indices: selected,
+            batches,
         })
     }
 
     /// Ends the recovery of the plan's indices; returns how many of them are gone (deleted while
     /// restoring: their shards count as failed).
+    #[cfg(test)]
     pub fn finish_restore(&mut self, plan: &RestorePlan, now: DateTime<Utc>) -> usize {
+        self.finish_indices(plan, &plan.indices, now)
+    }
+
+    /// Ends the recovery of `indices` of the plan; returns how many of them are gone.
+    pub fn finish_indices(
+        &mut self,
+        plan: &RestorePlan,
+        indices: &[String],
+        now: DateTime<Utc>,
+    ) -> usize {
         let mut failed = 0;
-        for index in &plan.indices {
+        for index in indices {
             let recovery = self
                 .indices
                 .get_mut(index)
@@ -231,17 +257,19 @@ mod tests {
         es.write_docs("a-1", 7);
         let now = Utc::now();
         let err = es
-            .start_restore("camunda", "s1", &all(), now, 100)
+            .start_restore("camunda", "s1", &all(), now, 100, 0)
             .unwrap_err();
         assert!(err.reason.contains("because an open index with same name"));
         es.indices.remove("a-1");
         es.indices.remove("b-1");
-        let plan = es.start_restore("camunda", "s1", &all(), now, 100).unwrap();
+        let plan = es
+            .start_restore("camunda", "s1", &all(), now, 100, 0)
+            .unwrap();
         assert_eq!(plan.indices, ["a-1", "b-1"]);
         assert_eq!(es.indices["a-1"].content(), before);
         assert!(es.indices["a-1"].recovering());
         let again = es
-            .start_restore("camunda", "s1", &all(), now, 100)
+            .start_restore("camunda", "s1", &all(), now, 100, 0)
             .unwrap_err();
         assert_eq!(again.kind, "snapshot_restore_exception");
         es.indices.remove("b-1");
@@ -254,7 +282,7 @@ mod tests {
         let mut es = es_with_snapshot();
         let now = Utc::now();
         let e = es
-            .start_restore("camunda", "nope", &all(), now, 1)
+            .start_restore("camunda", "nope", &all(), now, 1, 0)
             .unwrap_err();
         assert_eq!(
             (e.status, e.kind.as_str()),
@@ -267,10 +295,12 @@ mod tests {
             .or_default()
             .insert("run".into(), running);
         let e = es
-            .start_restore("camunda", "run", &all(), now, 1)
+            .start_restore("camunda", "run", &all(), now, 1, 0)
             .unwrap_err();
         assert_eq!(e.reason, "[camunda:run] snapshot does not exist");
-        let e = es.start_restore("other", "s1", &all(), now, 1).unwrap_err();
+        let e = es
+            .start_restore("other", "s1", &all(), now, 1, 0)
+            .unwrap_err();
         assert_eq!((e.status, e.reason.as_str()), (404, "[other] missing"));
     }
 

@@ -12,6 +12,7 @@ async fn tls_sim(require_client_cert: bool) -> RunningSimulator {
         tls: TlsConfig {
             enabled: true,
             require_client_cert,
+            self_signed: false,
         },
         ..fast_config()
     };
@@ -181,7 +182,8 @@ fn the_tls_section_parses_and_rejects_unknown_keys() {
         c.tls,
         TlsConfig {
             enabled: true,
-            require_client_cert: true
+            require_client_cert: true,
+            self_signed: false,
         }
     );
     assert!(SimConfig::from_toml_str("[tls]\nenable = true\n").is_err());
