@@ -16,11 +16,12 @@ step "clippy (browser build, hydrate, wasm32)"
 cargo clippy -p camunda-backup-console --lib --target wasm32-unknown-unknown --no-default-features --features hydrate -- -D warnings
 step "unit, integration and contract tests"
 cargo test --workspace --features camunda-backup-console/ssr
-# The server binary of the end-to-end tests must come from cargo-leptos too: a binary built by
-# `cargo test` rendered markup that the browser bundle failed to hydrate (seen; cause not
-# investigated yet).
-step "building server and browser bundle for the end-to-end tests (cargo leptos build)"
-cargo leptos build
+# The end-to-end tests run the binary and bundle cargo-leptos builds. (A binary once built by
+# `cargo test` rendered markup the bundle failed to hydrate: cargo-leptos added
+# `--cfg erase_components` to its own debug builds only. The flag now comes from
+# .cargo/config.toml for every build, so both build the same views and share artifacts.)
+step "building server and browser bundle for the end-to-end tests (cargo leptos build --split)"
+cargo leptos build --split
 step "Playwright end-to-end tests (headless Debian Chromium)"
 rm -f /tmp/console-e2e.db* /tmp/console-e2e-88.db* /tmp/console-e2e-810.db*
 rm -rf end2end/.auth

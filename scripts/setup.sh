@@ -2,14 +2,23 @@
 # Installs what the console needs and is missing, saying what it does:
 #   the wasm32 Rust target, cargo-leptos, wasm-bindgen-cli (the lockfile's version), the npm
 #   packages of end2end/ (Playwright, binaryen's wasm-opt) and, with --browser, Debian's Chromium
-#   and Python's venv module (schemathesis, from PyPI, is installed by scripts/schemathesis.sh).
+#   and Python's venv module (schemathesis, from PyPI, is installed by scripts/schemathesis.sh);
+#   with --bench, all that and twiggy (scripts/bench.sh).
 # Safe to run again: every step checks first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 CARGO_LEPTOS_VERSION=0.3.10
+TWIGGY_VERSION=0.8.0
 want_browser=false
-[[ "${1:-}" == "--browser" ]] && want_browser=true
+want_bench=false
+for arg in "$@"; do
+  case "$arg" in
+    --browser) want_browser=true ;;
+    --bench) want_browser=true; want_bench=true ;;
+    *) printf 'unknown option %s (--browser, --bench)\n' "$arg" >&2; exit 2 ;;
+  esac
+done
 
 say() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
@@ -35,6 +44,11 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q "$wasm_bindgen_version"; then
   say "Installing wasm-bindgen-cli $wasm_bindgen_version (must equal Cargo.lock's wasm-bindgen; about 2 minutes)"
   cargo install wasm-bindgen-cli --version "$wasm_bindgen_version" --locked \
     || cargo install wasm-bindgen-cli --version "$wasm_bindgen_version"
+fi
+
+if $want_bench && ! twiggy --version 2>/dev/null | grep -q "$TWIGGY_VERSION"; then
+  say "Installing twiggy $TWIGGY_VERSION (what weighs what in the browser bundle; about 2 minutes)"
+  cargo install twiggy --version "$TWIGGY_VERSION" --locked
 fi
 
 if [[ ! -f end2end/node_modules/.package-lock.json ]] || [[ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]]; then

@@ -1,17 +1,22 @@
 //! The HTML shell, the layout every page shares, and the routes.
 
 use crate::domain::Permission;
-use crate::ui::{
-    may, provide_me, AuditPage, BackupsPage, Banner, OverviewPage, RestorePage, RestoreWizard,
-    RestoresPage, RunPage, UserMenu,
+use crate::ui::pages::{
+    AuditRoute, BackupsRoute, RestoreRoute, RestoresRoute, RunRoute, WizardRoute,
 };
+use crate::ui::{may, provide_me, Banner, OverviewPage, UserMenu};
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes, A};
-use leptos_router::{ParamSegment, StaticSegment};
+use leptos_router::{Lazy, ParamSegment, StaticSegment};
 
 /// The document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    // The stylesheet by its content-hashed name when the build hashes its files.
+    #[cfg(feature = "ssr")]
+    let css = crate::rest::assets::stylesheet_href(&options);
+    #[cfg(not(feature = "ssr"))]
+    let css = format!("/{}/{}.css", options.site_pkg_dir, options.output_name);
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -19,6 +24,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" href="data:,"/>
+                <link id="leptos" rel="stylesheet" href=css/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <CsrfMeta/>
@@ -37,7 +43,7 @@ fn CsrfMeta() -> impl IntoView {
     #[cfg(feature = "ssr")]
     let token = use_context::<axum::http::request::Parts>().and_then(|p| {
         p.extensions
-            .get::<crate::auth::middleware::CsrfToken>()
+            .get::<crate::auth::CsrfToken>()
             .map(|t| t.0.clone())
     });
     #[cfg(not(feature = "ssr"))]
@@ -55,7 +61,6 @@ pub fn App() -> impl IntoView {
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
     view! {
-        <Stylesheet id="leptos" href="/pkg/camunda-backup-console.css"/>
         <Title text="Camunda backup console"/>
         <Router>
             <div class="app" data-hydrated=move || hydrated.get().to_string()>
@@ -77,12 +82,12 @@ pub fn App() -> impl IntoView {
                 <main>
                     <Routes fallback=|| view! { <p class="empty">"Page not found."</p> }>
                         <Route path=StaticSegment("") view=OverviewPage/>
-                        <Route path=StaticSegment("backups") view=BackupsPage/>
-                        <Route path=(StaticSegment("backups"), ParamSegment("id")) view=RunPage/>
-                        <Route path=StaticSegment("restores") view=RestoresPage/>
-                        <Route path=(StaticSegment("restores"), ParamSegment("id")) view=RestorePage/>
-                        <Route path=(StaticSegment("restore"), ParamSegment("id")) view=RestoreWizard/>
-                        <Route path=StaticSegment("audit") view=AuditPage/>
+                        <Route path=StaticSegment("backups") view={Lazy::<BackupsRoute>::new()}/>
+                        <Route path=(StaticSegment("backups"), ParamSegment("id")) view={Lazy::<RunRoute>::new()}/>
+                        <Route path=StaticSegment("restores") view={Lazy::<RestoresRoute>::new()}/>
+                        <Route path=(StaticSegment("restores"), ParamSegment("id")) view={Lazy::<RestoreRoute>::new()}/>
+                        <Route path=(StaticSegment("restore"), ParamSegment("id")) view={Lazy::<WizardRoute>::new()}/>
+                        <Route path=StaticSegment("audit") view={Lazy::<AuditRoute>::new()}/>
                     </Routes>
                 </main>
             </div>

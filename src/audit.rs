@@ -4,10 +4,7 @@
 
 use crate::auth::Caller;
 use crate::domain::{AuditEntry, AuditPage, Permission};
-use crate::rest::ApiError;
-use crate::state::Console;
-use crate::store::{AuditFilter, Store};
-use axum::http::StatusCode;
+use crate::store::{AuditFilter, Store, StoreError};
 
 /// How an attempted action ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -240,6 +237,21 @@ fn truncate(text: &str, max: usize) -> String {
     text.chars().take(max).collect()
 }
 
+/// A query parameter of the audit log that is not valid (the words name it).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct InvalidQuery(pub String);
+
+/// Why a page of the audit log was not read.
+#[derive(Debug, thiserror::Error)]
+pub enum AuditError {
+    /// Only admins read the audit log (the words name the role needed).
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("the audit log could not be read")]
+    Store(#[from] StoreError),
+}
+
 /// Checks the audit log's query parameters (the same for the page and the API).
 pub fn parse_filter(
     actor: Option<&str>,
@@ -247,9 +259,9 @@ pub fn parse_filter(
     outcome: Option<&str>,
     before: Option<i64>,
     limit: Option<&str>,
-) -> Result<AuditFilter, ApiError> {
-    let bad = |msg: String| ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", msg);
-    let text = |key: &str, v: Option<&str>| -> Result<Option<String>, ApiError> {
+) -> Result<AuditFilter, InvalidQuery> {
+    let bad = |msg: String| InvalidQuery(msg);
+    let text = |key: &str, v: Option<&str>| -> Result<Option<String>, InvalidQuery> {
         match v.map(str::trim).filter(|v| !v.is_empty()) {
             Some(v) if v.chars().count() > 128 => {
                 Err(bad(format!("`{key}` is longer than 128 characters")))
@@ -287,19 +299,14 @@ pub fn parse_filter(
 
 /// A page of the audit log for `caller` (admins only).
 pub async fn page(
-    console: &Console,
+    store: &Store,
     caller: &Caller,
     filter: &AuditFilter,
-) -> Result<AuditPage, ApiError> {
+) -> Result<AuditPage, AuditError> {
     caller
         .require(Permission::ReadAudit)
-        .map_err(|d| ApiError::new(StatusCode::FORBIDDEN, "forbidden", d.0))?;
-    let entries = console
-        .auth
-        .store()
-        .audit(filter)
-        .await
-        .map_err(crate::rest::journal_error)?;
+        .map_err(|d| AuditError::Forbidden(d.0))?;
+    let entries = store.audit(filter).await?;
     let next_before = (entries.len() == filter.limit as usize)
         .then(|| entries.last().map(|e| e.seq))
         .flatten();

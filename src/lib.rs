@@ -45,6 +45,9 @@ pub mod rest;
 /// Guided restores: pre-flight, plan, runbook, journaled execution, resume after restart.
 #[cfg(feature = "ssr")]
 pub mod restore;
+/// The whole router: pages, server functions, the JSON API, static files, the gate.
+#[cfg(feature = "ssr")]
+pub mod router;
 /// Building the HTTP application (used by `main` and by the integration tests).
 #[cfg(feature = "ssr")]
 pub mod startup;
@@ -54,11 +57,15 @@ pub mod state;
 /// The run journal (SQLite through sqlx).
 #[cfg(feature = "ssr")]
 pub mod store;
+/// The HTTP surface's wire error and the mapping of every refusal to it (JSON API and server
+/// functions alike).
+#[cfg(feature = "ssr")]
+pub mod wire;
 
 /// Browser entry point: hydrates the server-rendered page.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    leptos::mount::hydrate_lazy(app::App);
 }

@@ -191,13 +191,22 @@ fn config_path() -> Option<std::path::PathBuf> {
     std::env::var_os("CONSOLE_CONFIG").map(Into::into)
 }
 
-/// Leptos' own options (site root, output name) with our listen address.
+/// Leptos' own options (site root, output name) with our listen address. The bundle's files
+/// carry content hashes when cargo-leptos wrote its hash file next to this binary (every build
+/// of this project does, `hash-files = true`): then the pages name the hashed files, whether or
+/// not `LEPTOS_HASH_FILES` was set.
 #[cfg(feature = "ssr")]
 fn leptos_options(
     listen: std::net::SocketAddr,
 ) -> Result<leptos::prelude::LeptosOptions, leptos::config::errors::LeptosConfigError> {
     let mut options = leptos::prelude::get_configuration(None)?.leptos_options;
     options.site_addr = listen;
+    let beside = std::env::current_exe()
+        .ok()
+        .and_then(|p| p.parent().map(|d| d.join(options.hash_file.as_ref())));
+    if !options.hash_files && beside.is_some_and(|p| p.exists()) {
+        options.hash_files = true;
+    }
     Ok(options)
 }
 

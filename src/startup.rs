@@ -202,7 +202,7 @@ impl Application {
             leptos_options,
             console,
         };
-        let router = crate::rest::router(state.clone());
+        let router = crate::router::router(state.clone());
         let listener = tokio::net::TcpListener::bind(listen)
             .await
             .map_err(|source| StartupError::Bind {

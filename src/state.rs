@@ -82,6 +82,17 @@ impl Drop for StreamSlot {
 }
 
 impl Console {
+    /// What the history's operations need of the console.
+    pub fn history_services(&self) -> crate::history::Services<'_> {
+        crate::history::Services {
+            cache: &self.history,
+            engine: &self.engine,
+            clients: &self.clients,
+            cluster: &self.cluster,
+            rpo_objective_hours: self.settings.rpo_objective_hours,
+        }
+    }
+
     /// The banner's data, with the watchdog's current alert.
     pub fn console_info(&self) -> ConsoleInfo {
         ConsoleInfo {

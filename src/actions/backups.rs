@@ -27,7 +27,7 @@ pub async fn start_backup(
                 .engine
                 .start_backup(request)
                 .await
-                .map_err(|e| ActionError::Api(crate::rest::start_error(e)))
+                .map_err(ActionError::from)
         },
         |id| (Outcome::Ok, Some(format!("started backup {id}"))),
     )
@@ -45,13 +45,7 @@ pub async fn cancel_backup(
         Permission::CancelBackup,
         "backup.cancel",
         format!("backup {id}"),
-        |console| async move {
-            console
-                .engine
-                .cancel(id)
-                .await
-                .map_err(|e| ActionError::Api(crate::rest::cancel_error(e)))
-        },
+        |console| async move { console.engine.cancel(id).await.map_err(ActionError::from) },
         |()| (Outcome::Ok, None),
     )
     .await
@@ -72,9 +66,9 @@ pub async fn delete_set(
         "set.delete",
         format!("backup set {id}{}", if force { " (forced)" } else { "" }),
         |console| async move {
-            crate::history::delete_set(&console, id, force)
+            crate::history::delete_set(&console.history_services(), id, force)
                 .await
-                .map_err(|e| ActionError::Api(crate::rest::delete_error(e)))
+                .map_err(ActionError::from)
         },
         |o| match &o.left {
             None if o.complete => (Outcome::Ok, Some("every part deleted".into())),

@@ -15,80 +15,71 @@ pub use restores::{
 
 use crate::audit::{self, Outcome, Record};
 use crate::auth::Caller;
-use crate::domain::{Failure, Permission};
-use crate::rest::ApiError;
+use crate::domain::Permission;
+use crate::engine::{CancelError, StartError};
+use crate::history::DeleteError;
 use crate::restore::RestoreError;
 use crate::state::Console;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use crate::store::StoreError;
 use std::future::Future;
 use std::sync::Arc;
 
-/// Why an action was not done.
+/// Why an action was not done: the service's own refusal, kept typed (the HTTP surface maps
+/// each to its answer in `crate::wire`).
 #[derive(Debug, thiserror::Error)]
 pub enum ActionError {
-    /// The caller's role does not have the permission (403).
+    /// The caller's role does not have the permission (words: the role needed).
     #[error("{0}")]
     Forbidden(String),
+    #[error(transparent)]
+    Start(#[from] StartError),
+    #[error(transparent)]
+    Cancel(#[from] CancelError),
+    #[error(transparent)]
+    Delete(#[from] DeleteError),
     /// A restore request the restore engine refused (with its checks, when they failed).
     #[error(transparent)]
-    Restore(RestoreError),
-    /// Any other refusal or failure, as the API answers it.
-    #[error(transparent)]
-    Api(ApiError),
-}
-
-impl From<ApiError> for ActionError {
-    fn from(e: ApiError) -> Self {
-        Self::Api(e)
-    }
-}
-
-impl From<RestoreError> for ActionError {
-    fn from(e: RestoreError) -> Self {
-        Self::Restore(e)
-    }
+    Restore(#[from] RestoreError),
+    #[error("the console's journal failed")]
+    Journal(#[from] StoreError),
+    #[error("no backup with id {0} in the journal, the components or the repository")]
+    UnknownSet(i64),
+    #[error("no restore with id {0}")]
+    UnknownRestore(i64),
+    #[error("Only the embedded simulator can be operated from the console; on a real cluster, run the commands shown.")]
+    NotSimulated,
+    #[error("{0}")]
+    Simulator(String),
+    /// The action's task ended without an answer (a panic); the audit log and the console's
+    /// log say what was done.
+    #[error("the action {0} stopped unexpectedly; see the console's log and the audit log")]
+    Stopped(&'static str),
 }
 
 impl ActionError {
-    /// Status, stable code and words.
-    pub fn api(&self) -> ApiError {
-        match self {
-            ActionError::Forbidden(why) => {
-                ApiError::new(StatusCode::FORBIDDEN, "forbidden", why.clone())
-            }
-            ActionError::Restore(e) => crate::rest::restore_api_error(e),
-            ActionError::Api(e) => ApiError::new(e.status, e.code, e.message.clone()),
-        }
-    }
-
+    /// How the audit log records it: a fault of the console or the cluster is `failed`,
+    /// anything else was refused (nothing done).
     fn outcome(&self) -> Outcome {
-        if self.api().status.is_server_error() {
+        let fault = match self {
+            Self::Journal(_) | Self::Stopped(_) => true,
+            Self::Start(e) => matches!(
+                e,
+                StartError::Store(_) | StartError::LatestUnknown(_) | StartError::ShuttingDown
+            ),
+            Self::Cancel(e) => matches!(e, CancelError::Store(_)),
+            Self::Delete(e) => matches!(e, DeleteError::Store(_)),
+            Self::Restore(e) => matches!(e, RestoreError::Journal(_) | RestoreError::ShuttingDown),
+            Self::Forbidden(_)
+            | Self::UnknownSet(_)
+            | Self::UnknownRestore(_)
+            | Self::NotSimulated
+            | Self::Simulator(_) => false,
+        };
+        if fault {
             Outcome::Failed
         } else {
             Outcome::Refused
         }
-    }
-}
-
-impl IntoResponse for ActionError {
-    fn into_response(self) -> Response {
-        match self {
-            ActionError::Restore(e) => crate::rest::restore_error(e),
-            other => other.api().into_response(),
-        }
-    }
-}
-
-impl From<ActionError> for Failure {
-    fn from(e: ActionError) -> Self {
-        let api = e.api();
-        // A server function answers with the REST API's status (403 for a role too low, 409
-        // for a conflict), not a bare 500.
-        if let Some(options) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
-            options.set_status(api.status);
-        }
-        Failure::new(api.code, api.message)
     }
 }
 
@@ -137,19 +128,13 @@ where
         let result = work.await;
         let (outcome, detail) = match &result {
             Ok(value) => done(value),
-            Err(e) => (e.outcome(), Some(e.api().message)),
+            Err(e) => (e.outcome(), Some(e.to_string())),
         };
         audit::record(&store, (&who).into(), entry(outcome, detail)).await;
         result
     });
     task.await.map_err(|e| {
         tracing::error!(action, error = %e, "an action's task failed");
-        ActionError::Api(ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "action_failed",
-            format!(
-                "The action {action} stopped unexpectedly; see the console's log and the audit log"
-            ),
-        ))
+        ActionError::Stopped(action)
     })?
 }

@@ -5,9 +5,7 @@ use super::{audited, ActionError};
 use crate::audit::Outcome;
 use crate::auth::Caller;
 use crate::domain::{BackupId, Permission, RestoreView};
-use crate::rest::ApiError;
 use crate::state::Console;
-use axum::http::StatusCode;
 use std::sync::Arc;
 
 /// Starts a restore of `backup_id` once `confirm` is the cluster's name.
@@ -29,9 +27,9 @@ pub async fn start_restore(
             // The typed name is checked before anything is read.
             console.restores.check_confirm(confirm.as_deref())?;
             let set = match BackupId::new(backup_id) {
-                Some(id) => crate::history::fresh_set(&console, id)
+                Some(id) => crate::history::fresh_set(&console.history_services(), id)
                     .await
-                    .map_err(|e| ActionError::Api(crate::rest::journal_error(e)))?,
+                    .map_err(ActionError::Journal)?,
                 None => None,
             };
             Ok(console
@@ -119,30 +117,22 @@ pub async fn simulate_operator_step(
         caller,
         Permission::SimulateOperatorStep,
         "restore.simulate_operator_step",
-        format!("restore {restore_id} step {}", key.chars().take(64).collect::<String>()),
+        format!(
+            "restore {restore_id} step {}",
+            key.chars().take(64).collect::<String>()
+        ),
         |console| async move {
             let Some(sim) = console.simulator.clone() else {
-                return Err(ActionError::Api(ApiError::new(
-                    StatusCode::CONFLICT,
-                    "not_simulated",
-                    "Only the embedded simulator can be operated from the console; on a real cluster, run the commands shown.",
-                )));
+                return Err(ActionError::NotSimulated);
             };
             let view = console
                 .restores
                 .get(restore_id)
-                .await
-                .map_err(|e| ActionError::Api(crate::rest::journal_error(e)))?
-                .ok_or_else(|| {
-                    ActionError::Api(ApiError::new(
-                        StatusCode::NOT_FOUND,
-                        "not_found",
-                        format!("No restore with id {restore_id}"),
-                    ))
-                })?;
+                .await?
+                .ok_or(ActionError::UnknownRestore(restore_id))?;
             crate::restore::simulate::operator_step(&sim, &view, &key)
                 .await
-                .map_err(|e| ActionError::Api(ApiError::new(StatusCode::CONFLICT, "simulator", e)))
+                .map_err(ActionError::Simulator)
         },
         |done| (Outcome::Ok, Some(done.join("; "))),
     )

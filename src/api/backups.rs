@@ -59,7 +59,7 @@ pub async fn get_backups(
         None,
     )
     .map_err(|e| Failure::new("invalid_query", e.to_string()))?;
-    let page = crate::history::history_page(&console, &query)
+    let page = crate::history::history_page(&console.history_services(), &query)
         .await
         .map_err(|e| Failure::new("journal_error", e.to_string()))?;
     // The plan of the profile the overview last detected (8.2–8.7 before the first probe).
@@ -112,7 +112,7 @@ pub async fn get_set(backup_id: i64) -> Result<Option<BackupSetRow>, Failure> {
     let Some(id) = crate::domain::BackupId::new(backup_id) else {
         return Ok(None);
     };
-    crate::history::history_set_sized(&console, id)
+    crate::history::history_set_sized(&console.history_services(), id)
         .await
         .map_err(|e| Failure::new("journal_error", e.to_string()))
 }

@@ -25,6 +25,19 @@ pub(crate) fn caller() -> Result<crate::auth::Caller, crate::domain::Failure> {
         })
 }
 
+/// A refused or failed action as the server function's error: the same status, code and words
+/// as the REST API (403 for a role too low, 409 for a conflict), not a bare 500.
+#[cfg(feature = "ssr")]
+impl From<crate::actions::ActionError> for crate::domain::Failure {
+    fn from(e: crate::actions::ActionError) -> Self {
+        let api = crate::wire::action_error(&e);
+        if let Some(options) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+            options.set_status(api.status);
+        }
+        crate::domain::Failure::new(api.code, api.message)
+    }
+}
+
 pub use backups::{
     cancel_backup, delete_set, get_backups, get_deletion, get_run, get_set, start_backup,
     CancelBackup, DeleteSet, GetBackups, GetDeletion, GetRun, GetSet, StartBackup,

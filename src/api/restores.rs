@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 fn failure(e: crate::restore::RestoreError) -> Failure {
-    let api = crate::rest::restore_api_error(&e);
+    let api = crate::wire::restore_api_error(&e);
     Failure::new(api.code, api.message)
 }
 
@@ -16,7 +16,7 @@ pub async fn get_restore_plan(backup_id: i64) -> Result<Option<RestorePlan>, Fai
     let Some(id) = crate::domain::BackupId::new(backup_id) else {
         return Ok(None);
     };
-    let Some(set) = crate::history::set_read_now(&console, id)
+    let Some(set) = crate::history::set_read_now(&console.history_services(), id)
         .await
         .map_err(|e| Failure::new("journal_error", e.to_string()))?
     else {

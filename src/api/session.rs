@@ -10,7 +10,7 @@ pub async fn get_me() -> Result<(Me, String), Failure> {
     let csrf = use_context::<axum::http::request::Parts>()
         .and_then(|p| {
             p.extensions
-                .get::<crate::auth::middleware::CsrfToken>()
+                .get::<crate::auth::CsrfToken>()
                 .map(|t| t.0.clone())
         })
         .unwrap_or_default();
@@ -34,8 +34,14 @@ pub async fn get_audit(
         before,
         None,
     )
-    .map_err(|e| Failure::new(e.code, e.message))?;
-    crate::audit::page(&console, &caller, &filter)
+    .map_err(|e| {
+        let api = crate::wire::invalid_query(&e);
+        Failure::new(api.code, api.message)
+    })?;
+    crate::audit::page(console.auth.store(), &caller, &filter)
         .await
-        .map_err(|e| Failure::new(e.code, e.message))
+        .map_err(|e| {
+            let api = crate::wire::audit_error(&e);
+            Failure::new(api.code, api.message)
+        })
 }

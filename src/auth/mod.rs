@@ -3,27 +3,25 @@
 //! Every request except the public few (sign-in, assets, health) passes [`middleware`] and
 //! carries a [`Caller`]; the actions check its role in [`crate::actions`].
 
-mod address;
 mod bootstrap;
-mod cookie;
 mod limiter;
-pub mod middleware;
 pub mod oidc;
-pub mod oidc_signin;
-mod page;
 mod password;
-pub mod signin;
 mod token;
 
-pub use address::client_address;
 pub use bootstrap::{bootstrap_admin, revoke_sessions, set_user, BootstrapError};
 pub use limiter::LoginLimiter;
 pub use password::{hash_password, verify_password, PasswordError};
-pub use token::{random_token, sha256_hex};
+pub use token::{random_token, same_text, sha256_hex};
 
 use crate::config::AuthSettings;
 use crate::domain::{Me, Permission, Role};
 use crate::store::Store;
+
+/// A session's CSRF token, put in the request's extensions by the gate (the page shell renders
+/// it in a meta tag).
+#[derive(Clone, Debug)]
+pub struct CsrfToken(pub String);
 
 /// How a principal proved who it is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

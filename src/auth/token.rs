@@ -29,7 +29,7 @@ pub(super) fn same(a: &[u8; 32], b: &[u8; 32]) -> bool {
 }
 
 /// Compares two texts (CSRF tokens) in time independent of where they differ.
-pub(super) fn same_text(a: &str, b: &str) -> bool {
+pub fn same_text(a: &str, b: &str) -> bool {
     a.len() == b.len()
         && a.bytes()
             .zip(b.bytes())

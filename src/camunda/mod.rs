@@ -6,6 +6,7 @@
 mod elasticsearch;
 mod error;
 mod http;
+mod info;
 pub(crate) mod message;
 pub mod partitions;
 mod recovery;
@@ -17,6 +18,7 @@ mod zeebe;
 pub use elasticsearch::ElasticsearchClient;
 pub use error::ClientError;
 pub use http::{Auth, HttpConfig, ManagementClient};
+pub use info::actuator_version;
 pub use message::extract_message;
 pub use partitions::{Confirmation, ExportingView};
 pub use recovery::{ChangeState, Mode, RecoveryClient, RestoreProgress};

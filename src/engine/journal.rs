@@ -3,7 +3,7 @@
 //! action a transition announces only after the write returned.
 
 use crate::domain::{RunEvent, RunState, RunView, StepKey, StepState};
-use crate::store::{Store, StoreError};
+use crate::store::{Framed, Store, StoreError};
 use tokio::sync::broadcast;
 
 /// The current time as RFC 3339 with milliseconds.
@@ -16,7 +16,7 @@ pub struct RunJournal {
     run: RunView,
     seq: u64,
     store: Store,
-    events: broadcast::Sender<RunEvent>,
+    events: broadcast::Sender<Framed>,
 }
 
 impl RunJournal {
@@ -24,7 +24,7 @@ impl RunJournal {
     pub async fn create(
         run: RunView,
         store: Store,
-        events: broadcast::Sender<RunEvent>,
+        events: broadcast::Sender<Framed>,
     ) -> Result<Self, StoreError> {
         let event = RunEvent {
             seq: 1,
@@ -37,8 +37,8 @@ impl RunJournal {
             error: None,
             run: run.clone(),
         };
-        store.insert_run(&run, &event).await?;
-        let _ = events.send(event);
+        let framed = store.insert_run(&run, &event).await?;
+        let _ = events.send(framed);
         Ok(Self {
             run,
             seq: 1,
@@ -51,7 +51,7 @@ impl RunJournal {
     pub async fn resume(
         run: RunView,
         store: Store,
-        events: broadcast::Sender<RunEvent>,
+        events: broadcast::Sender<Framed>,
     ) -> Result<Self, StoreError> {
         let seq = store.last_seq(run.backup_id).await?;
         Ok(Self {
@@ -88,10 +88,10 @@ impl RunJournal {
             error,
             run: next.clone(),
         };
-        self.store.record(&next, &event).await?;
+        let framed = self.store.record(&next, &event).await?;
         self.seq += 1;
         self.run = next;
-        let _ = self.events.send(event);
+        let _ = self.events.send(framed);
         Ok(())
     }
 

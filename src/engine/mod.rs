@@ -26,9 +26,7 @@ pub use watchdog::spawn_watchdog;
 
 use crate::camunda::CamundaClients;
 use crate::config::{ClusterSettings, Timeouts};
-use crate::domain::{
-    BackupId, ProfileId, RunEvent, RunState, RunView, StartBackupRequest, StepKey,
-};
+use crate::domain::{BackupId, ProfileId, RunState, RunView, StartBackupRequest, StepKey};
 use crate::store::{Store, StoreError};
 use context::{RunContext, ShutdownDeadline};
 use journal::RunJournal;
@@ -108,7 +106,7 @@ struct Inner {
     start_lock: tokio::sync::Mutex<()>,
     /// The run (or recovery) executing now; watchers learn when it ends.
     active: watch::Sender<Option<Active>>,
-    channels: Mutex<HashMap<BackupId, broadcast::Sender<RunEvent>>>,
+    channels: Mutex<HashMap<BackupId, broadcast::Sender<crate::store::Framed>>>,
     alert: Mutex<Option<String>>,
     alarm: Mutex<Option<Alarm>>,
     /// Set once start-up recovery finished; the watchdog waits for it.
@@ -181,7 +179,7 @@ impl BackupEngine {
         self.inner.active.send_replace(active);
     }
 
-    fn channel(&self, id: BackupId) -> broadcast::Sender<RunEvent> {
+    fn channel(&self, id: BackupId) -> broadcast::Sender<crate::store::Framed> {
         let mut channels = locked(&self.inner.channels);
         channels
             .entry(id)
@@ -424,7 +422,13 @@ impl BackupEngine {
         id: BackupId,
         last_seen: u64,
         page: u32,
-    ) -> Result<Option<(Vec<RunEvent>, Option<broadcast::Receiver<RunEvent>>)>, StoreError> {
+    ) -> Result<
+        Option<(
+            Vec<crate::store::Framed>,
+            Option<broadcast::Receiver<crate::store::Framed>>,
+        )>,
+        StoreError,
+    > {
         let Some(run) = self.inner.store.run(id).await? else {
             return Ok(None);
         };

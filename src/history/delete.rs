@@ -3,9 +3,9 @@
 //! is taking now. A part that fails to delete is named; the others are still deleted; the
 //! attempt is journaled and the history re-read, so the row shows what is left.
 
+use super::Services;
 use crate::camunda::WebAppClient;
 use crate::domain::{BackupId, DeletionOutcome, PartDeletion, PartKey, PartState};
-use crate::state::Console;
 use crate::store::StoreError;
 
 /// Why a set was not deleted.
@@ -34,7 +34,7 @@ pub enum DeleteError {
 /// Deletes every part of set `id`.
 #[tracing::instrument(skip_all, fields(backup_id = %id, force))]
 pub async fn delete_set(
-    console: &Console,
+    console: &Services<'_>,
     id: BackupId,
     force: bool,
 ) -> Result<DeletionOutcome, DeleteError> {
@@ -53,7 +53,7 @@ pub async fn delete_set(
             });
         }
         console
-            .history
+            .cache
             .deletions
             .claim(id)
             .ok_or(DeleteError::Deleting(id))?
@@ -80,7 +80,7 @@ pub async fn delete_set(
         }
     }
     // The paths of the profile the history was read in (8.8+: backupRuntime, backupHistory).
-    let profile = crate::profile::profile(console.history.reads().profile);
+    let profile = crate::profile::profile(console.cache.reads().profile);
     let c = &console.clients.for_profile(profile);
     let repo = &console.cluster.snapshot_repository;
     let state = |part: PartKey| set.components.get(part.as_str()).map(|c| c.state);
@@ -138,7 +138,7 @@ pub async fn delete_set(
         },
     ));
 
-    let progress = &console.history.deletions;
+    let progress = &console.cache.deletions;
     progress.begin(
         id,
         plan.iter()
@@ -217,8 +217,8 @@ pub async fn delete_set(
     tracing::warn!(backup_id = %id, complete = outcome.complete, "backup set deleted");
     progress.finish(id);
     console
-        .history
-        .refresh(&console.clients, &console.cluster, console.engine.store())
+        .cache
+        .refresh(console.clients, console.cluster, console.engine.store())
         .await;
     Ok(outcome)
 }
@@ -262,7 +262,7 @@ fn outcome(part: PartKey, result: Result<String, crate::camunda::ClientError>) -
 }
 
 async fn delete_snapshots(
-    console: &Console,
+    console: &Services<'_>,
     repo: &str,
     part: PartKey,
     names: &[String],

@@ -23,3 +23,15 @@ pub use service::{fresh_set, history_page, history_set, history_set_sized, set_r
 pub use sizes::SnapshotSizes;
 pub use sources::{ClusterReads, HistoryCache, Read, Sources};
 pub use view::{Rows, View};
+
+/// What the history's operations use of the console: the cached reads, the engine (its journal
+/// and start lock), the clients and the cluster's settings. Built by the console's state; the
+/// history never reaches for the whole console.
+#[derive(Clone, Copy)]
+pub struct Services<'a> {
+    pub cache: &'a HistoryCache,
+    pub engine: &'a crate::engine::BackupEngine,
+    pub clients: &'a crate::camunda::CamundaClients,
+    pub cluster: &'a crate::config::ClusterSettings,
+    pub rpo_objective_hours: u64,
+}

@@ -1,18 +1,21 @@
 //! The history as the pages and the API ask for it: the kept rows (journal and cluster reads
 //! merged), paged, with words when a source's data is not fresh.
 
+use super::Services;
 use super::{page, HistoryQuery};
 use crate::domain::{BackupId, BackupSetRow, HistoryPage};
-use crate::state::Console;
 use crate::store::StoreError;
 
 /// One page of the history.
-pub async fn history_page(console: &Console, q: &HistoryQuery) -> Result<HistoryPage, StoreError> {
-    let view = console.history.view(console.engine.store()).await?;
+pub async fn history_page(
+    console: &Services<'_>,
+    q: &HistoryQuery,
+) -> Result<HistoryPage, StoreError> {
+    let view = console.cache.view(console.engine.store()).await?;
     let reads = &view.cluster;
-    let mut page = page(&view.rows, q, console.settings.rpo_objective_hours);
+    let mut page = page(&view.rows, q, console.rpo_objective_hours);
     for item in &mut page.items {
-        console.history.sizes.apply(item);
+        console.cache.sizes.apply(item);
     }
     page.components_read_at = reads.refreshed_at.clone();
     page.runtime = reads.runtime.clone();
@@ -49,23 +52,23 @@ pub async fn history_page(console: &Console, q: &HistoryQuery) -> Result<History
 
 /// The row of one backup id, if any source knows it.
 pub async fn history_set(
-    console: &Console,
+    console: &Services<'_>,
     id: BackupId,
 ) -> Result<Option<BackupSetRow>, StoreError> {
-    let view = console.history.view(console.engine.store()).await?;
+    let view = console.cache.view(console.engine.store()).await?;
     Ok(view.row(id.get()).map(|r| BackupSetRow::clone(r)))
 }
 
 /// The row of one backup id for its detail page: with the sizes of its snapshots, read from
 /// Elasticsearch now if not known yet.
 pub async fn history_set_sized(
-    console: &Console,
+    console: &Services<'_>,
     id: BackupId,
 ) -> Result<Option<BackupSetRow>, StoreError> {
     let Some(mut row) = history_set(console, id).await? else {
         return Ok(None);
     };
-    let sizes = &console.history.sizes;
+    let sizes = &console.cache.sizes;
     sizes
         .read_missing(
             &console.clients.elasticsearch,
@@ -85,11 +88,11 @@ pub async fn history_set_sized(
 /// restore plan). The version profile is the last refresh's.
 #[tracing::instrument(skip_all, fields(backup_id = %id))]
 pub async fn set_read_now(
-    console: &Console,
+    console: &Services<'_>,
     id: BackupId,
 ) -> Result<Option<BackupSetRow>, StoreError> {
     use super::sources::{ClusterReads, Read};
-    let last = console.history.reads();
+    let last = console.cache.reads();
     let spec = crate::profile::profile(last.profile);
     let clients = console.clients.for_profile(spec);
     let n = id.get();
@@ -153,7 +156,7 @@ pub async fn set_read_now(
     let runs = console.engine.store().brief_map().await?;
     let mut row = super::merge_row(n, &reads, &index, runs.get(&n), &profile);
     if let Some(r) = row.as_mut() {
-        console.history.sizes.apply(r);
+        console.cache.sizes.apply(r);
     }
     Ok(row)
 }
@@ -162,12 +165,12 @@ pub async fn set_read_now(
 /// (the cached ones may be a refresh interval old). For decisions that change the cluster:
 /// deleting a set, planning or starting a restore.
 pub async fn fresh_set(
-    console: &Console,
+    console: &Services<'_>,
     id: BackupId,
 ) -> Result<Option<BackupSetRow>, StoreError> {
     console
-        .history
-        .refresh(&console.clients, &console.cluster, console.engine.store())
+        .cache
+        .refresh(console.clients, console.cluster, console.engine.store())
         .await;
     history_set(console, id).await
 }

@@ -1,23 +1,7 @@
 //! Best-effort component versions: Spring Boot's `/actuator/info`, else the version embedded
 //! in backup data (`brokerVersion`, snapshot names `prefix_{id}_{version}_part_n_of_m`).
 
-use crate::camunda::ManagementClient;
-use reqwest::Method;
-
-/// `build.version` of `/actuator/info`, if the endpoint is exposed.
-pub async fn actuator_version(client: &ManagementClient) -> Option<String> {
-    let answer = client
-        .call(Method::GET, "/actuator/info", None)
-        .await
-        .ok()?;
-    if !answer.status.is_success() {
-        return None;
-    }
-    let v: serde_json::Value = serde_json::from_str(&answer.body).ok()?;
-    v.pointer("/build/version")
-        .and_then(|x| x.as_str())
-        .map(str::to_owned)
-}
+pub use crate::camunda::actuator_version;
 
 /// The `{version}` of a web-app snapshot name, e.g. `camunda_operate_123_8.5.16_part_1_of_6`.
 pub fn version_from_snapshot_name(name: &str) -> Option<String> {

@@ -359,7 +359,7 @@ pub async fn of_gateway(
     clients: &crate::camunda::CamundaClients,
     configured: Option<&str>,
 ) -> (Option<String>, crate::domain::DetectedProfile) {
-    let version = crate::overview::actuator_version(clients.zeebe.gateway()).await;
+    let version = crate::camunda::actuator_version(clients.zeebe.gateway()).await;
     let profile = detect(
         configured,
         &VersionsSeen {

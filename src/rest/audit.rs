@@ -1,9 +1,9 @@
 //! `GET /api/v1/audit?actor=&action=&outcome=&before=&limit=[&format=jsonl]` (admins): the
 //! audit log newest first as `{"entries": [...], "nextBefore": n}`, or as JSON lines to export.
 
-use super::ApiError;
 use crate::auth::Caller;
 use crate::state::AppState;
+use crate::wire::ApiError;
 use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -14,7 +14,7 @@ use std::collections::HashMap;
     params(
         ("actor" = Option<String>, Query, min_length = 1, max_length = 128, description = "Only this user or token"),
         ("action" = Option<String>, Query, min_length = 1, max_length = 128, description = "Only this action, or actions with this prefix (`restore.`)"),
-        ("outcome" = Option<String>, Query, pattern = "^(ok|refused|failed)$", description = "ok, refused or failed"),
+        ("outcome" = Option<String>, Query, pattern = "^(attempted|ok|refused|failed)$", description = "attempted, ok, refused or failed"),
         ("before" = Option<i64>, Query, minimum = 1, description = "`nextBefore` of the previous page"),
         ("limit" = Option<u32>, Query, minimum = 1, maximum = 1000, description = "Entries per page (100; 1000 for jsonl)"),
         ("format" = Option<String>, Query, pattern = "^(json|jsonl)$", description = "`jsonl`: JSON lines to download"),
@@ -61,8 +61,11 @@ pub async fn list(
         arg("outcome"),
         before,
         arg("limit").or(jsonl.then_some("1000")),
-    )?;
-    let page = crate::audit::page(&state.console, &caller, &filter).await?;
+    )
+    .map_err(|e| crate::wire::invalid_query(&e))?;
+    let page = crate::audit::page(state.console.auth.store(), &caller, &filter)
+        .await
+        .map_err(|e| crate::wire::audit_error(&e))?;
     if !jsonl {
         return Ok(Json(page).into_response());
     }

@@ -5,15 +5,14 @@ use super::schema::{
     BackupCancelRequested, BackupDetail, BackupStarted, BodyRefusals, ErrorBody, Links, NotTaken,
     Refusals, RunOrId,
 };
-use super::ApiError;
-use crate::actions::{self, ActionError};
+use crate::actions;
 use crate::auth::Caller;
 use crate::domain::{BackupId, StartBackupRequest};
 use crate::domain::{DeletionOutcome, HistoryPage};
-use crate::engine::{CancelError, StartError};
 use crate::history::{self, HistoryQuery};
 use crate::state::AppState;
-use crate::store::StoreError;
+use crate::wire::Refusal;
+use crate::wire::{journal_error, ApiError};
 use axum::body::Bytes;
 use axum::extract::Query;
 use axum::extract::{Path, State};
@@ -47,62 +46,6 @@ pub(super) fn no_empty(params: &HashMap<String, String>) -> Result<(), ApiError>
     }
 }
 
-pub fn journal_error(e: StoreError) -> ApiError {
-    tracing::error!(error = %e, "run journal error");
-    ApiError::new(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "journal_error",
-        "The console's run journal failed; see the console's log.",
-    )
-}
-
-/// Maps a start error to its HTTP answer (shared with the server function).
-pub fn start_error(e: StartError) -> ApiError {
-    match &e {
-        StartError::Busy(_) => ApiError::new(StatusCode::CONFLICT, "backup_running", e.to_string()),
-        StartError::RestoreRunning(_) => {
-            ApiError::new(StatusCode::CONFLICT, "restore_running", e.to_string())
-        }
-        StartError::HalfRestored(_) => {
-            ApiError::new(StatusCode::CONFLICT, "half_restored", e.to_string())
-        }
-        StartError::Recovering(_) => {
-            ApiError::new(StatusCode::CONFLICT, "recovering", e.to_string())
-        }
-        StartError::ShuttingDown => ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "shutting_down",
-            e.to_string(),
-        ),
-        StartError::InvalidId { .. } => ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_backup_id",
-            e.to_string(),
-        ),
-        StartError::IdTaken { .. } => ApiError::new(
-            StatusCode::CONFLICT,
-            "backup_id_not_above_latest",
-            e.to_string(),
-        ),
-        StartError::UnsupportedVersion(_) => {
-            ApiError::new(StatusCode::CONFLICT, "unsupported_version", e.to_string())
-        }
-        StartError::LatestUnknown(cause) => ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "cluster_unavailable",
-            format!("Cannot determine the latest backup id, so no backup was started: {cause}"),
-        ),
-        StartError::Store(cause) => {
-            tracing::error!(error = %cause, "run journal error");
-            ApiError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "journal_error",
-                "The console's run journal failed; see the console's log.",
-            )
-        }
-    }
-}
-
 /// `POST /api/v1/backups` with `{}` or `{"backupId": n}` → 202 `{"backupId": n, ...}`.
 #[utoipa::path(post, path = "/api/v1/backups", operation_id = "startBackup", tag = "backups",
     request_body(content = Option<StartBackupRequest>, description = "Empty, `{}`, or the id to use"),
@@ -118,7 +61,7 @@ pub async fn start(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     body: Bytes,
-) -> Result<(StatusCode, Json<BackupStarted>), ActionError> {
+) -> Result<(StatusCode, Json<BackupStarted>), Refusal> {
     // No body, or JSON `null`: the next id.
     let empty = body.iter().all(u8::is_ascii_whitespace) || body.trim_ascii() == b"null";
     let request: StartBackupRequest = if empty {
@@ -172,10 +115,10 @@ pub async fn list(
         arg("to"),
     )
     .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", e.to_string()))?;
-    history::history_page(&state.console, &query)
+    history::history_page(&state.console.history_services(), &query)
         .await
         .map(Json)
-        .map_err(journal_error)
+        .map_err(|e| journal_error(&e))
 }
 
 /// `GET /api/v1/backups/{id}`: the console's run (when it took the set) with the set's
@@ -194,10 +137,15 @@ pub async fn get(
     Path(raw): Path<String>,
 ) -> Result<Json<BackupDetail>, ApiError> {
     let id = parse_backup_id(&raw)?;
-    let run = state.console.engine.run(id).await.map_err(journal_error)?;
-    let set = history::history_set_sized(&state.console, id)
+    let run = state
+        .console
+        .engine
+        .run(id)
         .await
-        .map_err(journal_error)?;
+        .map_err(|e| journal_error(&e))?;
+    let set = history::history_set_sized(&state.console.history_services(), id)
+        .await
+        .map_err(|e| journal_error(&e))?;
     let not_found = || {
         ApiError::new(
             StatusCode::NOT_FOUND,
@@ -211,7 +159,7 @@ pub async fn get(
         .store()
         .deletions(id)
         .await
-        .map_err(journal_error)?;
+        .map_err(|e| journal_error(&e))?;
     if set.is_none() && run.is_none() && deletions.is_empty() {
         return Err(not_found());
     }
@@ -254,7 +202,7 @@ pub async fn delete(
     Extension(caller): Extension<Caller>,
     Path(raw): Path<String>,
     Query(params): Query<HashMap<String, String>>,
-) -> Result<Json<DeletionOutcome>, ActionError> {
+) -> Result<Json<DeletionOutcome>, Refusal> {
     let id = parse_backup_id(&raw)?;
     let force = match params.get("force").map(String::as_str) {
         None | Some("false") => false,
@@ -268,27 +216,9 @@ pub async fn delete(
             .into())
         }
     };
-    actions::delete_set(&state.console, &caller, id, force)
-        .await
-        .map(Json)
-}
-
-/// The API error of a refused deletion.
-pub fn delete_error(e: history::DeleteError) -> ApiError {
-    use history::DeleteError as D;
-    match e {
-        D::NotFound(_) => ApiError::new(StatusCode::NOT_FOUND, "not_found", e.to_string()),
-        D::NewestRestorable(_) => {
-            ApiError::new(StatusCode::CONFLICT, "newest_restorable", e.to_string())
-        }
-        D::Running(_) => ApiError::new(StatusCode::CONFLICT, "backup_running", e.to_string()),
-        D::UnderRestore { .. } => {
-            ApiError::new(StatusCode::CONFLICT, "set_under_restore", e.to_string())
-        }
-        D::Deleting(_) => ApiError::new(StatusCode::CONFLICT, "deleting", e.to_string()),
-        D::Unsure(..) => ApiError::new(StatusCode::CONFLICT, "sources_unavailable", e.to_string()),
-        D::Store(cause) => journal_error(cause),
-    }
+    Ok(Json(
+        actions::delete_set(&state.console, &caller, id, force).await?,
+    ))
 }
 
 /// `POST /api/v1/backups/{id}/cancel` → 202; honoured at the next step boundary or poll.
@@ -305,7 +235,7 @@ pub async fn cancel(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Path(raw): Path<String>,
-) -> Result<(StatusCode, Json<BackupCancelRequested>), ActionError> {
+) -> Result<(StatusCode, Json<BackupCancelRequested>), Refusal> {
     let id = parse_backup_id(&raw)?;
     actions::cancel_backup(&state.console, &caller, id).await?;
     Ok((
@@ -315,17 +245,4 @@ pub async fn cancel(
             cancel_requested: true,
         }),
     ))
-}
-
-/// The API error of a refused cancel.
-pub fn cancel_error(e: CancelError) -> ApiError {
-    match e {
-        e @ CancelError::NotFound(_) => {
-            ApiError::new(StatusCode::NOT_FOUND, "not_found", e.to_string())
-        }
-        e @ CancelError::NotRunning(..) => {
-            ApiError::new(StatusCode::CONFLICT, "not_running", e.to_string())
-        }
-        CancelError::Store(e) => journal_error(e),
-    }
 }

@@ -1,9 +1,9 @@
 //! `GET /api/v1/health`, `/api/v1/console` and `/api/v1/cluster`.
 
 use super::schema::{ErrorBody, Health, Refusals};
-use super::ApiError;
 use crate::domain::{ClusterOverview, ConsoleInfo};
 use crate::state::AppState;
+use crate::wire::ApiError;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;

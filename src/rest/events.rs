@@ -5,13 +5,14 @@
 //! run waits. Each caller holds at most `[auth] streams_per_caller` streams at once.
 //! `GET /api/v1/backups/{id}/events` lives here; the restores' stream uses the same [`replay`].
 
-use super::backups::{journal_error, parse_backup_id};
+use super::backups::parse_backup_id;
 use super::schema::{ErrorBody, Refusals};
-use super::ApiError;
-use crate::domain::{BackupId, RunEvent};
+use crate::domain::BackupId;
 use crate::engine::BackupEngine;
 use crate::state::AppState;
-use crate::store::StoreError;
+use crate::store::{Framed, StoreError};
+use crate::wire::journal_error;
+use crate::wire::ApiError;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -49,11 +50,13 @@ pub fn stream_slot(
 
 /// A journal an event stream replays and follows.
 pub trait EventJournal: Send + 'static {
-    type Event: serde::Serialize + Clone + Send + 'static;
+    type Event: Clone + Send + 'static;
     /// The event's sequence number within its run.
     fn seq(event: &Self::Event) -> u64;
     /// Whether the event ends the run (the stream ends after it).
     fn is_terminal(event: &Self::Event) -> bool;
+    /// The event's JSON text (encoded once, when journaled).
+    fn json(event: &Self::Event) -> &str;
     /// At most `limit` journaled events after `seq`, in order.
     fn after(
         &self,
@@ -106,8 +109,9 @@ pub fn replay<J: EventJournal>(
     };
     let events = futures::stream::unfold(cursor, |mut c| async move {
         let event = c.next().await?;
-        let data = serde_json::to_string(&event).unwrap_or_else(|_| "{}".into());
-        let sse = Event::default().id(J::seq(&event).to_string()).data(data);
+        let sse = Event::default()
+            .id(J::seq(&event).to_string())
+            .data(J::json(&event));
         Some((Ok(sse), c))
     })
     // On shutdown the stream ends (the browser reconnects to the next console).
@@ -183,17 +187,21 @@ struct RunEvents {
 }
 
 impl EventJournal for RunEvents {
-    type Event = RunEvent;
+    type Event = Framed;
 
-    fn seq(event: &RunEvent) -> u64 {
+    fn seq(event: &Framed) -> u64 {
         event.seq
     }
 
-    fn is_terminal(event: &RunEvent) -> bool {
-        event.is_terminal()
+    fn is_terminal(event: &Framed) -> bool {
+        event.terminal
     }
 
-    async fn after(&self, seq: u64, limit: u32) -> Result<Vec<RunEvent>, StoreError> {
+    fn json(event: &Framed) -> &str {
+        &event.json
+    }
+
+    async fn after(&self, seq: u64, limit: u32) -> Result<Vec<Framed>, StoreError> {
         self.engine.store().events_after(self.id, seq, limit).await
     }
 
@@ -229,7 +237,7 @@ pub async fn stream(
     let (past, live) = engine
         .subscribe(id, last_seen, PAGE)
         .await
-        .map_err(journal_error)?
+        .map_err(|e| journal_error(&e))?
         .ok_or_else(|| {
             ApiError::new(
                 StatusCode::NOT_FOUND,
@@ -267,6 +275,9 @@ mod tests {
         }
         fn is_terminal(event: &u64) -> bool {
             *event == u64::MAX
+        }
+        fn json(_: &u64) -> &str {
+            "{}"
         }
         async fn after(&self, seq: u64, limit: u32) -> Result<Vec<u64>, StoreError> {
             let page: Vec<u64> = (seq + 1..=self.n).take(limit as usize).collect();

@@ -2,19 +2,21 @@
 //! the server-sent-events stream of a restore. Handlers translate HTTP to engine calls and
 //! engine errors to status codes.
 
-use super::backups::journal_error;
 use super::events::{last_event_id, replay, EventJournal};
 use super::schema::{
-    BodyRefusals, ChecksFailedBody, ErrorBody, ErrorDetail, Links, Refusals, RestoreBody,
+    BodyRefusals, ChecksFailedBody, ErrorBody, Links, Refusals, RestoreBody,
     RestoreCancelRequested, RestoreList, RestoreStarted, StepConfirmed,
 };
-use super::ApiError;
-use crate::actions::{self, ActionError};
+use crate::actions;
 use crate::auth::Caller;
-use crate::domain::{BackupId, RestoreEvent};
+use crate::domain::BackupId;
 use crate::domain::{RestorePlan, RestoreView};
-use crate::restore::{RestoreEngine, RestoreError};
+use crate::restore::RestoreEngine;
 use crate::state::AppState;
+use crate::store::Framed;
+use crate::wire::ApiError;
+use crate::wire::Refusal;
+use crate::wire::{journal_error, not_found_set, restore_error};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -65,59 +67,6 @@ fn parse_body(body: &Bytes) -> Result<(i64, Option<String>), ApiError> {
     Ok((id, confirm))
 }
 
-fn not_found_set(id: i64) -> ApiError {
-    ApiError::new(
-        StatusCode::NOT_FOUND,
-        "not_found",
-        format!("No backup with id {id} in the journal, the components or the repository"),
-    )
-}
-
-/// The API error of a refused restore request (status, stable code, words).
-pub fn restore_api_error(e: &RestoreError) -> ApiError {
-    let api = |status, code: &'static str| ApiError::new(status, code, e.to_string());
-    match e {
-        RestoreError::NotConfirmed(_) => api(StatusCode::UNPROCESSABLE_ENTITY, "not_confirmed"),
-        RestoreError::UnknownSet(id) => not_found_set(*id),
-        RestoreError::Busy(_) => api(StatusCode::CONFLICT, "busy"),
-        RestoreError::ChecksFailed(_) => api(StatusCode::CONFLICT, "checks_failed"),
-        RestoreError::NotFound(_) => api(StatusCode::NOT_FOUND, "not_found"),
-        RestoreError::UnknownStep(_) => api(StatusCode::NOT_FOUND, "unknown_step"),
-        RestoreError::NotWaiting { .. } => api(StatusCode::CONFLICT, "step_not_waiting"),
-        RestoreError::NotCancellable(_) => api(StatusCode::CONFLICT, "not_cancellable"),
-        RestoreError::NotRetryable(..) => api(StatusCode::CONFLICT, "not_retryable"),
-        RestoreError::Superseded(..) => api(StatusCode::CONFLICT, "superseded"),
-        RestoreError::ShuttingDown => api(StatusCode::SERVICE_UNAVAILABLE, "shutting_down"),
-        RestoreError::Journal(cause) => {
-            tracing::error!(error = %cause, "restore journal error");
-            ApiError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "journal_error",
-                "The console's restore journal failed; see the console's log.",
-            )
-        }
-    }
-}
-
-/// The response of a refused restore request; failed checks come with the checks.
-pub fn restore_error(e: RestoreError) -> Response {
-    let api = restore_api_error(&e);
-    match e {
-        RestoreError::ChecksFailed(checks) => (
-            api.status,
-            Json(ChecksFailedBody {
-                error: ErrorDetail {
-                    code: api.code.into(),
-                    message: api.message,
-                },
-                checks,
-            }),
-        )
-            .into_response(),
-        _ => api.into_response(),
-    }
-}
-
 /// `POST /api/v1/restores/plan` `{"backupId": n}` → 200 the plan; nothing changes.
 #[utoipa::path(post, path = "/api/v1/restores/plan", operation_id = "planRestore", tag = "restores",
     request_body = RestoreBody,
@@ -134,9 +83,9 @@ pub async fn plan(State(state): State<AppState>, body: Bytes) -> Result<Response
     // Only this set is read again, and the prober's overview is used: a dry run costs the
     // cluster (and a store that bills per request) next to nothing.
     let set = match BackupId::new(id) {
-        Some(backup_id) => crate::history::set_read_now(console, backup_id)
+        Some(backup_id) => crate::history::set_read_now(&console.history_services(), backup_id)
             .await
-            .map_err(journal_error)?,
+            .map_err(|e| journal_error(&e))?,
         None => None,
     }
     .ok_or_else(|| not_found_set(id))?;
@@ -165,7 +114,7 @@ pub async fn start(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     body: Bytes,
-) -> Result<Response, ActionError> {
+) -> Result<Response, Refusal> {
     let (id, confirm) = parse_body(&body)?;
     let view = actions::start_restore(&state.console, &caller, id, confirm.as_deref()).await?;
     let rid = view.restore_id;
@@ -180,7 +129,12 @@ pub async fn start(
 #[utoipa::path(get, path = "/api/v1/restores", operation_id = "listRestores", tag = "restores",
     responses((status = 200, description = "Every restore, newest first", body = RestoreList), Refusals))]
 pub async fn list(State(state): State<AppState>) -> Result<Json<RestoreList>, ApiError> {
-    let items = state.console.restores.list().await.map_err(journal_error)?;
+    let items = state
+        .console
+        .restores
+        .list()
+        .await
+        .map_err(|e| journal_error(&e))?;
     Ok(Json(RestoreList { items }))
 }
 
@@ -213,7 +167,7 @@ pub async fn get(
         .restores
         .get(id)
         .await
-        .map_err(journal_error)?
+        .map_err(|e| journal_error(&e))?
         .map(Json)
         .ok_or_else(|| {
             ApiError::new(
@@ -238,7 +192,7 @@ pub async fn confirm(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Path((raw, key)): Path<(String, String)>,
-) -> Result<Response, ActionError> {
+) -> Result<Response, Refusal> {
     let id = parse_restore_id(&raw)?;
     actions::confirm_restore_step(&state.console, &caller, id, &key).await?;
     Ok((
@@ -266,7 +220,7 @@ pub async fn cancel(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Path(raw): Path<String>,
-) -> Result<Response, ActionError> {
+) -> Result<Response, Refusal> {
     let id = parse_restore_id(&raw)?;
     actions::cancel_restore(&state.console, &caller, id).await?;
     Ok((
@@ -295,7 +249,7 @@ pub async fn retry(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Path(raw): Path<String>,
-) -> Result<Response, ActionError> {
+) -> Result<Response, Refusal> {
     let id = parse_restore_id(&raw)?;
     let view = actions::retry_restore(&state.console, &caller, id).await?;
     Ok((StatusCode::ACCEPTED, Json(view)).into_response())
@@ -308,21 +262,21 @@ struct RestoreEvents {
 }
 
 impl EventJournal for RestoreEvents {
-    type Event = RestoreEvent;
+    type Event = Framed;
 
-    fn seq(event: &RestoreEvent) -> u64 {
+    fn seq(event: &Framed) -> u64 {
         event.seq
     }
 
-    fn is_terminal(event: &RestoreEvent) -> bool {
-        event.state.is_terminal()
+    fn is_terminal(event: &Framed) -> bool {
+        event.terminal
     }
 
-    async fn after(
-        &self,
-        seq: u64,
-        limit: u32,
-    ) -> Result<Vec<RestoreEvent>, crate::store::StoreError> {
+    fn json(event: &Framed) -> &str {
+        &event.json
+    }
+
+    async fn after(&self, seq: u64, limit: u32) -> Result<Vec<Framed>, crate::store::StoreError> {
         self.engine
             .store()
             .restore_events_after(self.id, seq, limit)
@@ -359,7 +313,7 @@ pub async fn events(
     let (past, live) = engine
         .subscribe(id, last_seen, super::events::PAGE)
         .await
-        .map_err(journal_error)?
+        .map_err(|e| journal_error(&e))?
         .ok_or_else(|| {
             ApiError::new(
                 StatusCode::NOT_FOUND,

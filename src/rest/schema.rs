@@ -9,26 +9,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
-/// `{"error": {"code": "...", "message": "..."}}`: every refusal and failure.
-#[derive(Serialize, Deserialize, ToSchema)]
-pub struct ErrorBody {
-    pub error: ErrorDetail,
-}
-
-/// A stable machine-readable `code` and the words for a person.
-#[derive(Serialize, Deserialize, ToSchema)]
-pub struct ErrorDetail {
-    /// e.g. `invalid_backup_id`, `not_found`, `forbidden`, `backup_running`.
-    pub code: String,
-    pub message: String,
-}
-
-/// A refused restore start whose pre-flight checks failed: the error and every check.
-#[derive(Serialize, ToSchema)]
-pub struct ChecksFailedBody {
-    pub error: ErrorDetail,
-    pub checks: Vec<crate::domain::Check>,
-}
+pub use crate::wire::{ChecksFailedBody, ErrorBody};
 
 /// The console answers.
 #[derive(Serialize, ToSchema)]

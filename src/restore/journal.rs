@@ -7,7 +7,7 @@
 use crate::domain::patch;
 use crate::domain::{RestoreEvent, RestoreStepKey, RestoreView};
 use crate::engine::now;
-use crate::store::{Store, StoreError};
+use crate::store::{Framed, Store, StoreError};
 use tokio::sync::broadcast;
 
 /// Writes the transitions of one restore.
@@ -17,7 +17,7 @@ pub struct RestoreJournal {
     json: serde_json::Value,
     seq: u64,
     store: Store,
-    events: broadcast::Sender<RestoreEvent>,
+    events: broadcast::Sender<Framed>,
 }
 
 impl RestoreJournal {
@@ -25,12 +25,12 @@ impl RestoreJournal {
     pub async fn create(
         mut view: RestoreView,
         store: Store,
-        events: broadcast::Sender<RestoreEvent>,
+        events: broadcast::Sender<Framed>,
     ) -> Result<Self, StoreError> {
-        let event = store
+        let framed = store
             .insert_restore(&mut view, &now(), "Restore started")
             .await?;
-        let _ = events.send(event);
+        let _ = events.send(framed);
         Ok(Self {
             json: serde_json::to_value(&view)?,
             view,
@@ -44,7 +44,7 @@ impl RestoreJournal {
     pub async fn resume(
         view: RestoreView,
         store: Store,
-        events: broadcast::Sender<RestoreEvent>,
+        events: broadcast::Sender<Framed>,
     ) -> Result<Self, StoreError> {
         let seq = store.restore_last_seq(view.restore_id).await?;
         Ok(Self {
@@ -81,11 +81,11 @@ impl RestoreJournal {
             restore: None,
             change: patch::diff(&self.json, &json),
         };
-        self.store.record_restore(&next, &event).await?;
+        let framed = self.store.record_restore(&next, &event).await?;
         self.seq += 1;
         self.view = next;
         self.json = json;
-        let _ = self.events.send(event);
+        let _ = self.events.send(framed);
         Ok(())
     }
 }

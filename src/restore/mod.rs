@@ -85,7 +85,7 @@ struct Inner {
     backups: BackupEngine,
     pace: Pace,
     active: Mutex<Option<Active>>,
-    channels: Mutex<HashMap<i64, broadcast::Sender<RestoreEvent>>>,
+    channels: Mutex<HashMap<i64, broadcast::Sender<crate::store::Framed>>>,
     on_end: Mutex<Option<Arc<dyn Fn() + Send + Sync>>>,
     /// Why a restore's task ended before its end was journaled (a journal write failed).
     stalled: Mutex<HashMap<i64, String>>,
@@ -145,7 +145,7 @@ impl RestoreEngine {
         *locked(&self.inner.deleting) = probe;
     }
 
-    fn channel(&self, id: i64) -> broadcast::Sender<RestoreEvent> {
+    fn channel(&self, id: i64) -> broadcast::Sender<crate::store::Framed> {
         locked(&self.inner.channels)
             .entry(id)
             .or_insert_with(|| broadcast::channel(1024).0)
@@ -618,8 +618,13 @@ impl RestoreEngine {
         id: i64,
         last_seen: u64,
         page: u32,
-    ) -> Result<Option<(Vec<RestoreEvent>, Option<broadcast::Receiver<RestoreEvent>>)>, StoreError>
-    {
+    ) -> Result<
+        Option<(
+            Vec<crate::store::Framed>,
+            Option<broadcast::Receiver<crate::store::Framed>>,
+        )>,
+        StoreError,
+    > {
         let Some(view) = self.inner.store.restore(id).await? else {
             return Ok(None);
         };
@@ -645,7 +650,8 @@ impl RestoreEngine {
             restore: Some(view),
             change: None,
         };
-        Ok(Some((vec![first], receiver)))
+        let framed = crate::store::Framed::of(seq, first.state.is_terminal(), &first)?;
+        Ok(Some((vec![framed], receiver)))
     }
 
     pub fn store(&self) -> &Store {

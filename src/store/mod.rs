@@ -165,7 +165,7 @@ impl Store {
 
     /// Journals a new run and its first event; refuses a second run with the same id.
     #[tracing::instrument(skip_all, fields(backup_id = %run.backup_id))]
-    pub async fn insert_run(&self, run: &RunView, event: &RunEvent) -> Result<(), StoreError> {
+    pub async fn insert_run(&self, run: &RunView, event: &RunEvent) -> Result<Framed, StoreError> {
         let mut tx = self.pool.begin().await?;
         let inserted = sqlx::query(
             "INSERT INTO runs (backup_id, state, created_at, updated_at, view) VALUES (?, ?, ?, ?, ?) ON CONFLICT (backup_id) DO NOTHING",
@@ -180,15 +180,15 @@ impl Store {
         if inserted.rows_affected() == 0 {
             return Err(StoreError::Duplicate(run.backup_id));
         }
-        insert_event(&mut tx, event).await?;
+        let framed = insert_event(&mut tx, event).await?;
         tx.commit().await?;
         self.wrote(run);
-        Ok(())
+        Ok(framed)
     }
 
     /// Journals a transition: the run's new state and the event, atomically.
     #[tracing::instrument(skip_all, fields(backup_id = %run.backup_id, seq = event.seq))]
-    pub async fn record(&self, run: &RunView, event: &RunEvent) -> Result<(), StoreError> {
+    pub async fn record(&self, run: &RunView, event: &RunEvent) -> Result<Framed, StoreError> {
         let mut tx = self.pool.begin().await?;
         sqlx::query(
             "UPDATE runs SET state = ?, updated_at = ?, finished_at = ?, view = ? WHERE backup_id = ?",
@@ -200,10 +200,10 @@ impl Store {
             .bind(run.backup_id.get())
             .execute(&mut *tx)
             .await?;
-        insert_event(&mut tx, event).await?;
+        let framed = insert_event(&mut tx, event).await?;
         tx.commit().await?;
         self.wrote(run);
-        Ok(())
+        Ok(framed)
     }
 
     /// One run.
@@ -363,17 +363,39 @@ impl Store {
         id: BackupId,
         after: u64,
         limit: u32,
-    ) -> Result<Vec<RunEvent>, StoreError> {
+    ) -> Result<Vec<Framed>, StoreError> {
         let after = i64::try_from(after).unwrap_or(i64::MAX);
         let rows = sqlx::query(
-            "SELECT payload FROM run_events WHERE backup_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+            "SELECT seq, payload FROM run_events WHERE backup_id = ? AND seq > ? ORDER BY seq LIMIT ?",
         )
         .bind(id.get())
         .bind(after)
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(|r| column_json(r, "payload")).collect()
+        rows.iter()
+            .map(|r| {
+                let json: String = r.try_get("payload")?;
+                // Only the run's state is read back: whether the event ends the run.
+                #[derive(serde::Deserialize)]
+                struct Run {
+                    state: RunState,
+                }
+                #[derive(serde::Deserialize)]
+                struct Event {
+                    run: Run,
+                }
+                let terminal = serde_json::from_str::<Event>(&json)?
+                    .run
+                    .state
+                    .is_terminal();
+                Ok(Framed {
+                    seq: u64::try_from(r.try_get::<i64, _>("seq")?).unwrap_or(0),
+                    terminal,
+                    json: json.into(),
+                })
+            })
+            .collect()
     }
 
     /// The last event's sequence number of a run (0 when none).
@@ -409,6 +431,31 @@ impl From<&RunView> for RunBrief {
     }
 }
 
+/// An event as journaled: its sequence number, whether it ends its run, and its JSON text —
+/// encoded once when written, and that text sent to every subscriber (a thousand watchers of a
+/// run do not serialize it a thousand times).
+#[derive(Clone, Debug)]
+pub struct Framed {
+    pub seq: u64,
+    pub terminal: bool,
+    pub json: std::sync::Arc<str>,
+}
+
+impl Framed {
+    /// `event` encoded.
+    pub fn of<E: serde::Serialize>(
+        seq: u64,
+        terminal: bool,
+        event: &E,
+    ) -> Result<Self, StoreError> {
+        Ok(Self {
+            seq,
+            terminal,
+            json: serde_json::to_string(event)?.into(),
+        })
+    }
+}
+
 /// Reads a JSON text column back into its type.
 pub(crate) fn column_json<T: serde::de::DeserializeOwned>(
     row: &sqlx::sqlite::SqliteRow,
@@ -420,13 +467,14 @@ pub(crate) fn column_json<T: serde::de::DeserializeOwned>(
 async fn insert_event(
     tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
     event: &RunEvent,
-) -> Result<(), StoreError> {
+) -> Result<Framed, StoreError> {
+    let framed = Framed::of(event.seq, event.is_terminal(), event)?;
     sqlx::query("INSERT INTO run_events (backup_id, seq, at, payload) VALUES (?, ?, ?, ?)")
         .bind(event.backup_id.get())
         .bind(i64::try_from(event.seq).unwrap_or(i64::MAX))
         .bind(&event.at)
-        .bind(serde_json::to_string(event)?)
+        .bind(&*framed.json)
         .execute(&mut **tx)
         .await?;
-    Ok(())
+    Ok(framed)
 }

@@ -1,20 +1,20 @@
 //! The restore journal: one row per restore (its view as JSON) and its events, each transition
 //! written in one transaction before the action it announces.
 
-use super::{column_json, Store, StoreError};
+use super::{column_json, Framed, Store, StoreError};
 use crate::domain::{RestoreEvent, RestoreState, RestoreSummary, RestoreView};
 use sqlx::Row;
 
 impl Store {
-    /// Journals a new restore and its first event in one transaction; returns the event (the
-    /// view's `restore_id` is set from the new row).
+    /// Journals a new restore and its first event in one transaction; returns the event as
+    /// journaled (the view's `restore_id` is set from the new row).
     #[tracing::instrument(skip_all, fields(backup_id = %view.backup_id))]
     pub async fn insert_restore(
         &self,
         view: &mut RestoreView,
         at: &str,
         message: &str,
-    ) -> Result<RestoreEvent, StoreError> {
+    ) -> Result<Framed, StoreError> {
         let mut tx = self.pool.begin().await?;
         let id = sqlx::query(
             "INSERT INTO restores (backup_id, state, started_at, updated_at, view) VALUES (?, ?, ?, ?, '{}')",
@@ -42,25 +42,27 @@ impl Store {
             restore: Some(view.clone()),
             change: None,
         };
+        let framed = Framed::of(1, event.state.is_terminal(), &event)?;
         sqlx::query(
             "INSERT INTO restore_events (restore_id, seq, at, payload) VALUES (?, 1, ?, ?)",
         )
         .bind(id)
         .bind(at)
-        .bind(serde_json::to_string(&event)?)
+        .bind(&*framed.json)
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
-        Ok(event)
+        Ok(framed)
     }
 
-    /// Journals a transition of a restore and its event.
+    /// Journals a transition of a restore and its event; returns the event as journaled.
     #[tracing::instrument(skip_all, fields(restore_id = view.restore_id, seq = event.seq))]
     pub async fn record_restore(
         &self,
         view: &RestoreView,
         event: &RestoreEvent,
-    ) -> Result<(), StoreError> {
+    ) -> Result<Framed, StoreError> {
+        let framed = Framed::of(event.seq, event.state.is_terminal(), event)?;
         let mut tx = self.pool.begin().await?;
         sqlx::query(
             "UPDATE restores SET state = ?, updated_at = ?, finished_at = ?, view = ? WHERE restore_id = ?",
@@ -78,11 +80,11 @@ impl Store {
         .bind(view.restore_id)
         .bind(i64::try_from(event.seq).unwrap_or(i64::MAX))
         .bind(&event.at)
-        .bind(serde_json::to_string(event)?)
+        .bind(&*framed.json)
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
-        Ok(())
+        Ok(framed)
     }
 
     pub async fn restore(&self, id: i64) -> Result<Option<RestoreView>, StoreError> {
@@ -158,16 +160,16 @@ impl Store {
         rows.iter().map(|r| column_json(r, "view")).collect()
     }
 
-    /// At most `limit` events after `after`, in order. Events journaled before they carried
-    /// `state` have it from their whole restore.
+    /// At most `limit` events after `after`, in order, as journaled. Events journaled before
+    /// they carried `state` have it in their whole restore.
     pub async fn restore_events_after(
         &self,
         id: i64,
         after: u64,
         limit: u32,
-    ) -> Result<Vec<RestoreEvent>, StoreError> {
+    ) -> Result<Vec<Framed>, StoreError> {
         let rows = sqlx::query(
-            "SELECT payload FROM restore_events WHERE restore_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+            "SELECT seq, payload FROM restore_events WHERE restore_id = ? AND seq > ? ORDER BY seq LIMIT ?",
         )
         .bind(id)
         .bind(i64::try_from(after).unwrap_or(i64::MAX))
@@ -176,11 +178,25 @@ impl Store {
         .await?;
         rows.iter()
             .map(|r| {
-                let mut e: RestoreEvent = column_json(r, "payload")?;
-                if let Some(v) = &e.restore {
-                    e.state = v.state;
+                let json: String = r.try_get("payload")?;
+                #[derive(serde::Deserialize)]
+                struct Whole {
+                    state: RestoreState,
                 }
-                Ok(e)
+                #[derive(serde::Deserialize)]
+                struct Event {
+                    #[serde(default)]
+                    state: Option<RestoreState>,
+                    #[serde(default)]
+                    restore: Option<Whole>,
+                }
+                let e: Event = serde_json::from_str(&json)?;
+                let state = e.restore.map(|w| w.state).or(e.state).unwrap_or_default();
+                Ok(Framed {
+                    seq: u64::try_from(r.try_get::<i64, _>("seq")?).unwrap_or(0),
+                    terminal: state.is_terminal(),
+                    json: json.into(),
+                })
             })
             .collect()
     }

@@ -111,13 +111,13 @@ pub fn AuditPage() -> impl IntoView {
 fn row(e: AuditEntry) -> impl IntoView {
     view! {
         <tr data-outcome=e.outcome.clone()>
-            <td>{e.at}</td>
-            <td>{e.actor} " " <span class="muted">{e.actor_kind}</span></td>
-            <td>{e.address.unwrap_or_default()}</td>
-            <td><code>{e.action}</code></td>
-            <td>{e.target.unwrap_or_default()}</td>
-            <td class=format!("outcome-{}", e.outcome)>{e.outcome.clone()}</td>
-            <td>{e.detail.unwrap_or_default()}</td>
+            <td data-label="When (UTC)">{e.at}</td>
+            <td data-label="Who">{e.actor} " " <span class="muted">{e.actor_kind}</span></td>
+            <td data-label="From">{e.address.unwrap_or_default()}</td>
+            <td data-label="Action"><code>{e.action}</code></td>
+            <td data-label="Target">{e.target.unwrap_or_default()}</td>
+            <td data-label="Outcome" class=format!("outcome-{}", e.outcome)>{e.outcome.clone()}</td>
+            <td class="wide" data-label="Detail">{e.detail.unwrap_or_default()}</td>
         </tr>
     }
 }

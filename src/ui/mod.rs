@@ -7,6 +7,7 @@ mod banner;
 pub mod clock;
 pub(crate) mod live;
 mod overview;
+pub mod pages;
 mod restore;
 mod run;
 pub(crate) mod set;

@@ -143,13 +143,13 @@ fn PartRow(key: String, cell: PartCell) -> impl IntoView {
     let label = key.clone();
     view! {
         <tr data-part=key>
-            <td>{label}</td>
-            <td>
+            <th scope="row">{label}</th>
+            <td data-label="State">
                 <strong>{cell.state.as_str()}</strong> {last}
                 {cell.detail.map(|d| view! { <div class="reason">{d}</div> })}
             </td>
-            <td>{cell.version.unwrap_or_default()}</td>
-            <td>
+            <td data-label="Version">{cell.version.unwrap_or_default()}</td>
+            <td class="wide" data-label="Partitions / snapshots">
                 <ul class="snapshots">
                     {cell.partitions.into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}
                     {cell

@@ -139,3 +139,107 @@ async fn a_deletion_whose_client_went_away_is_done_and_audited() {
     assert_eq!(deletion["complete"], true, "{set:#}");
     console.stop().await;
 }
+
+/// The bundle is served precompressed as the browser accepts it (always with `Vary`), cached
+/// for a year when its name carries a content hash and revalidated otherwise; pages and JSON
+/// are compressed on the fly; an event stream is not compressed and still flushes at once.
+#[tokio::test]
+async fn the_bundle_is_precompressed_and_cached_by_its_content_hash() {
+    let site = tempfile::tempdir().expect("site");
+    let pkg = site.path().join("pkg");
+    std::fs::create_dir_all(&pkg).expect("pkg");
+    let wasm = "camunda-backup-console.s1a7KzXq2bT0vY9wHc4mFg.wasm";
+    std::fs::write(pkg.join(wasm), b"raw wasm").expect("write");
+    std::fs::write(pkg.join(format!("{wasm}.br")), b"brotli wasm").expect("write");
+    std::fs::write(pkg.join(format!("{wasm}.gz")), b"gzip wasm").expect("write");
+    std::fs::write(pkg.join("camunda-backup-console.css"), b"body{}").expect("write");
+    let options = leptos::prelude::LeptosOptions::builder()
+        .output_name("camunda-backup-console")
+        .site_root(site.path().display().to_string())
+        .site_pkg_dir("pkg")
+        .build();
+    let mut config = fast_sim();
+    config.timing.zeebe_partition_backup_ms = 3_000;
+    let sim = camunda_sim::start(config).await.expect("sim");
+    let settings = common::settings_for(sim.urls(), "sqlite::memory:");
+    let console = common::start_with_site(sim, settings, options).await;
+    let plain = reqwest::Client::new();
+    let fetch = |path: String, accept: &'static str| {
+        let r = plain
+            .get(console.url(&path))
+            .header("accept-encoding", accept);
+        async move {
+            let r = r.send().await.expect("request");
+            let h = r.headers().clone();
+            let body = r.bytes().await.expect("body");
+            (h, body)
+        }
+    };
+    let header = |h: &reqwest::header::HeaderMap, k: &str| {
+        h.get_all(k)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    for (accept, encoding, body) in [
+        ("br, gzip", "br", &b"brotli wasm"[..]),
+        ("gzip, deflate", "gzip", &b"gzip wasm"[..]),
+        ("identity", "", &b"raw wasm"[..]),
+    ] {
+        let (h, got) = fetch(format!("/pkg/{wasm}"), accept).await;
+        assert_eq!(&got[..], body, "{accept}");
+        assert_eq!(header(&h, "content-encoding"), encoding, "{accept}");
+        assert!(
+            header(&h, "vary")
+                .to_lowercase()
+                .contains("accept-encoding"),
+            "{h:?}"
+        );
+        assert_eq!(
+            header(&h, "cache-control"),
+            "public, max-age=31536000, immutable"
+        );
+        assert_eq!(header(&h, "content-type"), "application/wasm");
+    }
+    let (h, _) = fetch("/pkg/camunda-backup-console.css".into(), "br").await;
+    assert_eq!(header(&h, "cache-control"), "no-cache");
+
+    // Pages and JSON: compressed on the fly, never stored.
+    let admin = common::client();
+    let page = admin
+        .get(console.url("/backups"))
+        .header("accept-encoding", "br")
+        .send()
+        .await
+        .expect("page");
+    assert_eq!(page.status().as_u16(), 200);
+    assert_eq!(header(page.headers(), "content-encoding"), "br");
+    assert_eq!(header(page.headers(), "cache-control"), "no-store");
+    let json = admin
+        .get(console.url("/api/v1/backups"))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .expect("json");
+    assert_eq!(header(json.headers(), "content-encoding"), "gzip");
+
+    // An event stream: not compressed, and its first event arrives while the run goes on.
+    let id = console.start_backup().await;
+    let mut stream = admin
+        .get(console.url(&format!("/api/v1/backups/{id}/events")))
+        .header("accept-encoding", "br, gzip")
+        .send()
+        .await
+        .expect("stream");
+    assert_eq!(header(stream.headers(), "content-encoding"), "");
+    let first = tokio::time::timeout(std::time::Duration::from_secs(2), stream.chunk())
+        .await
+        .expect("the first event is flushed at once")
+        .expect("chunk")
+        .expect("data");
+    assert!(String::from_utf8_lossy(&first).contains("id:"), "{first:?}");
+    drop(stream);
+    console.wait_terminal(id).await;
+    console.stop().await;
+}

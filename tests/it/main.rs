@@ -18,6 +18,7 @@ mod contract;
 mod guards;
 mod history;
 mod http_surface;
+mod layers;
 mod oidc;
 mod openapi;
 mod overview;

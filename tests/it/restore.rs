@@ -5,6 +5,7 @@
 
 use crate::common;
 
+use camunda_backup_console::domain::RestoreEvent;
 use camunda_sim::Component;
 use common::{eventually, fast_sim, snapshot_contents, start, step_state, APPS};
 use serde_json::Value;
@@ -360,7 +361,8 @@ async fn a_failing_check_blocks_the_restore_and_cancel_works_before_anything_is_
         .await
         .expect("journal");
     let mut rebuilt = None;
-    for e in journal {
+    for framed in journal {
+        let e: RestoreEvent = serde_json::from_str(&framed.json).expect("a restore event");
         rebuilt = e.applied_to(rebuilt.as_ref());
     }
     let stored = console

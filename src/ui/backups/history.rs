@@ -124,9 +124,9 @@ fn Row(row: BackupSetRow, parts: Vec<PartKey>) -> impl IntoView {
         .unwrap_or_default();
     view! {
         <tr data-backup-id=id data-verdict=row.verdict.as_str()>
-            <td><a href=format!("/backups/{id}")>{id}</a></td>
-            <td>{taken}</td>
-            <td>
+            <th scope="row"><a href=format!("/backups/{id}")>{id}</a></th>
+            <td data-label="Taken (UTC)">{taken}</td>
+            <td data-label="Verdict">
                 {if row.restorable {
                     view! { <span class="pill ok" data-restorable="true">"Restorable"</span> }.into_any()
                 } else {
@@ -143,16 +143,16 @@ fn Row(row: BackupSetRow, parts: Vec<PartKey>) -> impl IntoView {
                     let cell = row.components.get(p.as_str()).cloned();
                     match cell {
                         Some(c) => view! {
-                            <td class=cell_class(c.state) data-part=p.as_str() title=c.detail.clone().unwrap_or_default()>
+                            <td class=cell_class(c.state) data-part=p.as_str() data-label=p.label() title=c.detail.clone().unwrap_or_default()>
                                 {c.state.as_str()}
                             </td>
                         }
                         .into_any(),
-                        None => view! { <td data-part=p.as_str()>"—"</td> }.into_any(),
+                        None => view! { <td data-part=p.as_str() data-label=p.label()>"—"</td> }.into_any(),
                     }
                 })
                 .collect_view()}
-            <td><span class=format!("run-state {}", run_state(row.state))>{run_state(row.state)}</span></td>
+            <td data-label="Console run"><span class=format!("run-state {}", run_state(row.state))>{run_state(row.state)}</span></td>
         </tr>
     }
 }

@@ -1,5 +1,6 @@
-//! The backups page: **Backup Now** (with an optional id), the plan it will follow, and the
-//! backup history of the whole cluster.
+//! The backups page: **Backup Now** (with an optional id), then the backup history of the
+//! whole cluster — its summary, the table of sets (newest first), the duration and size charts
+//! — and the plan a backup follows.
 
 mod chart;
 mod history;
@@ -82,11 +83,13 @@ pub fn BackupsPage() -> impl IntoView {
                                             </p>
                                         }
                                     })}
+                                // The summary, then the sets (newest first), then the charts
+                                // of the same sets, Zeebe's own backup state and the plan.
                                 <Summary summary=page.summary.clone() stale=page.stale.clone()/>
-                                {page.runtime.clone().map(|coverage| view! { <runtime::RuntimeCard coverage/> })}
+                                <History page=page.clone()/>
                                 <DurationChart rows=page.items.clone()/>
+                                {page.runtime.clone().map(|coverage| view! { <runtime::RuntimeCard coverage/> })}
                                 <Plan plan/>
-                                <History page/>
                             }
                                 .into_any()
                         }

@@ -55,9 +55,9 @@ pub fn RuntimeCard(coverage: RuntimeCoverage) -> impl IntoView {
                             view! {
                                 <tr data-partition=p.partition_id data-gap=has_gap>
                                     <th scope="row">{p.partition_id}</th>
-                                    <td>{point(&p.latest_backup)}</td>
-                                    <td>{point(&p.latest_checkpoint)}</td>
-                                    <td>
+                                    <td data-label="Latest backup">{point(&p.latest_backup)}</td>
+                                    <td data-label="Latest checkpoint">{point(&p.latest_checkpoint)}</td>
+                                    <td class="wide" data-label="Ranges">
                                         {ranges.join("; ")}
                                         {p.gap.map(|g| view! { <div class="error-text">{format!("Gap: {g}")}</div> })}
                                     </td>

@@ -34,15 +34,15 @@ fn ComponentRow(c: ComponentHealth) -> impl IntoView {
     view! {
         <tr data-component=c.kind.label() data-answering=c.answering.to_string()>
             <th scope="row">{c.kind.label()}</th>
-            <td>
+            <td data-label="Status">
                 <span class=class>{label}</span>
             </td>
-            <td>{c.version.unwrap_or_else(|| "unknown".into())}</td>
-            <td>
+            <td data-label="Version">{c.version.unwrap_or_else(|| "unknown".into())}</td>
+            <td data-label="URL">
                 <code>{c.url}</code>
             </td>
-            <td>{format!("{} ms", c.latency_ms)}</td>
-            <td class="error-text">{c.error.unwrap_or_default()}</td>
+            <td data-label="Latency">{format!("{} ms", c.latency_ms)}</td>
+            <td data-label="Last error" class="error-text">{c.error.unwrap_or_default()}</td>
         </tr>
     }
 }

@@ -35,12 +35,12 @@ pub fn ZeebeCard(topology: ZeebeTopology) -> impl IntoView {
                         .map(|p| {
                             view! {
                                 <tr>
-                                    <td>{p.partition_id}</td>
-                                    <td>
+                                    <th scope="row">{format!("Partition {}", p.partition_id)}</th>
+                                    <td data-label="Leader">
                                         <code>{p.leader.unwrap_or_else(|| "none".into())}</code>
                                     </td>
-                                    <td>{p.exporter_phase.unwrap_or_else(|| "unknown".into())}</td>
-                                    <td>
+                                    <td data-label="Exporter">{p.exporter_phase.unwrap_or_else(|| "unknown".into())}</td>
+                                    <td data-label="Exported position">
                                         {p.exported_position.map(|x| x.to_string()).unwrap_or_default()}
                                     </td>
                                 </tr>

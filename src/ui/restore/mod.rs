@@ -60,13 +60,13 @@ pub fn RestoresPage() -> impl IntoView {
                                 <tbody>
                                     {list.into_iter().map(|s| view! {
                                         <tr data-restore-id=s.restore_id>
-                                            <td><a href=format!("/restores/{}", s.restore_id)>{s.restore_id}</a></td>
-                                            <td><a href=format!("/backups/{}", s.backup_id)>{s.backup_id.get()}</a></td>
-                                            <td><span class=page::state_class(s.state)>{s.state.as_str()}</span></td>
-                                            <td>{s.started_at.clone()}</td>
-                                            <td>{s.started_by.clone().unwrap_or_default()}</td>
-                                            <td>{s.finished_at.clone().unwrap_or_default()}</td>
-                                            <td>{s.rto_ms.map(|ms| crate::ui::clock::short(ms as f64)).unwrap_or_default()}</td>
+                                            <th scope="row"><a href=format!("/restores/{}", s.restore_id)>{format!("Restore {}", s.restore_id)}</a></th>
+                                            <td data-label="Backup"><a href=format!("/backups/{}", s.backup_id)>{s.backup_id.get()}</a></td>
+                                            <td data-label="State"><span class=page::state_class(s.state)>{s.state.as_str()}</span></td>
+                                            <td data-label="Started">{s.started_at.clone()}</td>
+                                            <td data-label="By">{s.started_by.clone().unwrap_or_default()}</td>
+                                            <td data-label="Finished">{s.finished_at.clone().unwrap_or_default()}</td>
+                                            <td data-label="Time to restore">{s.rto_ms.map(|ms| crate::ui::clock::short(ms as f64)).unwrap_or_default()}</td>
                                         </tr>
                                     }).collect_view()}
                                 </tbody>

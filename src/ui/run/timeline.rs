@@ -63,12 +63,12 @@ fn StepRow(s: StepView, in_window: bool) -> impl IntoView {
     view! {
         <tr class=in_window data-step=s.key.as_str() data-step-state=s.state.as_str()>
             <th scope="row">{s.label.clone()}</th>
-            <td>
+            <td data-label="State">
                 <span class=class(s.state)>{s.state.as_str()}</span>
             </td>
-            <td>{s.started_at.as_deref().map(clock).unwrap_or_default()}</td>
-            <td>{duration(&s)}</td>
-            <td>
+            <td data-label="Started (UTC)">{s.started_at.as_deref().map(clock).unwrap_or_default()}</td>
+            <td data-label="Duration">{duration(&s)}</td>
+            <td class="wide" data-label="Detail">
                 {s.detail.clone().unwrap_or_default()}
                 {s.error.clone().map(|e| view! { <div class="error-text">{e}</div> })}
             </td>

@@ -182,7 +182,25 @@ pub async fn start_hooked(
     settings: Settings,
     hook: Option<camunda_backup_console::engine::StepHook>,
 ) -> TestConsole {
-    let app = Application::build(settings, leptos_options())
+    start_built(sim, settings, hook, leptos_options()).await
+}
+
+/// Like [`start_with`], with the site (the browser bundle's files) of `options`.
+pub async fn start_with_site(
+    sim: camunda_sim::RunningSimulator,
+    settings: Settings,
+    options: LeptosOptions,
+) -> TestConsole {
+    start_built(sim, settings, None, options).await
+}
+
+async fn start_built(
+    sim: camunda_sim::RunningSimulator,
+    settings: Settings,
+    hook: Option<camunda_backup_console::engine::StepHook>,
+    options: LeptosOptions,
+) -> TestConsole {
+    let app = Application::build(settings, options)
         .await
         .expect("console builds");
     app.state().console.engine.set_step_hook(hook);

@@ -12,6 +12,8 @@ pub struct SignInPage<'a> {
     pub simulated: bool,
     /// "Sign in with <this>" when an OpenID Connect provider is configured.
     pub sso: Option<&'a str>,
+    /// The stylesheet's URL (content-hashed in a release build).
+    pub stylesheet: &'a str,
 }
 
 pub fn render(p: &SignInPage<'_>) -> String {
@@ -41,7 +43,7 @@ pub fn render(p: &SignInPage<'_>) -> String {
 <meta charset="utf-8"/>
 <meta name="viewport" content="width=device-width, initial-scale=1"/>
 <link rel="icon" href="data:,"/>
-<link rel="stylesheet" href="/pkg/camunda-backup-console.css"/>
+<link rel="stylesheet" href="{stylesheet}"/>
 <title>Sign in · Camunda backup console</title>
 </head>
 <body>
@@ -70,6 +72,7 @@ pub fn render(p: &SignInPage<'_>) -> String {
         cluster = escape(p.cluster),
         next = escape(p.next),
         username = escape(p.username),
+        stylesheet = escape(p.stylesheet),
     )
 }
 
@@ -102,7 +105,12 @@ mod tests {
             cluster: "prod",
             simulated: false,
             sso: Some("Key<cloak>"),
+            stylesheet: "/pkg/app.AbCdEfGhIjKlMnOpQr.css",
         });
+        assert!(
+            html.contains(r#"<link rel="stylesheet" href="/pkg/app.AbCdEfGhIjKlMnOpQr.css"/>"#),
+            "{html}"
+        );
         assert!(html.contains(r#"<label for="username">Username</label>"#));
         assert!(html.contains("Sign in with Key&lt;cloak&gt;"), "{html}");
         assert!(

@@ -5,11 +5,11 @@
 //! which the browser does not send a `SameSite=Strict` cookie; the page's own navigation is
 //! same-site and does. Every sign-in and failure is audited like a local one.
 
-use super::cookie;
-use super::oidc::{OidcError, PENDING_TTL};
-use super::signin::{page_response, safe_next, secure};
-use super::Via;
+use super::{page_response, safe_next, secure};
 use crate::audit::{self, Outcome, Record, Who};
+use crate::auth::oidc::{OidcError, PENDING_TTL};
+use crate::auth::Via;
+use crate::rest::cookie;
 use crate::state::AppState;
 use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -68,7 +68,7 @@ pub async fn start(
         return not_configured();
     };
     let next = safe_next(q.next.as_deref().unwrap_or("/"));
-    let address = super::client_address(
+    let address = crate::rest::address::client_address(
         peer.ip(),
         &headers,
         &state.console.auth.settings().trusted_proxies,
@@ -101,13 +101,14 @@ pub async fn start(
 }
 
 /// The page that carries the browser on to `next` with a same-site navigation.
-fn continue_page(next: &str) -> String {
+fn continue_page(next: &str, stylesheet: &str) -> String {
     let next = super::page::escape(next);
+    let stylesheet = super::page::escape(stylesheet);
     format!(
         r#"<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"/>
 <meta http-equiv="refresh" content="0;url={next}"/>
-<link rel="stylesheet" href="/pkg/camunda-backup-console.css"/>
+<link rel="stylesheet" href="{stylesheet}"/>
 <title>Signed in · Camunda backup console</title></head>
 <body><main><p>Signed in. <a href="{next}">Continue</a></p></main></body></html>"#
     )
@@ -124,7 +125,8 @@ pub async fn callback(
         return not_configured();
     };
     let address =
-        super::client_address(peer.ip(), &headers, &auth.settings().trusted_proxies).to_string();
+        crate::rest::address::client_address(peer.ip(), &headers, &auth.settings().trusted_proxies)
+            .to_string();
     let sign_in_state = q.state.as_deref().unwrap_or("");
     let result = match (&q.error, &q.code) {
         // The provider's words only for a sign-in this browser started here: anyone can put
@@ -206,7 +208,11 @@ pub async fn callback(
     let mut response = match opened {
         Ok((identity, next, token)) => {
             tracing::info!(user = %identity.name, role = %identity.role, "signed in with single sign-on");
-            let mut response = Html(continue_page(&next)).into_response();
+            let mut response = Html(continue_page(
+                &next,
+                &crate::rest::assets::stylesheet_href(&state.leptos_options),
+            ))
+            .into_response();
             if let Some(c) = cookie::set(&token, auth.settings().session_ttl, secure) {
                 response.headers_mut().append(header::SET_COOKIE, c);
             }

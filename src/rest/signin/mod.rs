@@ -1,16 +1,20 @@
+//! The sign-in pages and their form posts (HTTP handlers over the auth core):
 //! `GET /login` (the page), `POST /auth/login` (a form: username, password, next) and
 //! `POST /auth/logout` (a form carrying the CSRF token). Every sign-in, failed sign-in and
 //! sign-out is audited; failures are rate-limited per user name and per address.
 
-use super::cookie::{self, SESSION_COOKIE};
-use super::page::{self, SignInPage};
-use super::{verify_password, Via};
+pub mod oidc;
+mod page;
+
 use crate::audit::{self, Outcome, Record, Who};
+use crate::auth::{verify_password, Via};
+use crate::rest::cookie::{self, SESSION_COOKIE};
 use crate::state::AppState;
 use crate::store::StoredUser;
 use axum::extract::{ConnectInfo, Form, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use page::SignInPage;
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -50,14 +54,16 @@ pub fn safe_next(next: &str) -> &str {
     }
 }
 
-pub(super) fn page_response(
+pub(crate) fn page_response(
     state: &AppState,
     status: StatusCode,
     next: &str,
     username: &str,
     error: Option<&str>,
 ) -> Response {
+    let stylesheet = crate::rest::assets::stylesheet_href(&state.leptos_options);
     let html = page::render(&SignInPage {
+        stylesheet: &stylesheet,
         next,
         error,
         username,
@@ -112,7 +118,7 @@ impl Refusal {
 /// Checks the form, the limiter and the password. The attempt is counted before the password
 /// is checked (and taken back when it was right), so parallel guesses are limited too.
 async fn check(
-    auth: &super::Auth,
+    auth: &crate::auth::Auth,
     username: &str,
     password: &str,
     address: &str,
@@ -159,7 +165,7 @@ async fn check(
     .await
     {
         Ok(v) => v,
-        Err(super::PasswordError::Busy) => {
+        Err(crate::auth::PasswordError::Busy) => {
             // Not a guess that was judged: it does not count against the user.
             auth.limiter().succeeded(attempt);
             return Err(Refusal {
@@ -193,13 +199,14 @@ pub async fn sign_in(
     headers: HeaderMap,
     Form(form): Form<SignInForm>,
 ) -> Response {
-    if let Err(refused) = super::middleware::same_origin(&headers) {
+    if let Err(refused) = crate::rest::gate::same_origin(&headers) {
         return refused.into_response();
     }
     let auth = &state.console.auth;
     let next = safe_next(&form.next).to_owned();
     let address =
-        super::client_address(peer.ip(), &headers, &auth.settings().trusted_proxies).to_string();
+        crate::rest::address::client_address(peer.ip(), &headers, &auth.settings().trusted_proxies)
+            .to_string();
     let username = form.username.trim();
     let who = Who {
         id: None,
@@ -264,7 +271,7 @@ pub async fn sign_in(
 }
 
 /// Whether the session cookie gets `Secure`: configured, or the request came over HTTPS.
-pub(super) fn secure(auth: &super::Auth, headers: &HeaderMap) -> bool {
+pub(crate) fn secure(auth: &crate::auth::Auth, headers: &HeaderMap) -> bool {
     auth.settings().secure_cookies || cookie::forwarded_https(headers)
 }
 
@@ -286,10 +293,10 @@ pub async fn sign_out(
     let Ok(Some((principal, csrf))) = auth.session(&value).await else {
         return response;
     };
-    if super::middleware::same_origin(&headers).is_err()
-        || !super::token::same_text(&form.csrf, &csrf)
+    if crate::rest::gate::same_origin(&headers).is_err()
+        || !crate::auth::same_text(&form.csrf, &csrf)
     {
-        return crate::rest::ApiError::new(
+        return crate::wire::ApiError::new(
             StatusCode::FORBIDDEN,
             "csrf_token_invalid",
             "Sign-out must come from the console's own page. Reload it and try again.",
@@ -300,7 +307,8 @@ pub async fn sign_out(
         tracing::error!(error = %e, "could not end the session");
     }
     let address =
-        super::client_address(peer.ip(), &headers, &auth.settings().trusted_proxies).to_string();
+        crate::rest::address::client_address(peer.ip(), &headers, &auth.settings().trusted_proxies)
+            .to_string();
     audit::record(
         auth.store(),
         Who {

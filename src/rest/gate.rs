@@ -2,10 +2,10 @@
 //! anonymous requests (401 on the API, a redirect to the sign-in page for pages), and protects
 //! browser sessions against cross-site requests (Origin / `Sec-Fetch-Site` plus a CSRF token).
 
-use super::cookie::{self, SESSION_COOKIE};
-use super::Caller;
-use crate::rest::ApiError;
+use crate::auth::{Caller, CsrfToken};
+use crate::rest::cookie::{self, SESSION_COOKIE};
 use crate::state::AppState;
+use crate::wire::ApiError;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderMap, Method, StatusCode};
@@ -15,10 +15,6 @@ use std::net::SocketAddr;
 
 /// The header that carries a session's CSRF token on state-changing requests.
 pub const CSRF_HEADER: &str = "x-csrf-token";
-
-/// A session's CSRF token, in the request's extensions (the page shell renders it).
-#[derive(Clone, Debug)]
-pub struct CsrfToken(pub String);
 
 /// Paths anyone may reach: the sign-in page and endpoints, static assets, the health check.
 fn is_public(path: &str) -> bool {
@@ -43,7 +39,9 @@ pub fn peer(request: &Request<Body>, trusted: &[crate::config::IpNet]) -> Option
     request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| super::client_address(c.0.ip(), request.headers(), trusted).to_string())
+        .map(|c| {
+            crate::rest::address::client_address(c.0.ip(), request.headers(), trusted).to_string()
+        })
 }
 
 pub async fn authenticate(
@@ -145,7 +143,7 @@ fn check_csrf(headers: &HeaderMap, expected: &str) -> Result<(), ApiError> {
     same_origin(headers)?;
     let presented = headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok());
     match presented {
-        Some(t) if super::token::same_text(t, expected) => Ok(()),
+        Some(t) if crate::auth::same_text(t, expected) => Ok(()),
         _ => Err(ApiError::new(
             StatusCode::FORBIDDEN,
             "csrf_token_invalid",
