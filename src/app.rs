@@ -14,7 +14,7 @@ use leptos_router::{Lazy, ParamSegment, StaticSegment};
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     // The stylesheet by its content-hashed name when the build hashes its files.
     #[cfg(feature = "ssr")]
-    let css = crate::rest::assets::stylesheet_href(&options);
+    let css = crate::stylesheet::href(&options);
     #[cfg(not(feature = "ssr"))]
     let css = format!("/{}/{}.css", options.site_pkg_dir, options.output_name);
     view! {

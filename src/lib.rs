@@ -57,6 +57,9 @@ pub mod state;
 /// The run journal (SQLite through sqlx).
 #[cfg(feature = "ssr")]
 pub mod store;
+/// The stylesheet's URL (content-hashed when the build hashes its files).
+#[cfg(feature = "ssr")]
+pub mod stylesheet;
 /// The HTTP surface's wire error and the mapping of every refusal to it (JSON API and server
 /// functions alike).
 #[cfg(feature = "ssr")]

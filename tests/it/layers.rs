@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 fn floor(module: &str) -> Option<u8> {
     Some(match module {
         "domain" => 0,
-        "camunda" | "store" | "config" | "profile" => 1,
+        "camunda" | "store" | "config" | "profile" | "stylesheet" => 1,
         "engine" | "restore" | "history" | "audit" | "auth" | "overview" => 2,
         "state" => 3,
         "actions" => 4,

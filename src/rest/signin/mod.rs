@@ -61,7 +61,7 @@ pub(crate) fn page_response(
     username: &str,
     error: Option<&str>,
 ) -> Response {
-    let stylesheet = crate::rest::assets::stylesheet_href(&state.leptos_options);
+    let stylesheet = crate::stylesheet::href(&state.leptos_options);
     let html = page::render(&SignInPage {
         stylesheet: &stylesheet,
         next,

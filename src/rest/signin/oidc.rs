@@ -210,7 +210,7 @@ pub async fn callback(
             tracing::info!(user = %identity.name, role = %identity.role, "signed in with single sign-on");
             let mut response = Html(continue_page(
                 &next,
-                &crate::rest::assets::stylesheet_href(&state.leptos_options),
+                &crate::stylesheet::href(&state.leptos_options),
             ))
             .into_response();
             if let Some(c) = cookie::set(&token, auth.settings().session_ttl, secure) {
