@@ -185,6 +185,7 @@ fn settings(sim: &camunda_sim::SimUrls, db: &str) -> Result<Settings, Box<dyn st
         request_timeout_secs: 5,
         watchdog_resume: false,
         timeouts: RawTimeouts::default(),
+        ..RawSettings::default()
     })?)
 }
 

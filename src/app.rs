@@ -2,7 +2,7 @@
 
 use crate::domain::Permission;
 use crate::ui::pages::{
-    AuditRoute, BackupsRoute, RestoreRoute, RestoresRoute, RunRoute, WizardRoute,
+    AuditRoute, BackupsRoute, RestoreRoute, RestoresRoute, RunRoute, SchedulesRoute, WizardRoute,
 };
 use crate::ui::{may, provide_me, Banner, OverviewPage, UserMenu};
 use leptos::prelude::*;
@@ -70,6 +70,7 @@ pub fn App() -> impl IntoView {
                         <A href="/">"Cluster"</A>
                         <A href="/backups">"Backups"</A>
                         <A href="/restores">"Restores"</A>
+                        <A href="/schedules">"Schedules"</A>
                         <Suspense fallback=|| ()>
                             <Show when=move || admin.get()>
                                 <A href="/audit">"Audit"</A>
@@ -88,6 +89,7 @@ pub fn App() -> impl IntoView {
                         <Route path=(StaticSegment("restores"), ParamSegment("id")) view={Lazy::<RestoreRoute>::new()}/>
                         <Route path=(StaticSegment("restore"), ParamSegment("id")) view={Lazy::<WizardRoute>::new()}/>
                         <Route path=StaticSegment("audit") view={Lazy::<AuditRoute>::new()}/>
+                        <Route path=StaticSegment("schedules") view={Lazy::<SchedulesRoute>::new()}/>
                     </Routes>
                 </main>
             </div>

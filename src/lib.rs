@@ -24,6 +24,9 @@ pub mod auth;
 /// HTTP clients for the Camunda components' management APIs and Elasticsearch.
 #[cfg(feature = "ssr")]
 pub mod camunda;
+/// The one clock the scheduler, retention and alerts read (manual in tests).
+#[cfg(feature = "ssr")]
+pub mod clock;
 /// Loading and validating the console's configuration.
 #[cfg(feature = "ssr")]
 pub mod config;
@@ -33,6 +36,9 @@ pub mod engine;
 /// The backup history: one row per set, from the journal, the components and the repository.
 #[cfg(feature = "ssr")]
 pub mod history;
+/// `GET /metrics`: the console's state in the Prometheus text format.
+#[cfg(feature = "ssr")]
+pub mod metrics;
 /// Probing the cluster for the overview page.
 #[cfg(feature = "ssr")]
 pub mod overview;
@@ -45,9 +51,15 @@ pub mod rest;
 /// Guided restores: pre-flight, plan, runbook, journaled execution, resume after restart.
 #[cfg(feature = "ssr")]
 pub mod restore;
+/// Set-aware retention: the policy, its preview, pins and the deleting passes.
+#[cfg(feature = "ssr")]
+pub mod retention;
 /// The whole router: pages, server functions, the JSON API, static files, the gate.
 #[cfg(feature = "ssr")]
 pub mod router;
+/// Backup schedules: cron, time zones, waiting for the slot, missed and skipped fires.
+#[cfg(feature = "ssr")]
+pub mod scheduler;
 /// Building the HTTP application (used by `main` and by the integration tests).
 #[cfg(feature = "ssr")]
 pub mod startup;

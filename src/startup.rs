@@ -49,6 +49,9 @@ pub struct Application {
     watchdog: tokio::task::JoinHandle<()>,
     history_refresher: tokio::task::JoinHandle<()>,
     audit_flusher: tokio::task::JoinHandle<()>,
+    scheduler_task: tokio::task::JoinHandle<()>,
+    retention_task: tokio::task::JoinHandle<()>,
+    metrics_task: Option<tokio::task::JoinHandle<()>>,
     generated_admin_password: Option<secrecy::SecretString>,
 }
 
@@ -57,6 +60,16 @@ impl Application {
     pub async fn build(
         settings: Settings,
         leptos_options: LeptosOptions,
+    ) -> Result<Self, StartupError> {
+        Self::build_with_clock(settings, leptos_options, crate::clock::system()).await
+    }
+
+    /// [`Self::build`] with the clock the scheduler and retention read (tests move a manual
+    /// one).
+    pub async fn build_with_clock(
+        settings: Settings,
+        leptos_options: LeptosOptions,
+        clock: crate::clock::SharedClock,
     ) -> Result<Self, StartupError> {
         let (cluster, simulator) = match settings.cluster.clone() {
             Some(c) => (c, None),
@@ -139,9 +152,44 @@ impl Application {
             engine.store().clone(),
             settings.history_refresh,
         );
+        let retention = crate::retention::Retention::new(
+            engine.store().clone(),
+            cluster.name.clone(),
+            clock.clone(),
+            settings.automation.retention_max_deletions_per_pass,
+            settings.automation.retention_interval,
+        );
         {
+            // After every run: the history reads the cluster again, and retention runs.
             let history = history.clone();
-            engine.set_on_run_end(Some(std::sync::Arc::new(move || history.refresh_soon())));
+            let retention = retention.clone();
+            engine.set_on_run_end(Some(std::sync::Arc::new(move || {
+                history.refresh_soon();
+                retention.poke();
+            })));
+        }
+        let scheduler = crate::scheduler::Scheduler::new(
+            engine.store().clone(),
+            cluster.name.clone(),
+            clock.clone(),
+            engine.clone(),
+            {
+                let history = history.clone();
+                Arc::new(move || {
+                    history
+                        .reads()
+                        .runtime
+                        .as_ref()
+                        .is_some_and(|r| r.scheduled)
+                })
+            },
+            settings.automation.schedule_wait,
+        );
+        if simulator.is_some() {
+            // A new user of the simulated default sees the Schedules page filled in (off).
+            if let Err(e) = scheduler.ensure_sample().await {
+                tracing::warn!(error = %e, "could not create the sample schedule");
+            }
         }
         let restores = crate::restore::RestoreEngine::new(
             engine.store().clone(),
@@ -197,7 +245,22 @@ impl Application {
             simulator: simulator.as_ref().map(|s| s.control()),
             closing: tokio::sync::watch::channel(false).0,
             streams: crate::state::StreamCounts::default(),
+            clock,
+            scheduler,
+            retention,
         });
+        let scheduler_task = console.scheduler.spawn();
+        let retention_task = {
+            let console = console.clone();
+            tokio::spawn(async move {
+                loop {
+                    if let Err(e) = console.retention.pass(&console.history_services()).await {
+                        tracing::error!(error = %e, "retention pass failed");
+                    }
+                    console.retention.until_next_pass().await;
+                }
+            })
+        };
         let state = AppState {
             leptos_options,
             console,
@@ -209,6 +272,21 @@ impl Application {
                 addr: listen,
                 source,
             })?;
+        let metrics_task = match state.console.settings.metrics_listen {
+            Some(addr) => {
+                let metrics = tokio::net::TcpListener::bind(addr)
+                    .await
+                    .map_err(|source| StartupError::Bind { addr, source })?;
+                tracing::info!(%addr, "serving /metrics without authentication on metrics_listen");
+                let app = crate::rest::metrics::scrape_router(state.clone());
+                Some(tokio::spawn(async move {
+                    if let Err(e) = axum::serve(metrics, app).await {
+                        tracing::error!(error = %e, "the metrics listener failed");
+                    }
+                }))
+            }
+            None => None,
+        };
         Ok(Self {
             listener,
             router,
@@ -218,6 +296,9 @@ impl Application {
             watchdog,
             history_refresher,
             audit_flusher,
+            scheduler_task,
+            retention_task,
+            metrics_task,
             generated_admin_password,
         })
     }
@@ -284,6 +365,11 @@ impl Application {
         self.watchdog.abort();
         self.history_refresher.abort();
         self.audit_flusher.abort();
+        self.scheduler_task.abort();
+        self.retention_task.abort();
+        if let Some(t) = &self.metrics_task {
+            t.abort();
+        }
         // The repeats gathered so far are written, not lost with the process.
         console
             .auth

@@ -31,6 +31,12 @@ pub struct Console {
     pub closing: tokio::sync::watch::Sender<bool>,
     /// Live event streams open per caller.
     pub streams: StreamCounts,
+    /// The clock of the scheduler, retention and alerts.
+    pub clock: crate::clock::SharedClock,
+    /// Backup schedules.
+    pub scheduler: crate::scheduler::Scheduler,
+    /// The retention policy, pins and passes.
+    pub retention: crate::retention::Retention,
 }
 
 /// Open live streams per caller, bounded.

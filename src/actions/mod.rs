@@ -5,9 +5,13 @@
 //! Nothing else may start, cancel, delete, restore or confirm; the role check lives here, not
 //! in the pages.
 
+mod automation;
 mod backups;
 mod restores;
 
+pub use automation::{
+    create_schedule, delete_schedule, pin_set, run_schedule, save_retention, update_schedule,
+};
 pub use backups::{cancel_backup, delete_set, start_backup};
 pub use restores::{
     cancel_restore, confirm_restore_step, retry_restore, simulate_operator_step, start_restore,
@@ -40,6 +44,10 @@ pub enum ActionError {
     /// A restore request the restore engine refused (with its checks, when they failed).
     #[error(transparent)]
     Restore(#[from] RestoreError),
+    #[error(transparent)]
+    Schedule(#[from] crate::scheduler::ScheduleError),
+    #[error(transparent)]
+    Retention(#[from] crate::retention::RetentionError),
     #[error("the console's journal failed")]
     Journal(#[from] StoreError),
     #[error("no backup with id {0} in the journal, the components or the repository")]
@@ -69,6 +77,16 @@ impl ActionError {
             Self::Cancel(e) => matches!(e, CancelError::Store(_)),
             Self::Delete(e) => matches!(e, DeleteError::Store(_)),
             Self::Restore(e) => matches!(e, RestoreError::Journal(_) | RestoreError::ShuttingDown),
+            Self::Schedule(e) => matches!(
+                e,
+                crate::scheduler::ScheduleError::Store(_)
+                    | crate::scheduler::ScheduleError::Start(
+                        StartError::Store(_)
+                            | StartError::LatestUnknown(_)
+                            | StartError::ShuttingDown
+                    )
+            ),
+            Self::Retention(e) => matches!(e, crate::retention::RetentionError::Store(_)),
             Self::Forbidden(_)
             | Self::UnknownSet(_)
             | Self::UnknownRestore(_)
@@ -93,7 +111,7 @@ async fn audited<T, Fut>(
     action: &'static str,
     target: String,
     work: impl FnOnce(Arc<Console>) -> Fut,
-    done: fn(&T) -> (Outcome, Option<String>),
+    done: impl FnOnce(&T) -> (Outcome, Option<String>) + Send + 'static,
 ) -> Result<T, ActionError>
 where
     T: Send + 'static,

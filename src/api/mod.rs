@@ -1,5 +1,6 @@
 //! Server functions: thin wrappers the pages call; the work happens in server-side services.
 
+mod automation;
 mod backups;
 mod csrf;
 mod overview;
@@ -38,6 +39,12 @@ impl From<crate::actions::ActionError> for crate::domain::Failure {
     }
 }
 
+pub use automation::{
+    get_pin, get_retention, get_schedules, keep_set, preview_cron, preview_retention,
+    remove_schedule, run_schedule, save_retention, save_schedule, switch_schedule, GetPin,
+    GetRetention, GetSchedules, KeepSet, PreviewCron, PreviewRetention, RemoveSchedule,
+    RunSchedule, SaveRetention, SaveSchedule, SwitchSchedule,
+};
 pub use backups::{
     cancel_backup, delete_set, get_backups, get_deletion, get_run, get_set, start_backup,
     CancelBackup, DeleteSet, GetBackups, GetDeletion, GetRun, GetSet, StartBackup,

@@ -80,6 +80,18 @@ pub struct RawSettings {
     pub rpo_objective_hours: u64,
     /// How often the history re-reads the components' backup lists and the repository.
     pub history_refresh_secs: u64,
+    /// A schedule that fires while a backup or restore runs waits this long for the slot, then
+    /// is recorded as skipped; at start-up, a fire missed by less than this runs once.
+    pub schedule_wait_secs: u64,
+    /// How often the retention policy runs (it also runs after every backup run).
+    pub retention_interval_secs: u64,
+    /// The most sets one retention pass deletes (a policy change cannot hammer the store).
+    pub retention_max_deletions_per_pass: u32,
+    /// Exporting paused outside any run for longer than this raises `exporting.paused_too_long`.
+    pub paused_alert_secs: u64,
+    /// A second address serving only `GET /metrics`, without authentication, for in-cluster
+    /// scraping (e.g. `0.0.0.0:9464`). Absent: `/metrics` on `listen`, with a viewer token.
+    pub metrics_listen: Option<String>,
     /// Per-step time limits of a backup run.
     pub timeouts: RawTimeouts,
 }
@@ -144,6 +156,11 @@ impl Default for RawSettings {
             shutdown_grace_secs: 25,
             rpo_objective_hours: 24,
             history_refresh_secs: 30,
+            schedule_wait_secs: 1800,
+            retention_interval_secs: 3600,
+            retention_max_deletions_per_pass: 20,
+            paused_alert_secs: 600,
+            metrics_listen: None,
             timeouts: RawTimeouts::default(),
         }
     }

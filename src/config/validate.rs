@@ -23,8 +23,34 @@ pub struct Settings {
     pub rpo_objective_hours: u64,
     pub history_refresh: Duration,
     pub timeouts: Timeouts,
+    /// Schedules, retention and alerts.
+    pub automation: Automation,
+    /// The unauthenticated `/metrics` listener, when configured.
+    pub metrics_listen: Option<SocketAddr>,
     /// Sessions, API tokens and the admin password to set at start-up.
     pub auth: super::AuthSettings,
+}
+
+/// What the scheduler, retention and alerts are told.
+#[derive(Clone, Copy, Debug)]
+pub struct Automation {
+    /// How long a fire waits for a busy slot before it is skipped (and the catch-up window at
+    /// start-up).
+    pub schedule_wait: Duration,
+    pub retention_interval: Duration,
+    pub retention_max_deletions_per_pass: u32,
+    pub paused_alert: Duration,
+}
+
+impl Default for Automation {
+    fn default() -> Self {
+        Self {
+            schedule_wait: Duration::from_secs(1800),
+            retention_interval: Duration::from_secs(3600),
+            retention_max_deletions_per_pass: 20,
+            paused_alert: Duration::from_secs(600),
+        }
+    }
 }
 
 /// Per-step time limits of a backup run.
@@ -98,7 +124,7 @@ impl Default for IndexPrefixSettings {
 impl Settings {
     /// Validates every key; the error names the first key that is wrong.
     pub fn validate(raw: RawSettings) -> Result<Self, ConfigError> {
-        let listen = raw.listen.parse().map_err(|e| {
+        let listen: SocketAddr = raw.listen.parse().map_err(|e| {
             ConfigError::invalid(
                 "listen",
                 format!(
@@ -138,6 +164,37 @@ impl Settings {
             return Err(ConfigError::invalid(
                 "shutdown_grace_secs",
                 "must be at least 1",
+            ));
+        }
+        for (key, value) in [
+            ("schedule_wait_secs", raw.schedule_wait_secs),
+            ("retention_interval_secs", raw.retention_interval_secs),
+            (
+                "retention_max_deletions_per_pass",
+                u64::from(raw.retention_max_deletions_per_pass),
+            ),
+            ("paused_alert_secs", raw.paused_alert_secs),
+        ] {
+            if value == 0 {
+                return Err(ConfigError::invalid(key, "must be at least 1"));
+            }
+        }
+        let metrics_listen = raw
+            .metrics_listen
+            .as_deref()
+            .map(|a| {
+                a.parse::<SocketAddr>().map_err(|e| {
+                    ConfigError::invalid(
+                        "metrics_listen",
+                        format!("`{a}` is not an address like 0.0.0.0:9464 ({e})"),
+                    )
+                })
+            })
+            .transpose()?;
+        if metrics_listen == Some(listen) {
+            return Err(ConfigError::invalid(
+                "metrics_listen",
+                "is the same address as `listen`; give the metrics their own port (or leave it out to serve /metrics on `listen` with a token)",
             ));
         }
         if raw.request_timeout_secs == 0 {
@@ -203,6 +260,13 @@ impl Settings {
             rpo_objective_hours: raw.rpo_objective_hours,
             history_refresh: Duration::from_secs(raw.history_refresh_secs),
             timeouts,
+            automation: Automation {
+                schedule_wait: Duration::from_secs(raw.schedule_wait_secs),
+                retention_interval: Duration::from_secs(raw.retention_interval_secs),
+                retention_max_deletions_per_pass: raw.retention_max_deletions_per_pass,
+                paused_alert: Duration::from_secs(raw.paused_alert_secs),
+            },
+            metrics_listen,
             auth,
         })
     }

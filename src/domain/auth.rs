@@ -61,13 +61,23 @@ pub enum Permission {
     SimulateOperatorStep,
     ReadAudit,
     ChangeSettings,
+    /// Run a schedule now (operators, like Backup Now).
+    RunSchedule,
+    /// Create, change, pause and delete schedules.
+    ChangeSchedules,
+    /// Save the retention policy.
+    ChangeRetention,
+    /// Pin a set (Keep) or unpin it.
+    PinSet,
 }
 
 impl Permission {
     /// The lowest role that has this permission.
     pub fn needs(self) -> Role {
         match self {
-            Permission::StartBackup | Permission::CancelBackup => Role::Operator,
+            Permission::StartBackup | Permission::CancelBackup | Permission::RunSchedule => {
+                Role::Operator
+            }
             Permission::DeleteSet
             | Permission::StartRestore
             | Permission::ConfirmRestoreStep
@@ -75,7 +85,10 @@ impl Permission {
             | Permission::RetryRestore
             | Permission::SimulateOperatorStep
             | Permission::ReadAudit
-            | Permission::ChangeSettings => Role::Admin,
+            | Permission::ChangeSettings
+            | Permission::ChangeSchedules
+            | Permission::ChangeRetention
+            | Permission::PinSet => Role::Admin,
         }
     }
 
@@ -92,6 +105,10 @@ impl Permission {
             Permission::SimulateOperatorStep => "do an operator step on the simulator",
             Permission::ReadAudit => "read the audit log",
             Permission::ChangeSettings => "change settings",
+            Permission::RunSchedule => "run a schedule now",
+            Permission::ChangeSchedules => "change schedules",
+            Permission::ChangeRetention => "change the retention policy",
+            Permission::PinSet => "keep (pin) or release a backup set",
         }
     }
 

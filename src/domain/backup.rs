@@ -276,6 +276,9 @@ pub struct RunView {
     /// The version profile the run follows (runs journaled before profiles existed: 8.2–8.7).
     #[serde(default)]
     pub profile: crate::domain::ProfileId,
+    /// Who started the run: a person (their name) or a schedule (`schedule "nightly"`).
+    #[serde(default)]
+    pub started_by: Option<String>,
 }
 
 impl RunView {
@@ -310,6 +313,7 @@ impl RunView {
             warnings: Vec::new(),
             alarm: None,
             profile: crate::domain::ProfileId::default(),
+            started_by: None,
         }
     }
 

@@ -1,6 +1,7 @@
 //! Types shared between the server and the browser.
 
 mod auth;
+mod automation;
 mod backup;
 mod component;
 mod failure;
@@ -11,6 +12,10 @@ mod profile;
 mod restore;
 
 pub use auth::{AuditEntry, AuditPage, Me, Permission, Role};
+pub use automation::{
+    LastRun, NewSchedule, Pin, RetentionDecision, RetentionPolicy, RetentionPreview,
+    RetentionSettings, Schedule, SchedulePatch, SchedulesPage,
+};
 pub use backup::{
     in_pause_window, BackupId, PauseWindow, RunEvent, RunState, RunView, StartBackupRequest,
     StepKey, StepState, StepView,

@@ -167,6 +167,16 @@ impl BackupEngine {
         crate::profile::profile(profile).backup_plan(self.inner.clients.optimize.is_some())
     }
 
+    /// Resolves when the run executing now changes (one starts or ends).
+    pub fn active_changed(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let mut rx = self.inner.active.subscribe();
+        async move {
+            if rx.changed().await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        }
+    }
+
     pub fn active_run(&self) -> Option<BackupId> {
         self.active().map(|a| a.id)
     }
@@ -233,8 +243,18 @@ impl BackupEngine {
 
     /// Starts a backup run; returns its id once the run is journaled. Only one run at a time:
     /// concurrent calls are serialized and all but one get [`StartError::Busy`].
-    #[tracing::instrument(skip_all, fields(requested = ?request.backup_id))]
     pub async fn start_backup(&self, request: StartBackupRequest) -> Result<BackupId, StartError> {
+        self.start_backup_as(request, None).await
+    }
+
+    /// [`Self::start_backup`], naming who starts it in the run (`startedBy`): a person, or a
+    /// schedule.
+    #[tracing::instrument(skip_all, fields(requested = ?request.backup_id, by = ?started_by))]
+    pub async fn start_backup_as(
+        &self,
+        request: StartBackupRequest,
+        started_by: Option<String>,
+    ) -> Result<BackupId, StartError> {
         let _serialized = self.inner.start_lock.lock().await;
         if self.inner.shutting_down.load(Ordering::SeqCst) {
             return Err(StartError::ShuttingDown);
@@ -300,6 +320,7 @@ impl BackupEngine {
             journal::now(),
         );
         run.profile = profile.id;
+        run.started_by = started_by;
         let (history, webapp_history) = self.learned_durations().await;
         let journal = RunJournal::create(run, self.inner.store.clone(), self.channel(id)).await?;
         let cancel = CancelToken::default();

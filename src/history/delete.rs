@@ -32,11 +32,31 @@ pub enum DeleteError {
 }
 
 /// Deletes every part of set `id`.
-#[tracing::instrument(skip_all, fields(backup_id = %id, force))]
 pub async fn delete_set(
     console: &Services<'_>,
     id: BackupId,
     force: bool,
+) -> Result<DeletionOutcome, DeleteError> {
+    delete_set_judged(console, id, force, Judge::Fresh).await
+}
+
+/// What a deletion judges the set on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Judge {
+    /// Every list read again first (a person's delete).
+    Fresh,
+    /// The kept reads, which the caller refreshed just before (a retention pass reads the
+    /// cluster once, not once per set: a store may bill every listing).
+    Kept,
+}
+
+/// [`delete_set`], judging the set on `judge`'s data.
+#[tracing::instrument(skip_all, fields(backup_id = %id, force, judge = ?judge))]
+pub async fn delete_set_judged(
+    console: &Services<'_>,
+    id: BackupId,
+    force: bool,
+    judge: Judge,
 ) -> Result<DeletionOutcome, DeleteError> {
     // Under the start lock, so that no backup or restore of this set starts between these
     // checks and the claim (a restore start checks the claim).
@@ -59,9 +79,11 @@ pub async fn delete_set(
             .ok_or(DeleteError::Deleting(id))?
     };
     // Judge on fresh data: the cached lists may be up to a refresh interval old.
-    let set = super::fresh_set(console, id)
-        .await?
-        .ok_or(DeleteError::NotFound(id))?;
+    let set = match judge {
+        Judge::Fresh => super::fresh_set(console, id).await?,
+        Judge::Kept => super::history_set(console, id).await?,
+    }
+    .ok_or(DeleteError::NotFound(id))?;
     let page = super::history_page(
         console,
         &super::HistoryQuery {

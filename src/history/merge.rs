@@ -113,6 +113,9 @@ pub fn merge(sources: &Sources, profile: &HistoryProfile) -> Vec<BackupSetRow> {
         .collect()
 }
 
+/// `startedBy` of Zeebe's own backups (8.9+ schedules), which are no sets.
+pub const ZEEBE_OWN: &str = "Zeebe's own schedule";
+
 /// The row of one backup id from the cluster's reads and the journal's run, if any source
 /// knows the id.
 pub fn merge_row(
@@ -484,10 +487,12 @@ fn row(
         taken_at,
         duration_ms,
         started_by: Some(
-            if run.is_some() {
+            if let Some(by) = run.and_then(|r| r.started_by.as_deref()) {
+                by
+            } else if run.is_some() {
                 "this console"
             } else if zeebe_own {
-                "Zeebe's own schedule"
+                ZEEBE_OWN
             } else {
                 "not this console (a script, by hand, or a schedule)"
             }

@@ -14,8 +14,8 @@ mod sizes;
 mod sources;
 mod view;
 
-pub use delete::{delete_set, DeleteError};
-pub use merge::{merge, merge_row, ClusterIndex};
+pub use delete::{delete_set, delete_set_judged, DeleteError, Judge};
+pub use merge::{merge, merge_row, ClusterIndex, ZEEBE_OWN};
 pub use page::{page, HistoryQuery, QueryError, DEFAULT_LIMIT, MAX_LIMIT};
 pub use profile::HistoryProfile;
 pub use progress::Deletions;

@@ -112,6 +112,8 @@ mod tests {
             state,
             created_at: "2026-11-25T00:00:00.000Z".into(),
             finished_at: None,
+            started_by: None,
+            pause_ms: None,
         }
     }
 

@@ -170,7 +170,16 @@ pub async fn get(
             state: None,
         }),
     };
+    let pinned = state
+        .console
+        .retention
+        .pins()
+        .await
+        .map_err(|e| crate::wire::retention_error(&e))?
+        .into_iter()
+        .find(|p| p.backup_id == id.get());
     Ok(Json(BackupDetail {
+        pinned,
         run,
         deletions,
         deletion: state.console.history.deletions.get(id),

@@ -115,7 +115,7 @@ fn unauthorized(code: &'static str, message: &str) -> Response {
 
 /// Pages send the browser to the sign-in page (coming back afterwards); the API says 401.
 fn not_signed_in(request: &Request<Body>, path: &str) -> Response {
-    if path.starts_with("/api/") || !reads_only(request.method()) {
+    if path.starts_with("/api/") || path == "/metrics" || !reads_only(request.method()) {
         return unauthorized(
             "unauthenticated",
             "Sign in first (your session may have expired), or send an API token as `Authorization: Bearer <token>`.",

@@ -11,8 +11,11 @@ pub mod cookie;
 mod events;
 pub mod gate;
 pub mod headers;
+pub mod metrics;
 pub mod openapi;
 mod restores;
+mod retention;
+mod schedules;
 mod schema;
 pub mod signin;
 
@@ -48,11 +51,29 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/restores/{id}/events", get(restores::events))
         .route("/api/v1/restores/{id}/cancel", post(restores::cancel))
         .route("/api/v1/restores/{id}/retry", post(restores::retry))
+        .route(
+            "/api/v1/schedules",
+            get(schedules::list).post(schedules::create),
+        )
+        .route(
+            "/api/v1/schedules/{id}",
+            get(schedules::get)
+                .patch(schedules::update)
+                .delete(schedules::delete),
+        )
+        .route("/api/v1/schedules/{id}/run", post(schedules::run))
+        .route("/api/v1/retention", get(retention::get).put(retention::put))
+        .route("/api/v1/retention/preview", get(retention::preview))
+        .route(
+            "/api/v1/backups/{id}/keep",
+            axum::routing::put(retention::keep).delete(retention::release),
+        )
         .route("/api/v1/audit", get(audit::list))
         .route("/api/v1/openapi.json", get(openapi::document))
         // An unknown API path answers in the API's error shape, not as a missing server function.
         .route("/api/v1/{*rest}", axum::routing::any(api_not_found))
         .layer(axum::middleware::from_fn(headers::json_only))
+        .route("/metrics", get(metrics::metrics))
         .route("/login", get(signin::login_page))
         .route("/auth/login", post(signin::sign_in))
         .route("/auth/logout", post(signin::sign_out))

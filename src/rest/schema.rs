@@ -119,6 +119,9 @@ pub struct BackupDetail {
     /// One cell per part: `zeebe`, `operate`, `tasklist`, `optimize`, `zeebeRecords`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub components: Option<BTreeMap<String, PartCell>>,
+    /// Pinned (Keep): retention never deletes the set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pinned: Option<crate::domain::Pin>,
 }
 
 /// The body of `POST /api/v1/restores` and `POST /api/v1/restores/plan`, as documented. The

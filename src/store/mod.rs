@@ -11,9 +11,13 @@ use std::time::Duration;
 mod audit;
 mod auth;
 mod restores;
+mod retention;
+mod schedules;
 
 pub use audit::AuditFilter;
 pub use auth::{NewSession, StoredSession, StoredUser};
+pub use retention::PendingDeletion;
+pub use schedules::{FireOutcome, StoredFire, StoredSchedule};
 
 /// A failed journal operation.
 
@@ -317,7 +321,7 @@ impl Store {
     /// history's view of the journal).
     pub async fn briefs(&self) -> Result<Vec<RunBrief>, StoreError> {
         let rows = sqlx::query(
-            "SELECT backup_id, state, created_at, finished_at FROM runs ORDER BY backup_id DESC",
+            "SELECT backup_id, state, created_at, finished_at, json_extract(view, '$.startedBy') AS started_by, json_extract(view, '$.pause.durationMs') AS pause_ms FROM runs ORDER BY backup_id DESC",
         )
         .fetch_all(&self.pool)
         .await?;
@@ -336,6 +340,12 @@ impl Store {
                     state,
                     created_at: r.try_get::<String, _>("created_at").ok()?,
                     finished_at: r.try_get::<Option<String>, _>("finished_at").ok()?,
+                    started_by: r.try_get::<Option<String>, _>("started_by").ok().flatten(),
+                    pause_ms: r
+                        .try_get::<Option<i64>, _>("pause_ms")
+                        .ok()
+                        .flatten()
+                        .and_then(|ms| u64::try_from(ms).ok()),
                 }))
             })
             .collect()
@@ -418,6 +428,10 @@ pub struct RunBrief {
     pub state: RunState,
     pub created_at: String,
     pub finished_at: Option<String>,
+    /// Who started it (`None`: a person, before runs said so).
+    pub started_by: Option<String>,
+    /// How long exporting was paused (ms), once resumed.
+    pub pause_ms: Option<u64>,
 }
 
 impl From<&RunView> for RunBrief {
@@ -427,6 +441,8 @@ impl From<&RunView> for RunBrief {
             state: r.state,
             created_at: r.created_at.clone(),
             finished_at: r.finished_at.clone(),
+            started_by: r.started_by.clone(),
+            pause_ms: r.pause.duration_ms,
         }
     }
 }

@@ -142,6 +142,20 @@ impl Store {
         }))
     }
 
+    /// Every set a restore holds (as [`Store::restore_holding`] judges one): set → restore.
+    pub async fn restores_holding(
+        &self,
+    ) -> Result<std::collections::HashMap<i64, i64>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT backup_id, restore_id FROM restores WHERE state IN ('running', 'waiting') OR (state = 'failed' AND restore_id = (SELECT MAX(restore_id) FROM restores))",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("backup_id")?, r.try_get("restore_id")?)))
+            .collect()
+    }
+
     /// The newest restore, if any.
     pub async fn newest_restore(&self) -> Result<Option<RestoreView>, StoreError> {
         let row = sqlx::query("SELECT view FROM restores ORDER BY restore_id DESC LIMIT 1")

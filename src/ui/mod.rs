@@ -10,6 +10,7 @@ mod overview;
 pub mod pages;
 mod restore;
 mod run;
+mod schedules;
 pub(crate) mod set;
 mod time;
 
@@ -20,3 +21,4 @@ pub use banner::Banner;
 pub use overview::OverviewPage;
 pub use restore::{RestorePage, RestoreWizard, RestoresPage};
 pub use run::RunPage;
+pub use schedules::SchedulesPage;

@@ -3,7 +3,9 @@
 //! names the chunk in the page it renders so the browser fetches it alongside the main bundle.
 //! The overview, the page after sign-in, stays in the main bundle.
 
-use crate::ui::{AuditPage, BackupsPage, RestorePage, RestoreWizard, RestoresPage, RunPage};
+use crate::ui::{
+    AuditPage, BackupsPage, RestorePage, RestoreWizard, RestoresPage, RunPage, SchedulesPage,
+};
 use leptos::prelude::*;
 use leptos_router::{lazy_route, LazyRoute};
 
@@ -33,3 +35,4 @@ lazy_page!(RestoresRoute, RestoresPage);
 lazy_page!(RestoreRoute, RestorePage);
 lazy_page!(WizardRoute, RestoreWizard);
 lazy_page!(AuditRoute, AuditPage);
+lazy_page!(SchedulesRoute, SchedulesPage);

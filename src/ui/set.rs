@@ -43,9 +43,43 @@ pub fn SetDetail(
                     })
             }}
         </Transition>
+        <KeepCard id/>
         <Gate what=Permission::DeleteSet>
             <DeleteForm id delete/>
         </Gate>
+    }
+}
+
+/// Keep (pin) the set: retention never deletes it; admins pin and release.
+#[component]
+fn KeepCard(id: i64) -> impl IntoView {
+    let keep = ServerAction::<crate::api::KeepSet>::new();
+    let pin = Resource::new(
+        move || keep.version().get(),
+        move |_| crate::api::get_pin(id),
+    );
+    view! {
+        <Transition fallback=|| ()>
+            {move || pin.get().and_then(Result::ok).map(|p| {
+                let pinned = p.is_some();
+                let words = p.map_or_else(
+                    || "Not pinned: the retention policy decides.".to_owned(),
+                    |p| format!("Kept: pinned by {} at {}; retention never deletes it.", p.pinned_by, p.pinned_at),
+                );
+                view! {
+                    <section class="card" aria-label="Keep" data-pinned=pinned.to_string()>
+                        <p>{words}</p>
+                        <Gate what=Permission::PinSet>
+                            <button class="secondary" disabled=move || keep.pending().get()
+                                on:click=move |_| { keep.dispatch(crate::api::KeepSet { backup_id: id, keep: !pinned }); }>
+                                {if pinned { "Release (let retention decide)" } else { "Keep (pin)" }}
+                            </button>
+                        </Gate>
+                        {move || keep.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert">{e.message}</p> })}
+                    </section>
+                }
+            })}
+        </Transition>
     }
 }
 

@@ -163,6 +163,8 @@ pub fn action_error(e: &ActionError) -> ApiError {
         ActionError::Cancel(e) => cancel_error(e),
         ActionError::Delete(e) => delete_error(e),
         ActionError::Restore(e) => restore_api_error(e),
+        ActionError::Schedule(e) => schedule_error(e),
+        ActionError::Retention(e) => retention_error(e),
         ActionError::Journal(e) => journal_error(e),
         ActionError::UnknownSet(id) => not_found_set(*id),
         ActionError::UnknownRestore(id) => ApiError::new(
@@ -190,6 +192,43 @@ impl IntoResponse for ActionError {
             ActionError::Restore(e) => restore_error(e),
             other => action_error(&other).into_response(),
         }
+    }
+}
+
+/// A schedule request's refusal.
+pub fn schedule_error(e: &crate::scheduler::ScheduleError) -> ApiError {
+    use crate::scheduler::ScheduleError as E;
+    match e {
+        E::Invalid { field, .. } => ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            match *field {
+                "cron" => "invalid_cron",
+                "timezone" => "invalid_timezone",
+                _ => "invalid_name",
+            },
+            e.to_string(),
+        ),
+        E::NotFound(_) => ApiError::new(StatusCode::NOT_FOUND, "not_found", e.to_string()),
+        E::NameTaken(_) => ApiError::new(StatusCode::CONFLICT, "name_taken", e.to_string()),
+        E::ZeebeSchedulesOwn(_) => {
+            ApiError::new(StatusCode::CONFLICT, "zeebe_schedules_own", e.to_string())
+        }
+        E::Start(e) => start_error(e),
+        E::Store(e) => journal_error(e),
+    }
+}
+
+/// A retention request's refusal.
+pub fn retention_error(e: &crate::retention::RetentionError) -> ApiError {
+    use crate::retention::RetentionError as E;
+    match e {
+        E::Invalid { .. } => ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_policy",
+            e.to_string(),
+        ),
+        E::UnknownSet(id) => not_found_set(*id),
+        E::Store(e) => journal_error(e),
     }
 }
 

@@ -9,9 +9,10 @@ use std::path::{Path, PathBuf};
 fn floor(module: &str) -> Option<u8> {
     Some(match module {
         "domain" => 0,
-        "camunda" | "store" | "config" | "profile" | "stylesheet" => 1,
-        "engine" | "restore" | "history" | "audit" | "auth" | "overview" => 2,
-        "state" => 3,
+        "camunda" | "store" | "config" | "profile" | "stylesheet" | "clock" => 1,
+        "engine" | "restore" | "history" | "audit" | "auth" | "overview" | "scheduler"
+        | "retention" => 2,
+        "state" | "metrics" => 3,
         "actions" => 4,
         "wire" => 5,
         "api" | "rest" => 6,

@@ -87,6 +87,7 @@ pub fn BackupsPage() -> impl IntoView {
                                 // of the same sets, Zeebe's own backup state and the plan.
                                 <Summary summary=page.summary.clone() stale=page.stale.clone()/>
                                 <History page=page.clone()/>
+                                <RetentionNote/>
                                 <DurationChart rows=page.items.clone()/>
                                 {page.runtime.clone().map(|coverage| view! { <runtime::RuntimeCard coverage/> })}
                                 <Plan plan/>
@@ -96,6 +97,33 @@ pub fn BackupsPage() -> impl IntoView {
                         Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
                     })
             }}
+        </Transition>
+    }
+}
+
+/// What the retention policy would delete now (the whole preview is on the Schedules page).
+#[component]
+fn RetentionNote() -> impl IntoView {
+    let retention = Resource::new(|| (), |_| crate::api::get_retention());
+    view! {
+        <Transition fallback=|| ()>
+            {move || retention.get().and_then(Result::ok).map(|(settings, preview)| {
+                let on = settings.saved_at.is_some() && settings.policy.enabled;
+                let words = match (on, preview.delete.len()) {
+                    (false, _) => "Retention is off: every set is kept.".to_owned(),
+                    (true, 0) => "Retention deletes nothing now.".to_owned(),
+                    (true, n) => format!(
+                        "Retention deletes {n} set(s) at its next pass: {}.",
+                        preview.delete.iter().map(|d| d.backup_id.to_string()).collect::<Vec<_>>().join(", ")
+                    ),
+                };
+                view! {
+                    <p class="notice" data-retention-note="">
+                        {words} " " {preview.held.clone().unwrap_or_default()} " "
+                        <a href="/schedules#retention">"The policy and why each set is kept"</a>
+                    </p>
+                }
+            })}
         </Transition>
     }
 }

@@ -153,6 +153,7 @@ pub fn raw_settings_for(sim: &camunda_sim::SimUrls, db: &str) -> RawSettings {
             restore_poll_ms: 100,
             post_restore_checks_secs: 20,
         },
+        ..RawSettings::default()
     }
 }
 
@@ -194,13 +195,39 @@ pub async fn start_with_site(
     start_built(sim, settings, None, options).await
 }
 
+/// Like [`start_with`], with the scheduler and retention on `clock` (a manual clock in tests).
+pub async fn start_clocked(
+    sim: camunda_sim::RunningSimulator,
+    settings: Settings,
+    clock: camunda_backup_console::clock::SharedClock,
+) -> TestConsole {
+    start_built_with(sim, settings, None, leptos_options(), clock).await
+}
+
 async fn start_built(
     sim: camunda_sim::RunningSimulator,
     settings: Settings,
     hook: Option<camunda_backup_console::engine::StepHook>,
     options: LeptosOptions,
 ) -> TestConsole {
-    let app = Application::build(settings, options)
+    start_built_with(
+        sim,
+        settings,
+        hook,
+        options,
+        camunda_backup_console::clock::system(),
+    )
+    .await
+}
+
+async fn start_built_with(
+    sim: camunda_sim::RunningSimulator,
+    settings: Settings,
+    hook: Option<camunda_backup_console::engine::StepHook>,
+    options: LeptosOptions,
+    clock: camunda_backup_console::clock::SharedClock,
+) -> TestConsole {
+    let app = Application::build_with_clock(settings, options, clock)
         .await
         .expect("console builds");
     app.state().console.engine.set_step_hook(hook);
@@ -343,9 +370,19 @@ impl TestConsole {
     }
 
     pub async fn post_json(&self, path: &str, body: &str) -> (u16, serde_json::Value) {
+        self.send_json(reqwest::Method::POST, path, body).await
+    }
+
+    /// Any method with a JSON body, as the admin token.
+    pub async fn send_json(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: &str,
+    ) -> (u16, serde_json::Value) {
         let r = self
             .http
-            .post(self.url(path))
+            .request(method, self.url(path))
             .header("content-type", "application/json")
             .body(body.to_owned())
             .send()

@@ -1,0 +1,240 @@
+//! Schedules and their fires.
+
+use super::{Store, StoreError};
+use sqlx::Row;
+
+/// A schedule as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredSchedule {
+    pub id: i64,
+    pub name: String,
+    pub cron: String,
+    pub timezone: String,
+    pub enabled: bool,
+    /// Every fire due at or before this (RFC 3339) was handled.
+    pub handled_until: String,
+    pub created_at: String,
+}
+
+/// What one fire did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FireOutcome {
+    Started,
+    /// Another schedule's fire (or run) at the same time covered it.
+    Joined,
+    Skipped,
+    Missed,
+}
+
+impl FireOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Started => "started",
+            Self::Joined => "joined",
+            Self::Skipped => "skipped",
+            Self::Missed => "missed",
+        }
+    }
+}
+
+/// A fire as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredFire {
+    pub schedule_id: i64,
+    pub due_at: String,
+    pub at: String,
+    pub outcome: String,
+    pub backup_id: Option<i64>,
+    pub detail: Option<String>,
+}
+
+fn schedule(r: &sqlx::sqlite::SqliteRow) -> Result<StoredSchedule, StoreError> {
+    Ok(StoredSchedule {
+        id: r.try_get("id")?,
+        name: r.try_get("name")?,
+        cron: r.try_get("cron")?,
+        timezone: r.try_get("timezone")?,
+        enabled: r.try_get::<i64, _>("enabled")? != 0,
+        handled_until: r.try_get("handled_until")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+fn fire(r: &sqlx::sqlite::SqliteRow) -> Result<StoredFire, StoreError> {
+    Ok(StoredFire {
+        schedule_id: r.try_get("schedule_id")?,
+        due_at: r.try_get("due_at")?,
+        at: r.try_get("at")?,
+        outcome: r.try_get("outcome")?,
+        backup_id: r.try_get("backup_id")?,
+        detail: r.try_get("detail")?,
+    })
+}
+
+const COLUMNS: &str = "id, name, cron, timezone, enabled, handled_until, created_at";
+
+impl Store {
+    /// The cluster's schedules, by name.
+    pub async fn schedules(&self, cluster: &str) -> Result<Vec<StoredSchedule>, StoreError> {
+        sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM schedules WHERE cluster = ? ORDER BY name"
+        ))
+        .bind(cluster)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(schedule)
+        .collect()
+    }
+
+    pub async fn schedule(
+        &self,
+        cluster: &str,
+        id: i64,
+    ) -> Result<Option<StoredSchedule>, StoreError> {
+        sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM schedules WHERE cluster = ? AND id = ?"
+        ))
+        .bind(cluster)
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .as_ref()
+        .map(schedule)
+        .transpose()
+    }
+
+    /// Adds a schedule; `None` when the cluster has one of that name already.
+    pub async fn insert_schedule(
+        &self,
+        cluster: &str,
+        s: &StoredSchedule,
+    ) -> Result<Option<StoredSchedule>, StoreError> {
+        let done = sqlx::query(
+            "INSERT INTO schedules (cluster, name, cron, timezone, enabled, handled_until, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (cluster, name) DO NOTHING",
+        )
+        .bind(cluster)
+        .bind(&s.name)
+        .bind(&s.cron)
+        .bind(&s.timezone)
+        .bind(i64::from(s.enabled))
+        .bind(&s.handled_until)
+        .bind(&s.created_at)
+        .bind(&s.created_at)
+        .execute(&self.pool)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Ok(None);
+        }
+        self.schedule(cluster, done.last_insert_rowid()).await
+    }
+
+    /// Writes a schedule's fields; `Ok(false)` when another of that name exists.
+    pub async fn update_schedule(
+        &self,
+        cluster: &str,
+        s: &StoredSchedule,
+        now: &str,
+    ) -> Result<bool, StoreError> {
+        let clash: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM schedules WHERE cluster = ? AND name = ? AND id <> ?",
+        )
+        .bind(cluster)
+        .bind(&s.name)
+        .bind(s.id)
+        .fetch_optional(&self.pool)
+        .await?;
+        if clash.is_some() {
+            return Ok(false);
+        }
+        sqlx::query(
+            "UPDATE schedules SET name = ?, cron = ?, timezone = ?, enabled = ?, handled_until = ?, updated_at = ? WHERE cluster = ? AND id = ?",
+        )
+        .bind(&s.name)
+        .bind(&s.cron)
+        .bind(&s.timezone)
+        .bind(i64::from(s.enabled))
+        .bind(&s.handled_until)
+        .bind(now)
+        .bind(cluster)
+        .bind(s.id)
+        .execute(&self.pool)
+        .await?;
+        Ok(true)
+    }
+
+    /// Removes a schedule and its fires; `false` when there was none.
+    pub async fn delete_schedule(&self, cluster: &str, id: i64) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let gone = sqlx::query("DELETE FROM schedules WHERE cluster = ? AND id = ?")
+            .bind(cluster)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if gone > 0 {
+            sqlx::query("DELETE FROM schedule_fires WHERE schedule_id = ?")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(gone > 0)
+    }
+
+    /// Sets a one-time flag; `false` when it was set already.
+    pub async fn set_flag(&self, name: &str, at: &str) -> Result<bool, StoreError> {
+        Ok(sqlx::query(
+            "INSERT INTO console_flags (name, set_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(name)
+        .bind(at)
+        .execute(&self.pool)
+        .await?
+        .rows_affected()
+            > 0)
+    }
+
+    /// Records a fire and (`advance`) moves the schedule's `handled_until` to its due time, in
+    /// one transaction: a fire is never handled twice, nor lost. A run-now does not advance.
+    pub async fn record_fire(&self, f: &StoredFire, advance: bool) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO schedule_fires (schedule_id, due_at, at, outcome, backup_id, detail) VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(f.schedule_id)
+        .bind(&f.due_at)
+        .bind(&f.at)
+        .bind(&f.outcome)
+        .bind(f.backup_id)
+        .bind(&f.detail)
+        .execute(&mut *tx)
+        .await?;
+        if advance {
+            sqlx::query(
+                "UPDATE schedules SET handled_until = ? WHERE id = ? AND handled_until < ?",
+            )
+            .bind(&f.due_at)
+            .bind(f.schedule_id)
+            .bind(&f.due_at)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A schedule's fires, newest first.
+    pub async fn fires(&self, schedule_id: i64, limit: u32) -> Result<Vec<StoredFire>, StoreError> {
+        sqlx::query(
+            "SELECT schedule_id, due_at, at, outcome, backup_id, detail FROM schedule_fires WHERE schedule_id = ? ORDER BY seq DESC LIMIT ?",
+        )
+        .bind(schedule_id)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(fire)
+        .collect()
+    }
+}
