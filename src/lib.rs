@@ -15,6 +15,9 @@ pub mod ui;
 /// The state-changing actions: role check, work, audit entry (REST and server functions).
 #[cfg(feature = "ssr")]
 pub mod actions;
+/// Alerts: webhooks, signed deliveries retried for an hour, the delivery log.
+#[cfg(feature = "ssr")]
+pub mod alerts;
 /// The append-only audit log.
 #[cfg(feature = "ssr")]
 pub mod audit;

@@ -52,6 +52,8 @@ pub struct Application {
     scheduler_task: tokio::task::JoinHandle<()>,
     retention_task: tokio::task::JoinHandle<()>,
     metrics_task: Option<tokio::task::JoinHandle<()>>,
+    alerts_task: tokio::task::JoinHandle<()>,
+    rpo_task: tokio::task::JoinHandle<()>,
     generated_admin_password: Option<secrecy::SecretString>,
 }
 
@@ -122,8 +124,33 @@ impl Application {
         engine.spawn_recovery();
         let watchdog = crate::engine::spawn_watchdog(
             engine.clone(),
-            settings.probe_interval,
-            settings.watchdog_resume,
+            crate::engine::WatchdogSettings {
+                every: settings.probe_interval,
+                resume: settings.watchdog_resume,
+                paused_alert: settings.automation.paused_alert,
+                clock: clock.clone(),
+            },
+        );
+        // Webhook deliveries: no redirects followed (the body and its signature stay with the
+        // receiver configured); the cluster's CA is trusted too (receivers inside the cluster).
+        let hooks_http = HttpConfig {
+            connect_timeout: Duration::from_secs(5),
+            request_timeout: Duration::from_secs(10),
+        }
+        .build_with(
+            &crate::config::TlsSettings {
+                ca: cluster.tls.ca.clone(),
+                client_identity: None,
+                insecure_skip_verify: false,
+            },
+            false,
+        )
+        .map_err(StartupError::Clients)?;
+        let alerts = crate::alerts::Alerts::new(
+            engine.store().clone(),
+            cluster.name.clone(),
+            clock.clone(),
+            hooks_http,
         );
         let info = ConsoleInfo {
             cluster_name: cluster.name.clone(),
@@ -158,14 +185,40 @@ impl Application {
             clock.clone(),
             settings.automation.retention_max_deletions_per_pass,
             settings.automation.retention_interval,
+            alerts.clone(),
         );
         {
-            // After every run: the history reads the cluster again, and retention runs.
+            // After every run: the history reads the cluster again, retention runs, and the
+            // hooks hear how it ended; exporting paused too long is told to the hooks.
             let history = history.clone();
             let retention = retention.clone();
-            engine.set_on_run_end(Some(std::sync::Arc::new(move || {
-                history.refresh_soon();
-                retention.poke();
+            let alerts = alerts.clone();
+            let store = engine.store().clone();
+            engine.set_on_notice(Some(std::sync::Arc::new(move |notice| match notice {
+                crate::engine::Notice::RunEnded(id) => {
+                    history.refresh_soon();
+                    retention.poke();
+                    let (alerts, store) = (alerts.clone(), store.clone());
+                    tokio::spawn(
+                        async move { crate::alerts::run_ended(&alerts, &store, id).await },
+                    );
+                }
+                crate::engine::Notice::PausedTooLong {
+                    since,
+                    partitions,
+                    action,
+                } => {
+                    let alerts = alerts.clone();
+                    tokio::spawn(async move {
+                        alerts
+                            .emit(
+                                "exporting.paused_too_long",
+                                action,
+                                serde_json::json!({"since": since, "partitions": partitions}),
+                            )
+                            .await;
+                    });
+                }
             })));
         }
         let scheduler = crate::scheduler::Scheduler::new(
@@ -184,6 +237,7 @@ impl Application {
                 })
             },
             settings.automation.schedule_wait,
+            alerts.clone(),
         );
         if simulator.is_some() {
             // A new user of the simulated default sees the Schedules page filled in (off).
@@ -205,7 +259,15 @@ impl Application {
         );
         {
             let history = history.clone();
-            restores.set_on_end(Some(Arc::new(move || history.refresh_soon())));
+            let alerts = alerts.clone();
+            let store = engine.store().clone();
+            restores.set_on_end(Some(Arc::new(move |id| {
+                history.refresh_soon();
+                let (alerts, store) = (alerts.clone(), store.clone());
+                tokio::spawn(
+                    async move { crate::alerts::restore_ended(&alerts, &store, id).await },
+                );
+            })));
         }
         {
             let deletions = history.deletions.clone();
@@ -248,8 +310,20 @@ impl Application {
             clock,
             scheduler,
             retention,
+            alerts,
         });
         let scheduler_task = console.scheduler.spawn();
+        let alerts_task = console.alerts.spawn_sender();
+        let rpo_task = {
+            let console = console.clone();
+            tokio::spawn(async move {
+                let mut ticker = tokio::time::interval(console.settings.probe_interval);
+                loop {
+                    ticker.tick().await;
+                    crate::alerts::check_rpo(&console.alerts, &console.history_services()).await;
+                }
+            })
+        };
         let retention_task = {
             let console = console.clone();
             tokio::spawn(async move {
@@ -299,6 +373,8 @@ impl Application {
             scheduler_task,
             retention_task,
             metrics_task,
+            alerts_task,
+            rpo_task,
             generated_admin_password,
         })
     }
@@ -367,6 +443,8 @@ impl Application {
         self.audit_flusher.abort();
         self.scheduler_task.abort();
         self.retention_task.abort();
+        self.alerts_task.abort();
+        self.rpo_task.abort();
         if let Some(t) = &self.metrics_task {
             t.abort();
         }

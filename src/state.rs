@@ -37,6 +37,8 @@ pub struct Console {
     pub scheduler: crate::scheduler::Scheduler,
     /// The retention policy, pins and passes.
     pub retention: crate::retention::Retention,
+    /// Webhooks and their deliveries.
+    pub alerts: crate::alerts::Alerts,
 }
 
 /// Open live streams per caller, bounded.

@@ -4,7 +4,10 @@
 use super::{audited, ActionError};
 use crate::audit::Outcome;
 use crate::auth::Caller;
-use crate::domain::{BackupId, NewSchedule, Permission, RetentionPolicy, Schedule, SchedulePatch};
+use crate::domain::{
+    BackupId, Delivery, NewSchedule, NewWebhook, Permission, RetentionPolicy, Schedule,
+    SchedulePatch, Webhook, WebhookPatch,
+};
 use crate::state::Console;
 use std::sync::Arc;
 
@@ -140,6 +143,118 @@ pub async fn pin_set(
                     }
                     .into(),
                 ),
+            )
+        },
+    )
+    .await
+}
+
+/// The audit log names a hook by name, format and events: never its URL or secret.
+fn hook_words(h: &Webhook) -> String {
+    format!(
+        "\"{}\" ({}, to {}, {}): {}",
+        h.name,
+        h.format,
+        h.target,
+        if h.enabled { "on" } else { "off" },
+        h.events.join(", ")
+    )
+}
+
+pub async fn create_webhook(
+    console: &Arc<Console>,
+    caller: &Caller,
+    new: NewWebhook,
+) -> Result<Webhook, ActionError> {
+    audited(
+        console,
+        caller,
+        Permission::ChangeHooks,
+        "webhook.create",
+        format!("webhook \"{}\"", new.name.trim()),
+        |console| async move { Ok(console.alerts.create(new).await?) },
+        |h| (Outcome::Ok, Some(hook_words(h))),
+    )
+    .await
+}
+
+pub async fn update_webhook(
+    console: &Arc<Console>,
+    caller: &Caller,
+    id: i64,
+    patch: WebhookPatch,
+) -> Result<Webhook, ActionError> {
+    let changed: Vec<&str> = [
+        ("name", patch.name.is_some()),
+        ("url", patch.url.is_some()),
+        ("secret", patch.secret.is_some()),
+        ("format", patch.format.is_some()),
+        ("events", patch.events.is_some()),
+        ("enabled", patch.enabled.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(k, on)| on.then_some(k))
+    .collect();
+    let changed = changed.join(", ");
+    audited(
+        console,
+        caller,
+        Permission::ChangeHooks,
+        "webhook.update",
+        format!("webhook {id}"),
+        |console| async move { Ok(console.alerts.update(id, patch).await?) },
+        move |h| {
+            (
+                Outcome::Ok,
+                Some(format!("{} — changed {changed}", hook_words(h))),
+            )
+        },
+    )
+    .await
+}
+
+pub async fn delete_webhook(
+    console: &Arc<Console>,
+    caller: &Caller,
+    id: i64,
+) -> Result<(), ActionError> {
+    audited(
+        console,
+        caller,
+        Permission::ChangeHooks,
+        "webhook.delete",
+        format!("webhook {id}"),
+        |console| async move { Ok(console.alerts.delete(id).await?) },
+        |()| (Outcome::Ok, None),
+    )
+    .await
+}
+
+/// Sends a `test` event to the hook now; the delivery says how it went.
+pub async fn test_webhook(
+    console: &Arc<Console>,
+    caller: &Caller,
+    id: i64,
+) -> Result<Delivery, ActionError> {
+    let by = caller.principal.name.clone();
+    audited(
+        console,
+        caller,
+        Permission::ChangeHooks,
+        "webhook.test",
+        format!("webhook {id}"),
+        |console| async move { Ok(console.alerts.send_test(id, &by).await?) },
+        |d| {
+            (
+                Outcome::Ok,
+                Some(format!(
+                    "{}{}",
+                    d.state,
+                    d.last_error
+                        .as_deref()
+                        .map(|e| format!(": {e}"))
+                        .unwrap_or_default()
+                )),
             )
         },
     )

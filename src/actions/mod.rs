@@ -10,7 +10,8 @@ mod backups;
 mod restores;
 
 pub use automation::{
-    create_schedule, delete_schedule, pin_set, run_schedule, save_retention, update_schedule,
+    create_schedule, create_webhook, delete_schedule, delete_webhook, pin_set, run_schedule,
+    save_retention, test_webhook, update_schedule, update_webhook,
 };
 pub use backups::{cancel_backup, delete_set, start_backup};
 pub use restores::{
@@ -48,6 +49,8 @@ pub enum ActionError {
     Schedule(#[from] crate::scheduler::ScheduleError),
     #[error(transparent)]
     Retention(#[from] crate::retention::RetentionError),
+    #[error(transparent)]
+    Alert(#[from] crate::alerts::AlertError),
     #[error("the console's journal failed")]
     Journal(#[from] StoreError),
     #[error("no backup with id {0} in the journal, the components or the repository")]
@@ -87,6 +90,7 @@ impl ActionError {
                     )
             ),
             Self::Retention(e) => matches!(e, crate::retention::RetentionError::Store(_)),
+            Self::Alert(e) => matches!(e, crate::alerts::AlertError::Store(_)),
             Self::Forbidden(_)
             | Self::UnknownSet(_)
             | Self::UnknownRestore(_)

@@ -32,10 +32,12 @@ pub async fn start_restore(
                     .map_err(ActionError::Journal)?,
                 None => None,
             };
-            Ok(console
+            let view = console
                 .restores
                 .start(backup_id, set, confirm.as_deref(), Some(label))
-                .await?)
+                .await?;
+            crate::alerts::restore_started(&console.alerts, &view).await;
+            Ok(view)
         },
         |view| (Outcome::Ok, Some(format!("restore {}", view.restore_id))),
     )

@@ -2,7 +2,8 @@
 //! and of the set page's Keep button, over the same actions as the REST API.
 
 use crate::domain::{
-    Failure, Pin, RetentionPolicy, RetentionPreview, RetentionSettings, Schedule, SchedulesPage,
+    Delivery, Failure, Pin, RetentionPolicy, RetentionPreview, RetentionSettings, Schedule,
+    SchedulesPage, Webhook,
 };
 #[cfg(feature = "ssr")]
 use crate::domain::{NewSchedule, SchedulePatch};
@@ -164,4 +165,91 @@ pub async fn keep_set(backup_id: i64, keep: bool) -> Result<bool, Failure> {
     let id = crate::domain::BackupId::new(backup_id)
         .ok_or_else(|| Failure::new("invalid_backup_id", "A backup id is a positive integer."))?;
     Ok(crate::actions::pin_set(&console, &caller, id, keep).await?)
+}
+
+/// The webhooks (never their URL or secret).
+#[server(client = crate::api::CsrfClient)]
+pub async fn get_webhooks() -> Result<Vec<Webhook>, Failure> {
+    let console = super::console()?;
+    console
+        .alerts
+        .list()
+        .await
+        .map_err(|e| crate::actions::ActionError::from(e).into())
+}
+
+/// Adds a webhook. The URL and the secret travel to the server once and never back.
+#[server(client = crate::api::CsrfClient)]
+pub async fn add_webhook(
+    name: String,
+    url: String,
+    secret: String,
+    format: String,
+    events: Vec<String>,
+) -> Result<Webhook, Failure> {
+    let console = super::console()?;
+    let caller = super::caller()?;
+    Ok(crate::actions::create_webhook(
+        &console,
+        &caller,
+        crate::domain::NewWebhook {
+            name,
+            url,
+            secret: Some(secret).filter(|s| !s.is_empty()),
+            format: Some(format),
+            events,
+            enabled: Some(true),
+        },
+    )
+    .await?)
+}
+
+/// Switches a webhook on or off.
+#[server(client = crate::api::CsrfClient)]
+pub async fn switch_webhook(id: i64, enabled: bool) -> Result<Webhook, Failure> {
+    let console = super::console()?;
+    let caller = super::caller()?;
+    Ok(crate::actions::update_webhook(
+        &console,
+        &caller,
+        id,
+        crate::domain::WebhookPatch {
+            enabled: Some(enabled),
+            ..Default::default()
+        },
+    )
+    .await?)
+}
+
+/// Deletes a webhook; `confirm` must repeat its name.
+#[server(client = crate::api::CsrfClient)]
+pub async fn remove_webhook(id: i64, name: String, confirm: String) -> Result<(), Failure> {
+    if confirm.trim() != name.trim() {
+        return Err(Failure::new(
+            "not_confirmed",
+            format!("Type the webhook's name ({name}) to delete it."),
+        ));
+    }
+    let console = super::console()?;
+    let caller = super::caller()?;
+    Ok(crate::actions::delete_webhook(&console, &caller, id).await?)
+}
+
+/// Sends a test event now.
+#[server(client = crate::api::CsrfClient)]
+pub async fn send_test_webhook(id: i64) -> Result<Delivery, Failure> {
+    let console = super::console()?;
+    let caller = super::caller()?;
+    Ok(crate::actions::test_webhook(&console, &caller, id).await?)
+}
+
+/// A hook's delivery log, newest first.
+#[server(client = crate::api::CsrfClient)]
+pub async fn get_deliveries(id: i64) -> Result<Vec<Delivery>, Failure> {
+    let console = super::console()?;
+    console
+        .alerts
+        .deliveries(id)
+        .await
+        .map_err(|e| crate::actions::ActionError::from(e).into())
 }

@@ -40,10 +40,12 @@ impl From<crate::actions::ActionError> for crate::domain::Failure {
 }
 
 pub use automation::{
-    get_pin, get_retention, get_schedules, keep_set, preview_cron, preview_retention,
-    remove_schedule, run_schedule, save_retention, save_schedule, switch_schedule, GetPin,
-    GetRetention, GetSchedules, KeepSet, PreviewCron, PreviewRetention, RemoveSchedule,
-    RunSchedule, SaveRetention, SaveSchedule, SwitchSchedule,
+    add_webhook, get_deliveries, get_pin, get_retention, get_schedules, get_webhooks, keep_set,
+    preview_cron, preview_retention, remove_schedule, remove_webhook, run_schedule, save_retention,
+    save_schedule, send_test_webhook, switch_schedule, switch_webhook, AddWebhook, GetDeliveries,
+    GetPin, GetRetention, GetSchedules, GetWebhooks, KeepSet, PreviewCron, PreviewRetention,
+    RemoveSchedule, RemoveWebhook, RunSchedule, SaveRetention, SaveSchedule, SendTestWebhook,
+    SwitchSchedule, SwitchWebhook,
 };
 pub use backups::{
     cancel_backup, delete_set, get_backups, get_deletion, get_run, get_set, start_backup,

@@ -24,6 +24,16 @@ impl HttpConfig {
     /// plus `tls.ca`, the client identity for mutual TLS, and proxies from the usual
     /// environment variables (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`).
     pub fn build(&self, tls: &TlsSettings) -> Result<reqwest::Client, ClientError> {
+        self.build_with(tls, true)
+    }
+
+    /// [`Self::build`]; `redirects` false: a redirect is answered, not followed (webhooks: a
+    /// redirect would carry the body and its signature elsewhere).
+    pub fn build_with(
+        &self,
+        tls: &TlsSettings,
+        redirects: bool,
+    ) -> Result<reqwest::Client, ClientError> {
         let mut builder = reqwest::Client::builder()
             .connect_timeout(self.connect_timeout)
             .timeout(self.request_timeout)
@@ -31,6 +41,9 @@ impl HttpConfig {
                 "camunda-backup-console/",
                 env!("CARGO_PKG_VERSION")
             ));
+        if !redirects {
+            builder = builder.redirect(reqwest::redirect::Policy::none());
+        }
         if let Some((_, pem)) = &tls.ca {
             // Our own rustls configuration: the CA file's certificates are also pinned (see
             // `tls`), which reqwest's root store cannot express.

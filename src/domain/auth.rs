@@ -69,6 +69,8 @@ pub enum Permission {
     ChangeRetention,
     /// Pin a set (Keep) or unpin it.
     PinSet,
+    /// Create, change, delete and test webhooks.
+    ChangeHooks,
 }
 
 impl Permission {
@@ -88,7 +90,8 @@ impl Permission {
             | Permission::ChangeSettings
             | Permission::ChangeSchedules
             | Permission::ChangeRetention
-            | Permission::PinSet => Role::Admin,
+            | Permission::PinSet
+            | Permission::ChangeHooks => Role::Admin,
         }
     }
 
@@ -109,6 +112,7 @@ impl Permission {
             Permission::ChangeSchedules => "change schedules",
             Permission::ChangeRetention => "change the retention policy",
             Permission::PinSet => "keep (pin) or release a backup set",
+            Permission::ChangeHooks => "change or test webhooks",
         }
     }
 

@@ -161,3 +161,117 @@ pub struct Pin {
     pub pinned_by: String,
     pub pinned_at: String,
 }
+
+/// The events a webhook can be told about.
+pub const ALERT_EVENTS: [&str; 10] = [
+    "backup.failed",
+    "backup.completed",
+    "exporting.paused_too_long",
+    "rpo.breached",
+    "schedule.skipped",
+    "schedule.missed",
+    "retention.failed",
+    "restore.started",
+    "restore.completed",
+    "restore.failed",
+];
+
+/// A webhook as the API and the pages show it: never its URL or secret.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Webhook {
+    pub id: i64,
+    pub name: String,
+    /// `generic` (JSON, signed), `slack` or `teams`.
+    pub format: String,
+    pub events: Vec<String>,
+    pub enabled: bool,
+    /// The URL's scheme and host only (`https://hooks.example.com/…`): the rest is a secret.
+    pub target: String,
+    /// Whether deliveries carry `X-Console-Signature` (a secret is set).
+    pub signed: bool,
+    pub last_delivery: Option<Delivery>,
+}
+
+/// `POST /api/v1/webhooks`. `url` and `secret` are write-only.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewWebhook {
+    pub name: String,
+    /// `https://…` (or `http://` inside the cluster). Never shown again.
+    pub url: String,
+    /// The HMAC-SHA256 key of `X-Console-Signature` (at least 16 characters). Never shown again.
+    #[serde(default)]
+    pub secret: Option<String>,
+    /// Default `generic`.
+    #[serde(default)]
+    pub format: Option<String>,
+    pub events: Vec<String>,
+    #[serde(default)]
+    pub enabled: Option<bool>,
+}
+
+impl std::fmt::Debug for NewWebhook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewWebhook")
+            .field("name", &self.name)
+            .field("url", &"[redacted]")
+            .field("secret", &self.secret.as_ref().map(|_| "[redacted]"))
+            .field("format", &self.format)
+            .field("events", &self.events)
+            .field("enabled", &self.enabled)
+            .finish()
+    }
+}
+
+/// `PATCH /api/v1/webhooks/{id}`: the fields to change.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct WebhookPatch {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(default)]
+    pub secret: Option<String>,
+    #[serde(default)]
+    pub format: Option<String>,
+    #[serde(default)]
+    pub events: Option<Vec<String>>,
+    #[serde(default)]
+    pub enabled: Option<bool>,
+}
+
+impl std::fmt::Debug for WebhookPatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookPatch")
+            .field("name", &self.name)
+            .field("url", &self.url.as_ref().map(|_| "[redacted]"))
+            .field("secret", &self.secret.as_ref().map(|_| "[redacted]"))
+            .field("format", &self.format)
+            .field("events", &self.events)
+            .field("enabled", &self.enabled)
+            .finish()
+    }
+}
+
+/// One event sent (or being sent) to a hook.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Delivery {
+    pub id: i64,
+    pub event: String,
+    pub created_at: String,
+    pub attempts: u32,
+    /// `pending` (retried with back-off for an hour), `delivered` or `gave_up`.
+    pub state: String,
+    /// The receiver's HTTP status at the last attempt.
+    pub last_status: Option<u16>,
+    /// Why the last attempt failed (never the URL).
+    pub last_error: Option<String>,
+    pub ended_at: Option<String>,
+}

@@ -13,8 +13,9 @@ mod restore;
 
 pub use auth::{AuditEntry, AuditPage, Me, Permission, Role};
 pub use automation::{
-    LastRun, NewSchedule, Pin, RetentionDecision, RetentionPolicy, RetentionPreview,
-    RetentionSettings, Schedule, SchedulePatch, SchedulesPage,
+    Delivery, LastRun, NewSchedule, NewWebhook, Pin, RetentionDecision, RetentionPolicy,
+    RetentionPreview, RetentionSettings, Schedule, SchedulePatch, SchedulesPage, Webhook,
+    WebhookPatch, ALERT_EVENTS,
 };
 pub use backup::{
     in_pause_window, BackupId, PauseWindow, RunEvent, RunState, RunView, StartBackupRequest,

@@ -22,7 +22,7 @@ pub use context::{StepFailure, StepHook};
 pub use ids::{next_id, IdError};
 pub use journal::now;
 pub use pause_mode::{decide as decide_pause_mode, PauseMode};
-pub use watchdog::spawn_watchdog;
+pub use watchdog::{spawn_watchdog, WatchdogSettings};
 
 use crate::camunda::CamundaClients;
 use crate::config::{ClusterSettings, Timeouts};
@@ -66,6 +66,23 @@ pub enum StartError {
     #[error("the run journal failed")]
     Store(#[from] StoreError),
 }
+
+/// What the engine tells the rest of the console (the history, retention, alerts).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Notice {
+    /// A run, or the recovery of an interrupted one, ended (its end is journaled).
+    RunEnded(BackupId),
+    /// Exporting has been paused outside any run of this console for longer than
+    /// `paused_alert_secs`: since when, on which partitions, and what the watchdog did.
+    PausedTooLong {
+        since: String,
+        partitions: String,
+        action: String,
+    },
+}
+
+/// Who hears the engine's notices.
+pub type NoticeFn = Arc<dyn Fn(Notice) + Send + Sync>;
 
 /// Why a run could not be cancelled.
 #[derive(Debug, thiserror::Error)]
@@ -114,8 +131,11 @@ struct Inner {
     shutting_down: AtomicBool,
     deadline: ShutdownDeadline,
     hook: Mutex<Option<StepHook>>,
-    /// Called when a run (or a recovery) ended: the history re-reads the cluster.
-    on_run_end: Mutex<Option<Arc<dyn Fn() + Send + Sync>>>,
+    /// Told when a run (or a recovery) ended, and when exporting stays paused outside runs.
+    on_notice: Mutex<Option<NoticeFn>>,
+    /// Since when the watchdog has seen exporting paused outside any run, and whether that
+    /// was told as too long.
+    paused_since: Mutex<Option<(chrono::DateTime<chrono::Utc>, bool)>>,
 }
 
 /// Locks a mutex that is only held for short, panic-free sections; a poisoned lock is still
@@ -152,7 +172,8 @@ impl BackupEngine {
                 shutting_down: AtomicBool::new(false),
                 deadline: ShutdownDeadline::default(),
                 hook: Mutex::new(None),
-                on_run_end: Mutex::new(None),
+                on_notice: Mutex::new(None),
+                paused_since: Mutex::new(None),
             }),
         }
     }
@@ -224,15 +245,19 @@ impl BackupEngine {
         self.inner.shutting_down.load(Ordering::SeqCst)
     }
 
-    /// Calls `f` whenever a run or a recovery ends.
-    pub fn set_on_run_end(&self, f: Option<Arc<dyn Fn() + Send + Sync>>) {
-        *locked(&self.inner.on_run_end) = f;
+    /// Calls `f` with every [`Notice`]: a run or a recovery ended, exporting paused too long.
+    pub fn set_on_notice(&self, f: Option<NoticeFn>) {
+        *locked(&self.inner.on_notice) = f;
     }
 
-    fn run_ended(&self) {
-        if let Some(f) = locked(&self.inner.on_run_end).clone() {
-            f();
+    fn notify(&self, notice: Notice) {
+        if let Some(f) = locked(&self.inner.on_notice).clone() {
+            f(notice);
         }
+    }
+
+    fn run_ended(&self, id: BackupId) {
+        self.notify(Notice::RunEnded(id));
     }
 
     /// Calls `hook` at the start of every step of later runs. For fault-injection tests (a
@@ -389,7 +414,7 @@ impl BackupEngine {
                 }
             }
             engine.set_active(None);
-            engine.run_ended();
+            engine.run_ended(id);
         });
     }
 

@@ -58,9 +58,10 @@ pub async fn recover_unfinished(engine: &BackupEngine, cause: Cause) {
             kind: ActiveKind::Recovery,
             cancel: cancel.clone(),
         }));
+        let id = run.backup_id;
         recover_run(engine, run, cause.clone(), cancel).await;
         engine.set_active(None);
-        engine.run_ended();
+        engine.run_ended(id);
     }
 }
 

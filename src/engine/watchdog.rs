@@ -3,7 +3,9 @@
 //!   is always right) until it succeeds, then lifts the alarm and notes it on the run;
 //! - ends orphaned runs (left `running` with no task);
 //! - reads the brokers' exporter phases: exporting paused while no run of this console holds
-//!   the pause raises an alert on every page and, with `watchdog_resume`, is resumed.
+//!   the pause is shown on every page at once; paused for longer than `paused_alert_secs`
+//!   (someone else's backup takes a while; a soft pause left behind fills the brokers' disks)
+//!   it raises `exporting.paused_too_long` once and, with `watchdog_resume`, is resumed.
 
 use super::recovery::{self, Cause};
 use super::{exporting, BackupEngine};
@@ -11,23 +13,32 @@ use crate::camunda::ExportingView;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-pub fn spawn_watchdog(
-    engine: BackupEngine,
-    every: Duration,
-    resume: bool,
-) -> tokio::task::JoinHandle<()> {
+/// What the watchdog is told.
+#[derive(Clone)]
+pub struct WatchdogSettings {
+    pub every: Duration,
+    /// `watchdog_resume`.
+    pub resume: bool,
+    /// `paused_alert_secs`.
+    pub paused_alert: Duration,
+    /// How long "paused" has lasted is read on this clock.
+    pub clock: crate::clock::SharedClock,
+}
+
+pub fn spawn_watchdog(engine: BackupEngine, w: WatchdogSettings) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        let mut ticker = tokio::time::interval(every);
+        let mut ticker = tokio::time::interval(w.every);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             ticker.tick().await;
-            check(&engine, resume).await;
+            check(&engine, &w).await;
         }
     })
 }
 
 #[tracing::instrument(skip_all)]
-async fn check(engine: &BackupEngine, resume: bool) {
+async fn check(engine: &BackupEngine, w: &WatchdogSettings) {
+    let resume = w.resume;
     let inner = &engine.inner;
     if !inner.recovered.load(Ordering::SeqCst) || inner.shutting_down.load(Ordering::SeqCst) {
         return;
@@ -57,27 +68,60 @@ async fn check(engine: &BackupEngine, resume: bool) {
         .collect();
     if paused.is_empty() {
         engine.set_alert(None);
+        *super::locked(&inner.paused_since) = None;
         return;
     }
     let what = paused.join(", ");
-    if resume {
+    let now = w.clock.now();
+    let (since, told) = *super::locked(&inner.paused_since).get_or_insert((now, false));
+    let paused_for = (now - since).to_std().unwrap_or_default();
+    let since_words = since.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    if paused_for < w.paused_alert {
+        engine.set_alert(Some(format!(
+            "Exporting is paused ({what}) since {since_words}, and no backup of this console holds the pause (another tool's backup, or a pause left behind). After paused_alert_secs ({} s) the console raises exporting.paused_too_long{}.",
+            w.paused_alert.as_secs(),
+            if resume { " and resumes it" } else { "" }
+        )));
+        return;
+    }
+    let action = if resume {
         match exporting::resume(&inner.clients, Duration::from_secs(30), None).await {
             Ok(_) => {
                 tracing::warn!(%what, "watchdog resumed exporting paused outside any run");
-                engine.set_alert(Some(format!(
-                    "Exporting was found paused outside any backup run ({what}); the watchdog resumed it at {}.",
+                let words = format!(
+                    "Exporting was found paused outside any backup run ({what}) since {since_words}; the watchdog resumed it at {}.",
                     super::journal::now()
-                )));
+                );
+                engine.set_alert(Some(words.clone()));
+                *super::locked(&inner.paused_since) = None;
+                words
             }
-            Err(e) => engine.set_alert(Some(format!(
-                "Exporting is paused outside any backup run ({what}) and the watchdog could not resume it: {e}"
-            ))),
+            Err(e) => {
+                let words = format!(
+                    "Exporting is paused outside any backup run ({what}) since {since_words} and the watchdog could not resume it: {e}"
+                );
+                engine.set_alert(Some(words.clone()));
+                words
+            }
         }
     } else {
-        tracing::warn!(%what, "exporting is paused outside any run");
-        engine.set_alert(Some(format!(
-            "Exporting is paused ({what}) and no backup of this console is running. The broker log grows until it is resumed: POST /actuator/exporting/resume on the Zeebe gateway (or set watchdog_resume = true)."
-        )));
+        tracing::warn!(%what, since = %since_words, "exporting is paused outside any run for too long");
+        let words = format!(
+            "Exporting is paused ({what}) since {since_words} ({} min) and no backup of this console is running. The broker log grows until it is resumed: POST /actuator/exporting/resume on the Zeebe gateway (or set watchdog_resume = true).",
+            paused_for.as_secs() / 60
+        );
+        engine.set_alert(Some(words.clone()));
+        words
+    };
+    if !told {
+        if let Some(p) = super::locked(&inner.paused_since).as_mut() {
+            p.1 = true;
+        }
+        engine.notify(super::Notice::PausedTooLong {
+            since: since_words,
+            partitions: what,
+            action,
+        });
     }
 }
 

@@ -18,6 +18,7 @@ mod retention;
 mod schedules;
 mod schema;
 pub mod signin;
+mod webhooks;
 
 use crate::state::AppState;
 use crate::wire::ApiError;
@@ -67,6 +68,19 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v1/backups/{id}/keep",
             axum::routing::put(retention::keep).delete(retention::release),
+        )
+        .route(
+            "/api/v1/webhooks",
+            get(webhooks::list).post(webhooks::create),
+        )
+        .route(
+            "/api/v1/webhooks/{id}",
+            axum::routing::patch(webhooks::update).delete(webhooks::delete),
+        )
+        .route("/api/v1/webhooks/{id}/test", post(webhooks::test))
+        .route(
+            "/api/v1/webhooks/{id}/deliveries",
+            get(webhooks::deliveries),
         )
         .route("/api/v1/audit", get(audit::list))
         .route("/api/v1/openapi.json", get(openapi::document))

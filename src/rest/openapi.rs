@@ -45,6 +45,12 @@ use utoipa::{Modify, OpenApi};
         super::retention::preview,
         super::retention::keep,
         super::retention::release,
+        super::webhooks::list,
+        super::webhooks::create,
+        super::webhooks::update,
+        super::webhooks::delete,
+        super::webhooks::test,
+        super::webhooks::deliveries,
         super::audit::list,
         document,
     ),
@@ -57,6 +63,7 @@ use utoipa::{Modify, OpenApi};
         (name = "restores", description = "The restore runbook"),
         (name = "schedules", description = "Backups on a cron schedule (admins change them; operators run one now)"),
         (name = "retention", description = "Set-aware retention: the policy, its preview, pins (admins)"),
+        (name = "alerts", description = "Webhooks for failures, skipped and missed schedules, RPO breaches and exporting paused too long (admins change them; URLs and secrets are write-only)"),
         (name = "audit", description = "Who did what (admins)"),
     )
 )]

@@ -86,7 +86,7 @@ struct Inner {
     pace: Pace,
     active: Mutex<Option<Active>>,
     channels: Mutex<HashMap<i64, broadcast::Sender<crate::store::Framed>>>,
-    on_end: Mutex<Option<Arc<dyn Fn() + Send + Sync>>>,
+    on_end: Mutex<Option<EndFn>>,
     /// Why a restore's task ended before its end was journaled (a journal write failed).
     stalled: Mutex<HashMap<i64, String>>,
     /// Whether a set is being deleted now (no restore of it starts meanwhile).
@@ -97,6 +97,9 @@ struct Inner {
 
 /// Tells whether a set is being deleted.
 pub type DeletingProbe = Arc<dyn Fn(crate::domain::BackupId) -> bool + Send + Sync>;
+
+/// Who hears that a restore ended (its id).
+pub type EndFn = Arc<dyn Fn(i64) + Send + Sync>;
 
 /// Handle to the restores; cheap to clone.
 #[derive(Clone)]
@@ -135,8 +138,9 @@ impl RestoreEngine {
         locked(&self.inner.active).as_ref().map(|a| a.id)
     }
 
-    /// Calls `f` whenever a restore ends (the history re-reads the cluster).
-    pub fn set_on_end(&self, f: Option<Arc<dyn Fn() + Send + Sync>>) {
+    /// Calls `f` with the restore's id whenever a restore ends (the history re-reads the
+    /// cluster; alerts are sent).
+    pub fn set_on_end(&self, f: Option<EndFn>) {
         *locked(&self.inner.on_end) = f;
     }
 
@@ -381,7 +385,7 @@ impl RestoreEngine {
             }
             drop(active);
             if let Some(f) = locked(&engine.inner.on_end).clone() {
-                f();
+                f(id);
             }
         });
         *active = Some(Active {

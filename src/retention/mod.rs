@@ -68,6 +68,8 @@ struct Inner {
     wake: tokio::sync::Notify,
     /// One pass at a time.
     pass: tokio::sync::Mutex<()>,
+    /// `retention.failed` goes out here.
+    alerts: crate::alerts::Alerts,
 }
 
 impl Retention {
@@ -77,6 +79,7 @@ impl Retention {
         clock: SharedClock,
         max_per_pass: u32,
         interval: Duration,
+        alerts: crate::alerts::Alerts,
     ) -> Self {
         Self {
             inner: Arc::new(Inner {
@@ -87,6 +90,7 @@ impl Retention {
                 interval,
                 wake: tokio::sync::Notify::new(),
                 pass: tokio::sync::Mutex::new(()),
+                alerts,
             }),
         }
     }
@@ -284,6 +288,28 @@ impl Retention {
         }
         if !report.deleted.is_empty() || !report.failed.is_empty() {
             tracing::info!(deleted = ?report.deleted, failed = report.failed.len(), deferred = report.deferred, "retention pass");
+        }
+        if !report.failed.is_empty() {
+            let words: Vec<String> = report
+                .failed
+                .iter()
+                .map(|(id, e)| format!("{id}: {e}"))
+                .collect();
+            self.inner
+                .alerts
+                .emit(
+                    "retention.failed",
+                    format!(
+                        "Retention could not delete {} set(s); the next pass tries again. {}",
+                        report.failed.len(),
+                        words.join("; ")
+                    ),
+                    serde_json::json!({
+                        "failed": report.failed.iter().map(|(id, e)| serde_json::json!({"backupId": id, "error": e})).collect::<Vec<_>>(),
+                        "deleted": report.deleted,
+                    }),
+                )
+                .await;
         }
         Ok(report)
     }

@@ -77,9 +77,22 @@ pub(super) async fn handle_due(
             last_missed,
             FireOutcome::Missed,
             None,
-            detail,
+            detail.clone(),
         )
         .await?;
+        s.inner
+            .alerts
+            .emit(
+                "schedule.missed",
+                format!("Schedule \"{}\": {detail}", schedule.name),
+                serde_json::json!({
+                    "schedule": schedule.name,
+                    "missed": missed,
+                    "firstDueAt": stamp(first),
+                    "lastDueAt": stamp(last_missed),
+                }),
+            )
+            .await;
     }
     if !late {
         fire(s, schedule, latest);
@@ -203,6 +216,23 @@ async fn wait_for_slot(s: Scheduler, schedule: StoredSchedule, due: DateTime<Utc
         }
         Err(words) => {
             tracing::warn!(reason = %words, "a schedule's fire was skipped");
+            s.inner
+                .alerts
+                .emit(
+                    "schedule.skipped",
+                    format!(
+                        "Schedule \"{}\" due at {} was skipped: {words}",
+                        schedule.name,
+                        stamp(due)
+                    ),
+                    serde_json::json!({
+                        "schedule": schedule.name,
+                        "dueAt": stamp(due),
+                        "reason": words,
+                        "joined": joiners.len(),
+                    }),
+                )
+                .await;
             record(
                 &s,
                 schedule.id,

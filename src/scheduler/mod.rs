@@ -82,6 +82,8 @@ struct Inner {
     wait: Duration,
     wake: tokio::sync::Notify,
     state: Mutex<fire::FireState>,
+    /// `schedule.skipped` and `schedule.missed` go out here.
+    alerts: crate::alerts::Alerts,
 }
 
 impl Scheduler {
@@ -92,6 +94,7 @@ impl Scheduler {
         engine: BackupEngine,
         zeebe_own: Arc<dyn Fn() -> bool + Send + Sync>,
         wait: Duration,
+        alerts: crate::alerts::Alerts,
     ) -> Self {
         Self {
             inner: Arc::new(Inner {
@@ -103,6 +106,7 @@ impl Scheduler {
                 wait,
                 wake: tokio::sync::Notify::new(),
                 state: Mutex::new(fire::FireState::default()),
+                alerts,
             }),
         }
     }

@@ -13,11 +13,13 @@ mod auth;
 mod restores;
 mod retention;
 mod schedules;
+mod webhooks;
 
 pub use audit::AuditFilter;
 pub use auth::{NewSession, StoredSession, StoredUser};
 pub use retention::PendingDeletion;
 pub use schedules::{FireOutcome, StoredFire, StoredSchedule};
+pub use webhooks::{DueDelivery, StoredHook};
 
 /// A failed journal operation.
 

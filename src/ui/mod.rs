@@ -13,6 +13,7 @@ mod run;
 mod schedules;
 pub(crate) mod set;
 mod time;
+mod webhooks;
 
 pub use audit::AuditPage;
 pub use auth::{may, provide_me, Gate, UserMenu};

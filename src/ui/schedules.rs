@@ -60,6 +60,7 @@ pub fn SchedulesPage() -> impl IntoView {
             <ScheduleForm save editing/>
         </Gate>
         <RetentionCard/>
+        <crate::ui::webhooks::WebhooksCard/>
     }
 }
 

@@ -165,6 +165,7 @@ pub fn action_error(e: &ActionError) -> ApiError {
         ActionError::Restore(e) => restore_api_error(e),
         ActionError::Schedule(e) => schedule_error(e),
         ActionError::Retention(e) => retention_error(e),
+        ActionError::Alert(e) => alert_error(e),
         ActionError::Journal(e) => journal_error(e),
         ActionError::UnknownSet(id) => not_found_set(*id),
         ActionError::UnknownRestore(id) => ApiError::new(
@@ -214,6 +215,27 @@ pub fn schedule_error(e: &crate::scheduler::ScheduleError) -> ApiError {
             ApiError::new(StatusCode::CONFLICT, "zeebe_schedules_own", e.to_string())
         }
         E::Start(e) => start_error(e),
+        E::Store(e) => journal_error(e),
+    }
+}
+
+/// A webhook request's refusal.
+pub fn alert_error(e: &crate::alerts::AlertError) -> ApiError {
+    use crate::alerts::AlertError as E;
+    match e {
+        E::Invalid { field, .. } => ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            match *field {
+                "url" => "invalid_url",
+                "secret" => "invalid_secret",
+                "events" => "invalid_events",
+                "format" => "invalid_format",
+                _ => "invalid_name",
+            },
+            e.to_string(),
+        ),
+        E::NotFound(_) => ApiError::new(StatusCode::NOT_FOUND, "not_found", e.to_string()),
+        E::NameTaken(_) => ApiError::new(StatusCode::CONFLICT, "name_taken", e.to_string()),
         E::Store(e) => journal_error(e),
     }
 }

@@ -7,6 +7,7 @@ mod map;
 
 pub use error::{ApiError, ChecksFailedBody, ErrorBody, ErrorDetail, Refusal};
 pub use map::{
-    action_error, audit_error, cancel_error, delete_error, invalid_query, journal_error,
-    not_found_set, restore_api_error, restore_error, retention_error, schedule_error, start_error,
+    action_error, alert_error, audit_error, cancel_error, delete_error, invalid_query,
+    journal_error, not_found_set, restore_api_error, restore_error, retention_error,
+    schedule_error, start_error,
 };

@@ -371,12 +371,14 @@ async fn each_role_against_each_action_of_the_api() {
 #[tokio::test]
 async fn each_role_against_each_server_function_of_the_pages() {
     use camunda_backup_console::api::{
-        CancelBackup, ConfirmRestoreStep, DeleteSet, RetryRestore, StartBackup, StartRestore,
+        AddWebhook, CancelBackup, ConfirmRestoreStep, DeleteSet, KeepSet, RemoveSchedule,
+        RemoveWebhook, RetryRestore, RunSchedule, SaveRetention, SaveSchedule, SendTestWebhook,
+        StartBackup, StartRestore, SwitchSchedule, SwitchWebhook,
     };
     let console = start(fast_sim()).await;
     add_user(&console, "vera", Role::Viewer, "viewer-password-1").await;
     add_user(&console, "otto", Role::Operator, "operator-password-1").await;
-    let calls: [(&str, &str, Role); 6] = [
+    let calls: [(&str, &str, Role); 16] = [
         (StartBackup::PATH, "", Role::Operator),
         (CancelBackup::PATH, "backup_id=999999", Role::Operator),
         (
@@ -395,6 +397,32 @@ async fn each_role_against_each_server_function_of_the_pages() {
             Role::Admin,
         ),
         (RetryRestore::PATH, "restore_id=999", Role::Admin),
+        (RunSchedule::PATH, "id=999999", Role::Operator),
+        (
+            SaveSchedule::PATH,
+            "name=x&cron=0+2+*+*+*&timezone=UTC&enabled=false",
+            Role::Admin,
+        ),
+        (SwitchSchedule::PATH, "id=999999&enabled=true", Role::Admin),
+        (
+            RemoveSchedule::PATH,
+            "id=999999&name=x&confirm=x",
+            Role::Admin,
+        ),
+        (
+            SaveRetention::PATH,
+            "policy[enabled]=false&policy[keepLast]=3&policy[keepDays]=0&policy[keepDaily]=0&policy[keepWeekly]=0&policy[keepMonthly]=0",
+            Role::Admin,
+        ),
+        (KeepSet::PATH, "backup_id=999999&keep=true", Role::Admin),
+        (
+            AddWebhook::PATH,
+            "name=x&url=https%3A%2F%2Freceiver.invalid%2Fx&secret=&format=generic&events[0]=backup.failed",
+            Role::Admin,
+        ),
+        (SwitchWebhook::PATH, "id=999999&enabled=true", Role::Admin),
+        (RemoveWebhook::PATH, "id=999999&name=x&confirm=x", Role::Admin),
+        (SendTestWebhook::PATH, "id=999999", Role::Admin),
     ];
     for (user, password, role) in [
         ("vera", "viewer-password-1", Role::Viewer),

@@ -34,3 +34,4 @@ mod retention;
 mod schedules;
 mod tls_and_auth;
 mod watchdog;
+mod webhooks;

@@ -141,6 +141,8 @@ pub fn raw_settings_for(sim: &camunda_sim::SimUrls, db: &str) -> RawSettings {
         simulator_scenario: None,
         probe_interval_secs: 1,
         request_timeout_secs: 2,
+        // The watchdog tells (and resumes) exporting paused outside a run after 1 s.
+        paused_alert_secs: 1,
         watchdog_resume: false,
         timeouts: camunda_backup_console::config::RawTimeouts {
             webapp_backup_secs: 30,
