@@ -22,6 +22,9 @@ cargo bench --bench watchers --features ssr
 step "a restore of a set of 1 000 indices (benches/restore_scale.rs)"
 cargo bench --bench restore_scale --features ssr
 
+step "schedules, retention and alerts (benches/automation.rs)"
+cargo bench --bench automation --features ssr
+
 step "a long history (benches/history_scale.rs), 3 runs"
 for run in 1 2 3; do
   cargo bench --bench history_scale --features ssr | tee "target/bench/history-$run.txt"
@@ -148,6 +151,10 @@ mem=$(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
   echo "## Restoring a set of 1 000 indices (\`benches/restore_scale.rs\`)"
   echo
   cat target/bench/restore.md
+  echo
+  echo "## Schedules, retention and alerts (\`benches/automation.rs\`)"
+  echo
+  cat target/bench/automation.md
   echo
   echo "## The front end in Chromium (\`end2end/bench/front.mjs\`)"
   echo

@@ -123,7 +123,8 @@ test("a webhook receiver gets a signed backup.failed; Send test reports its outc
     const info = await (await api.get("/api/v1/console")).json();
     const admin: string = info.simulatorAdminUrl ?? info.simulator_admin_url;
     const fault = await api.post(`${admin}/admin/faults`, {
-      data: { component: "operate", operation: "take_backup", kind: "status", status: 500, body: '{"message":"disk full"}', times: 1 },
+      // A 400 is definitive (a 5xx would be retried within the unavailable budget).
+      data: { component: "operate", operation: "take_backup", kind: "status", status: 400, body: '{"message":"disk full"}', times: 1 },
     });
     expect(fault.ok()).toBeTruthy();
     const started = await api.post("/api/v1/backups", { data: {} });

@@ -112,16 +112,50 @@ impl Default for RetentionPolicy {
     }
 }
 
-/// The stored policy and who saved it.
+/// The stored policy and who saved it (the policy's fields, then `savedAt` and `savedBy`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RetentionSettings {
-    #[serde(flatten)]
-    pub policy: RetentionPolicy,
+    pub enabled: bool,
+    pub keep_last: u32,
+    pub keep_days: u32,
+    pub keep_daily: u32,
+    pub keep_weekly: u32,
+    pub keep_monthly: u32,
+    pub delete_failed_after_days: Option<u32>,
     /// `null` until a policy is saved (the defaults shown are then not in force).
     pub saved_at: Option<String>,
     pub saved_by: Option<String>,
+}
+
+impl RetentionSettings {
+    pub fn new(p: &RetentionPolicy, saved_at: Option<String>, saved_by: Option<String>) -> Self {
+        Self {
+            enabled: p.enabled,
+            keep_last: p.keep_last,
+            keep_days: p.keep_days,
+            keep_daily: p.keep_daily,
+            keep_weekly: p.keep_weekly,
+            keep_monthly: p.keep_monthly,
+            delete_failed_after_days: p.delete_failed_after_days,
+            saved_at,
+            saved_by,
+        }
+    }
+
+    /// The policy alone.
+    pub fn policy(&self) -> RetentionPolicy {
+        RetentionPolicy {
+            enabled: self.enabled,
+            keep_last: self.keep_last,
+            keep_days: self.keep_days,
+            keep_daily: self.keep_daily,
+            keep_weekly: self.keep_weekly,
+            keep_monthly: self.keep_monthly,
+            delete_failed_after_days: self.delete_failed_after_days,
+        }
+    }
 }
 
 /// One set's fate under a policy.

@@ -238,10 +238,17 @@ pub async fn delete_set_judged(
     }
     tracing::warn!(backup_id = %id, complete = outcome.complete, "backup set deleted");
     progress.finish(id);
-    console
-        .cache
-        .refresh(console.clients, console.cluster, console.engine.store())
-        .await;
+    match judge {
+        // A person's delete: the row shows what is left as soon as the answer arrives.
+        Judge::Fresh => {
+            console
+                .cache
+                .refresh(console.clients, console.cluster, console.engine.store())
+                .await
+        }
+        // A pass deletes several sets on one read; the refresher reads again soon.
+        Judge::Kept => console.cache.refresh_soon(),
+    }
     Ok(outcome)
 }
 

@@ -11,18 +11,25 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::{Extension, Json};
 
-/// A JSON body of type `T`, or 400 naming what is wrong.
+/// A JSON object of type `T`, or 400 naming what is wrong (an array is refused too, although
+/// serde would read a struct from one).
 pub(super) fn body<T: serde::de::DeserializeOwned>(
     bytes: &Bytes,
     shape: &str,
 ) -> Result<T, ApiError> {
-    serde_json::from_slice(bytes).map_err(|e| {
+    let refuse = |why: String| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
             "malformed_body",
-            format!("The body must be {shape}: {e}"),
+            format!("The body must be {shape}: {why}"),
         )
-    })
+    };
+    let value: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| refuse(e.to_string()))?;
+    if !value.is_object() {
+        return Err(refuse("it is not a JSON object".into()));
+    }
+    serde_json::from_value(value).map_err(|e| refuse(e.to_string()))
 }
 
 fn schedule_id(raw: &str) -> Result<i64, ApiError> {

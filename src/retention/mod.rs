@@ -163,7 +163,7 @@ impl Retention {
                 check(&p)?;
                 p
             }
-            None => self.settings().await?.policy,
+            None => self.settings().await?.policy(),
         };
         let facts = self.facts(services).await?;
         let mut preview = policy::decide(
@@ -227,7 +227,7 @@ impl Retention {
     pub async fn pass(&self, services: &Services<'_>) -> Result<PassReport, RetentionError> {
         let _one = self.inner.pass.lock().await;
         let settings = self.settings().await?;
-        if !settings.policy.enabled || settings.saved_at.is_none() {
+        if !settings.enabled || settings.saved_at.is_none() {
             return Ok(PassReport::default());
         }
         // One read of every list for the whole pass (not one per set).
@@ -235,7 +235,7 @@ impl Retention {
             .cache
             .refresh(services.clients, services.cluster, services.engine.store())
             .await;
-        let preview = self.preview(services, Some(settings.policy)).await?;
+        let preview = self.preview(services, Some(settings.policy())).await?;
         let protected: HashMap<i64, &str> = preview
             .keep
             .iter()

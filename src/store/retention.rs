@@ -23,16 +23,12 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         Ok(match row {
-            Some(r) => RetentionSettings {
-                policy: serde_json::from_str(&r.try_get::<String, _>("policy")?)?,
-                saved_at: r.try_get("saved_at")?,
-                saved_by: r.try_get("saved_by")?,
-            },
-            None => RetentionSettings {
-                policy: RetentionPolicy::default(),
-                saved_at: None,
-                saved_by: None,
-            },
+            Some(r) => RetentionSettings::new(
+                &serde_json::from_str::<RetentionPolicy>(&r.try_get::<String, _>("policy")?)?,
+                r.try_get("saved_at")?,
+                r.try_get("saved_by")?,
+            ),
+            None => RetentionSettings::new(&RetentionPolicy::default(), None, None),
         })
     }
 

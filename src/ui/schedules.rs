@@ -294,9 +294,9 @@ fn RetentionCard() -> impl IntoView {
                     Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
                     Ok((settings, current)) => {
                         if policy.get_untracked().is_none() {
-                            policy.set(Some(settings.policy.clone()));
+                            policy.set(Some(settings.policy()));
                         }
-                        let state = match (&settings.saved_at, settings.policy.enabled) {
+                        let state = match (&settings.saved_at, settings.enabled) {
                             (None, _) => "Not saved yet: off.".to_owned(),
                             (Some(at), true) => format!("On, saved {at} by {}.", settings.saved_by.clone().unwrap_or_default()),
                             (Some(at), false) => format!("Off, saved {at}."),

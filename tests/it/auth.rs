@@ -69,14 +69,39 @@ async fn sign_in(console: &TestConsole, user: &str, password: &str) -> Session {
         .next()
         .expect("cookie pair")
         .to_owned();
-    let page = anonymous()
+    let mut page = anonymous()
         .get(console.url("/backups"))
         .header("cookie", &cookie)
         .send()
         .await
         .expect("page");
     assert_eq!(page.status(), 200);
-    let html = page.text().await.expect("html");
+    // Read chunk by chunk: a page whose stream stalls says where (once seen in a full run,
+    // never alone), instead of a bare timeout.
+    let mut body = Vec::new();
+    loop {
+        match tokio::time::timeout(std::time::Duration::from_secs(30), page.chunk()).await {
+            Ok(Ok(Some(chunk))) => body.extend_from_slice(&chunk),
+            Ok(Ok(None)) => break,
+            Ok(Err(e)) => panic!("the page of {user} failed after {} bytes: {e}", body.len()),
+            Err(_) => {
+                let text = String::from_utf8_lossy(&body);
+                let tail: String = text
+                    .chars()
+                    .rev()
+                    .take(600)
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .rev()
+                    .collect();
+                panic!(
+                    "the page of {user} stalled for 30 s after {} bytes; it ends with: {tail}",
+                    body.len()
+                );
+            }
+        }
+    }
+    let html = String::from_utf8(body).expect("html");
     let csrf = html
         .split(r#"<meta name="csrf-token" content=""#)
         .nth(1)

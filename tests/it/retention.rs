@@ -219,3 +219,104 @@ async fn policies_are_checked_and_only_admins_change_them() {
     assert_eq!(status, 404, "an unknown set is not pinned");
     console.stop().await;
 }
+
+async fn save_keep_last_one(console: &TestConsole) {
+    let policy = r#"{"enabled": true, "keepLast": 1, "keepDays": 0, "keepDaily": 0, "keepWeekly": 0, "keepMonthly": 0, "deleteFailedAfterDays": null}"#;
+    let (status, saved) = console
+        .send_json(Method::PUT, "/api/v1/retention", policy)
+        .await;
+    assert_eq!(status, 200, "{saved}");
+}
+
+#[tokio::test]
+async fn a_part_that_fails_to_delete_is_shown_and_retried_at_the_next_pass() {
+    let console = common::start(fast_sim()).await;
+    let sets = backups(&console, 2).await;
+    // Operate refuses to delete (every time, until cleared).
+    console.sim.control().add_fault(
+        camunda_sim::Fault::new("operate", "delete_backup", camunda_sim::FaultKind::Status)
+            .with_status(500, r#"{"message":"repository read-only"}"#),
+    );
+    save_keep_last_one(&console).await;
+    let unfinished = eventually(
+        "the failed deletion shown",
+        Duration::from_secs(20),
+        || async {
+            let (_, p) = console.get_json("/api/v1/retention/preview").await;
+            (ids(&p["unfinished"]) == [sets[0]]).then_some(p["unfinished"][0]["reason"].clone())
+        },
+    )
+    .await;
+    assert!(
+        unfinished
+            .as_str()
+            .unwrap_or_default()
+            .contains("repository read-only"),
+        "{unfinished}"
+    );
+    // The other parts went; Operate's is still there.
+    assert!(in_cluster(&console, sets[0]).await);
+    let (_, audit) = console
+        .get_json("/api/v1/audit?actor=retention%20policy&outcome=failed")
+        .await;
+    assert_eq!(
+        audit["entries"].as_array().map(Vec::len),
+        Some(1),
+        "{audit}"
+    );
+    console.sim.control().clear_faults();
+    let report = console
+        .console
+        .retention
+        .pass(&console.console.history_services())
+        .await
+        .expect("pass");
+    assert_eq!(report.deleted, [sets[0]], "{report:?}");
+    assert!(!in_cluster(&console, sets[0]).await);
+    let (_, p) = console.get_json("/api/v1/retention/preview").await;
+    assert_eq!(p["unfinished"], serde_json::json!([]));
+    console.stop().await;
+}
+
+#[tokio::test]
+async fn a_deletion_cut_short_is_finished_first_by_the_next_pass() {
+    let console = common::start_adjusted(fast_sim(), |s| {
+        s.automation.retention_max_deletions_per_pass = 1;
+    })
+    .await;
+    let sets = backups(&console, 3).await;
+    // A pass decided to delete the second set and the console stopped before it finished.
+    let store = console.console.engine.store();
+    store
+        .decide_deletion(
+            "test",
+            sets[1],
+            "decided by an earlier pass",
+            "2026-01-01T00:00:00.000Z",
+        )
+        .await
+        .expect("journal");
+    let (_, p) = console.get_json("/api/v1/retention/preview").await;
+    assert_eq!(ids(&p["unfinished"]), [sets[1]], "{p}");
+    save_keep_last_one(&console).await;
+    // The limit is one set per pass: the unfinished one goes before the oldest.
+    eventually(
+        "the unfinished deletion finished",
+        Duration::from_secs(20),
+        || async { (!in_cluster(&console, sets[1]).await).then_some(()) },
+    )
+    .await;
+    assert!(
+        in_cluster(&console, sets[0]).await,
+        "the oldest waits for the next pass"
+    );
+    let report = console
+        .console
+        .retention
+        .pass(&console.console.history_services())
+        .await
+        .expect("pass");
+    assert_eq!(report.deleted, [sets[0]]);
+    assert!(in_cluster(&console, sets[2]).await);
+    console.stop().await;
+}

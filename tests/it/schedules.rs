@@ -414,3 +414,59 @@ async fn the_api_names_the_bad_field_and_keeps_roles() {
     );
     console.stop().await;
 }
+
+#[tokio::test]
+async fn when_zeebe_schedules_its_own_backups_the_consoles_schedules_are_refused_with_the_reason() {
+    let mut sim = fast_sim();
+    sim.version = "8.9.1".into();
+    sim.runtime_backup_schedule = Some("PT1S".into());
+    let console = common::start(sim).await;
+    let page = eventually(
+        "Zeebe's own schedule seen",
+        Duration::from_secs(15),
+        || async {
+            let (_, page) = console.get_json("/api/v1/schedules").await;
+            page["zeebeSchedulesOwn"].is_string().then_some(page)
+        },
+    )
+    .await;
+    let words = page["zeebeSchedulesOwn"].as_str().unwrap_or_default();
+    assert!(
+        words.contains("Zeebe takes its own backups") && words.contains("schedule=none"),
+        "{words}"
+    );
+    let (status, e) = console
+        .post_json(
+            "/api/v1/schedules",
+            r#"{"name": "nightly", "cron": "@daily"}"#,
+        )
+        .await;
+    assert_eq!(
+        (status, e["error"]["code"].as_str()),
+        (409, Some("zeebe_schedules_own")),
+        "{e}"
+    );
+    // Kept off, it may exist; switching it on is refused the same way.
+    let s = create(
+        &console,
+        serde_json::json!({"name": "nightly", "cron": "@daily", "enabled": false}),
+    )
+    .await;
+    let (status, e) = console
+        .send_json(
+            Method::PATCH,
+            &format!("/api/v1/schedules/{}", s["id"]),
+            r#"{"enabled": true}"#,
+        )
+        .await;
+    assert_eq!(
+        (status, e["error"]["code"].as_str()),
+        (409, Some("zeebe_schedules_own")),
+        "{e}"
+    );
+    let (status, e) = console
+        .post_json(&format!("/api/v1/schedules/{}/run", s["id"]), "")
+        .await;
+    assert_eq!(status, 409, "{e}");
+    console.stop().await;
+}

@@ -108,7 +108,7 @@ fn RetentionNote() -> impl IntoView {
     view! {
         <Transition fallback=|| ()>
             {move || retention.get().and_then(Result::ok).map(|(settings, preview)| {
-                let on = settings.saved_at.is_some() && settings.policy.enabled;
+                let on = settings.saved_at.is_some() && settings.enabled;
                 let words = match (on, preview.delete.len()) {
                     (false, _) => "Retention is off: every set is kept.".to_owned(),
                     (true, 0) => "Retention deletes nothing now.".to_owned(),
@@ -117,11 +117,22 @@ fn RetentionNote() -> impl IntoView {
                         preview.delete.iter().map(|d| d.backup_id.to_string()).collect::<Vec<_>>().join(", ")
                     ),
                 };
+                let reasons = (on && !preview.delete.is_empty()).then(|| view! {
+                    <details>
+                        <summary>"Why"</summary>
+                        <ul>{preview.delete.iter().map(|d| view! {
+                            <li><a href=format!("/backups/{}", d.backup_id)>{d.backup_id}</a> " — " {d.reason.clone()}</li>
+                        }).collect_view()}</ul>
+                    </details>
+                });
                 view! {
-                    <p class="notice" data-retention-note="">
-                        {words} " " {preview.held.clone().unwrap_or_default()} " "
-                        <a href="/schedules#retention">"The policy and why each set is kept"</a>
-                    </p>
+                    <div class="notice" data-retention-note="">
+                        <p>
+                            {words} " " {preview.held.clone().unwrap_or_default()} " "
+                            <a href="/schedules#retention">"The policy and why each set is kept"</a>
+                        </p>
+                        {reasons}
+                    </div>
                 }
             })}
         </Transition>
