@@ -1,5 +1,7 @@
 # Multi-stage build of the console (cannot be built on the development machines: no Docker
-# engine there; kept correct by review). Stage 1 builds with cargo-leptos, stage 2 runs it.
+# engine there; kept correct by review). Stage 1 builds with cargo-leptos, stage 2 runs it as
+# the non-root user 10001 (deploy/kubernetes runs it with a read-only root file system; the
+# journal lives on a volume at /var/lib/console).
 FROM rust:1.95-bookworm AS build
 RUN rustup target add wasm32-unknown-unknown \
  && apt-get update && apt-get install -y --no-install-recommends nodejs npm \
@@ -31,11 +33,13 @@ COPY --from=build /src/target/release/camunda-backup-console /src/target/release
 COPY --from=build /src/target/site /usr/share/camunda-backup-console/site
 USER console
 WORKDIR /var/lib/console
+# Only Leptos' own variables: a CONSOLE_* variable would override the configuration file's key
+# (the environment wins), so the settings come from --config (deploy/kubernetes: a ConfigMap).
 ENV LEPTOS_OUTPUT_NAME=camunda-backup-console \
     LEPTOS_SITE_ROOT=/usr/share/camunda-backup-console/site \
     LEPTOS_SITE_PKG_DIR=pkg \
-    LEPTOS_ENV=PROD \
-    CONSOLE_LISTEN=0.0.0.0:3000 \
-    CONSOLE_DATABASE_URL=sqlite:///var/lib/console/console.db?mode=rwc
-EXPOSE 3000
+    LEPTOS_ENV=PROD
+EXPOSE 3000 9464
+# `docker run IMAGE --config /etc/console/console.toml`; `check-config --config …` validates a
+# file and exits; `user set NAME --role ROLE` adds a user.
 ENTRYPOINT ["/usr/local/bin/camunda-backup-console"]

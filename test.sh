@@ -2,7 +2,7 @@
 # Sets up what is missing (including Debian's Chromium) and runs every check and test:
 # rustfmt, clippy (ssr and wasm hydrate), unit + integration + contract tests, Playwright
 # end-to-end tests in headless Chromium against the real binary, and schemathesis against the
-# console's OpenAPI document.
+# console's OpenAPI document, and the Kubernetes manifests against the Kubernetes schemas.
 set -euo pipefail
 cd "$(dirname "$0")"
 scripts/setup.sh --browser
@@ -22,6 +22,8 @@ cargo test --workspace --features camunda-backup-console/ssr
 # .cargo/config.toml for every build, so both build the same views and share artifacts.)
 step "building server and browser bundle for the end-to-end tests (cargo leptos build --split)"
 cargo leptos build --split
+step "Kubernetes manifests: the Kubernetes schemas (kubernetes-validate) and the console's check-config"
+scripts/check-manifests.sh target/debug/camunda-backup-console
 step "Playwright end-to-end tests (headless Debian Chromium)"
 rm -f /tmp/console-e2e.db* /tmp/console-e2e-88.db* /tmp/console-e2e-810.db*
 rm -rf end2end/.auth

@@ -2,7 +2,8 @@
 # Installs what the console needs and is missing, saying what it does:
 #   the wasm32 Rust target, cargo-leptos, wasm-bindgen-cli (the lockfile's version), the npm
 #   packages of end2end/ (Playwright, binaryen's wasm-opt) and, with --browser, Debian's Chromium
-#   and Python's venv module (schemathesis, from PyPI, is installed by scripts/schemathesis.sh);
+#   and Python's venv module (schemathesis and kubernetes-validate, from PyPI, are installed by scripts/schemathesis.sh
+#   and scripts/check-manifests.sh);
 #   with --bench, all that and twiggy (scripts/bench.sh).
 # Safe to run again: every step checks first.
 set -euo pipefail

@@ -15,6 +15,9 @@ async fn main() -> std::process::ExitCode {
         .init();
 
     let config_path = config_path();
+    if std::env::args().nth(1).as_deref() == Some("check-config") {
+        return check_config(config_path.as_deref());
+    }
     let settings = match config::load(config_path.as_deref()) {
         Ok(s) => s,
         Err(e) => {
@@ -51,6 +54,29 @@ async fn main() -> std::process::ExitCode {
         return ExitCode::FAILURE;
     }
     ExitCode::SUCCESS
+}
+
+/// `check-config [--config PATH]`: validates the configuration (the file and the `CONSOLE_*`
+/// environment) as a start would, names every problem on standard error, and exits 0 when
+/// there is none, 2 otherwise. Nothing is started and nothing is written.
+#[cfg(feature = "ssr")]
+fn check_config(path: Option<&std::path::Path>) -> std::process::ExitCode {
+    use std::io::Write;
+    let problems = camunda_backup_console::config::check(path);
+    let what = path.map_or_else(
+        || "the configuration (no file: defaults and CONSOLE_* variables)".to_owned(),
+        |p| p.display().to_string(),
+    );
+    let mut err = std::io::stderr().lock();
+    if problems.is_empty() {
+        let _ = writeln!(err, "{what}: valid");
+        return std::process::ExitCode::SUCCESS;
+    }
+    let _ = writeln!(err, "{what}: {} problem(s)", problems.len());
+    for p in &problems {
+        let _ = writeln!(err, "  - {}", error_chain(p));
+    }
+    std::process::ExitCode::from(2)
 }
 
 /// Says once, on the terminal (not in the log), how to sign in; a generated password is shown
@@ -131,13 +157,14 @@ async fn run_user_command(
         return ExitCode::from(2);
     }
     let password = secrecy::SecretString::from(line.trim_end_matches(['\n', '\r']).to_owned());
-    let store = match camunda_backup_console::store::Store::connect(&settings.database_url).await {
-        Ok(s) => s,
-        Err(e) => {
-            tracing::error!("{}", error_chain(&e));
-            return ExitCode::FAILURE;
-        }
-    };
+    let store =
+        match camunda_backup_console::store::Store::connect_beside(&settings.database_url).await {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::error!("{}", error_chain(&e));
+                return ExitCode::FAILURE;
+            }
+        };
     match camunda_backup_console::auth::set_user(&store, &name, role, &password).await {
         Ok(()) => {
             tracing::info!(user = %name, %role, "user saved; their open sessions ended");
@@ -157,13 +184,14 @@ async fn revoke(
     name: &str,
 ) -> std::process::ExitCode {
     use std::process::ExitCode;
-    let store = match camunda_backup_console::store::Store::connect(&settings.database_url).await {
-        Ok(s) => s,
-        Err(e) => {
-            tracing::error!("{}", error_chain(&e));
-            return ExitCode::FAILURE;
-        }
-    };
+    let store =
+        match camunda_backup_console::store::Store::connect_beside(&settings.database_url).await {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::error!("{}", error_chain(&e));
+                return ExitCode::FAILURE;
+            }
+        };
     match camunda_backup_console::auth::revoke_sessions(&store, name).await {
         Ok(n) => {
             tracing::info!(user = %name, sessions = n, "sessions ended");

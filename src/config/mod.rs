@@ -50,34 +50,63 @@ pub fn load(file: Option<&Path>) -> Result<Settings, ConfigError> {
     load_from(file, Env::prefixed("CONSOLE_").split("__").ignore(NOT_KEYS))
 }
 
-/// Loads the settings with an explicit environment provider (tests use `Env::raw()` jails).
-pub fn load_from(file: Option<&Path>, env: Env) -> Result<Settings, ConfigError> {
+/// Every problem of the configuration `file` (with the process environment), for
+/// `camunda-backup-console check-config`: each key that cannot be read, then every invalid
+/// value it can tell apart. Empty when the console would start with it.
+pub fn check(file: Option<&Path>) -> Vec<ConfigError> {
+    let env = Env::prefixed("CONSOLE_").split("__").ignore(NOT_KEYS);
+    match raw_from(file, env) {
+        Err(RawError::One(e)) => vec![e],
+        Err(RawError::Figment(e)) => (*e)
+            .into_iter()
+            .map(|e| ConfigError::Load {
+                source: Box::new(e),
+            })
+            .collect(),
+        Ok(raw) => Settings::validate_all(raw).err().unwrap_or_default(),
+    }
+}
+
+enum RawError {
+    One(ConfigError),
+    Figment(Box<figment::Error>),
+}
+
+/// The raw settings of `file` and `env`, or why they cannot be read.
+fn raw_from(file: Option<&Path>, env: Env) -> Result<RawSettings, RawError> {
     let mut figment = Figment::from(Serialized::defaults(RawSettings::default()));
     if let Some(path) = file {
         if !path.exists() {
-            return Err(ConfigError::MissingFile {
+            return Err(RawError::One(ConfigError::MissingFile {
                 path: path.to_path_buf(),
-            });
+            }));
         }
         figment = figment.merge(Toml::file(path));
     }
     let raw: RawSettings = figment
         .merge(env)
         .extract()
-        .map_err(|e| ConfigError::Load {
-            source: Box::new(e),
-        })?;
+        .map_err(|e| RawError::Figment(Box::new(e)))?;
     if let Some(path) = file {
         if raw.cluster.is_none() && !raw.simulate {
-            return Err(ConfigError::invalid(
+            return Err(RawError::One(ConfigError::invalid(
                 "cluster",
                 format!(
                     "the configuration file {} has no [cluster] table. Add one to manage a real cluster, or set `simulate = true` to run against the embedded simulator on purpose",
                     path.display()
                 ),
-            ));
+            )));
         }
     }
+    Ok(raw)
+}
+
+/// Loads the settings with an explicit environment provider (tests use `Env::raw()` jails).
+pub fn load_from(file: Option<&Path>, env: Env) -> Result<Settings, ConfigError> {
+    let raw = raw_from(file, env).map_err(|e| match e {
+        RawError::One(e) => e,
+        RawError::Figment(e) => ConfigError::Load { source: e },
+    })?;
     Settings::validate(raw)
 }
 

@@ -124,17 +124,29 @@ impl Default for IndexPrefixSettings {
 impl Settings {
     /// Validates every key; the error names the first key that is wrong.
     pub fn validate(raw: RawSettings) -> Result<Self, ConfigError> {
-        let listen: SocketAddr = raw.listen.parse().map_err(|e| {
-            ConfigError::invalid(
-                "listen",
-                format!(
-                    "`{}` is not an address like 127.0.0.1:3000 ({e})",
-                    raw.listen
-                ),
-            )
-        })?;
+        Self::validate_all(raw).map_err(|mut problems| problems.remove(0))
+    }
+
+    /// Validates every key and names every problem it can tell apart (`check-config`): each
+    /// top-level key, the first problem of `[cluster]` and the first of `[auth]`. Never an
+    /// empty list on `Err`.
+    pub fn validate_all(raw: RawSettings) -> Result<Self, Vec<ConfigError>> {
+        let mut problems: Vec<ConfigError> = Vec::new();
+        let listen: Option<SocketAddr> = match raw.listen.parse() {
+            Ok(l) => Some(l),
+            Err(e) => {
+                problems.push(ConfigError::invalid(
+                    "listen",
+                    format!(
+                        "`{}` is not an address like 127.0.0.1:3000 ({e})",
+                        raw.listen
+                    ),
+                ));
+                None
+            }
+        };
         if !raw.database_url.starts_with("sqlite:") {
-            return Err(ConfigError::invalid(
+            problems.push(ConfigError::invalid(
                 "database_url",
                 format!(
                     "`{}` is not a sqlite: URL (e.g. sqlite://console.db); PostgreSQL is not supported yet",
@@ -143,25 +155,25 @@ impl Settings {
             ));
         }
         if raw.probe_interval_secs == 0 {
-            return Err(ConfigError::invalid(
+            problems.push(ConfigError::invalid(
                 "probe_interval_secs",
                 "must be at least 1",
             ));
         }
         if raw.rpo_objective_hours == 0 {
-            return Err(ConfigError::invalid(
+            problems.push(ConfigError::invalid(
                 "rpo_objective_hours",
                 "must be at least 1",
             ));
         }
         if raw.history_refresh_secs == 0 {
-            return Err(ConfigError::invalid(
+            problems.push(ConfigError::invalid(
                 "history_refresh_secs",
                 "must be at least 1",
             ));
         }
         if raw.shutdown_grace_secs == 0 {
-            return Err(ConfigError::invalid(
+            problems.push(ConfigError::invalid(
                 "shutdown_grace_secs",
                 "must be at least 1",
             ));
@@ -176,7 +188,7 @@ impl Settings {
             ("paused_alert_secs", raw.paused_alert_secs),
         ] {
             if value == 0 {
-                return Err(ConfigError::invalid(key, "must be at least 1"));
+                problems.push(ConfigError::invalid(key, "must be at least 1"));
             }
         }
         let metrics_listen = raw
@@ -190,15 +202,19 @@ impl Settings {
                     )
                 })
             })
-            .transpose()?;
-        if metrics_listen == Some(listen) {
-            return Err(ConfigError::invalid(
+            .transpose()
+            .unwrap_or_else(|e| {
+                problems.push(e);
+                None
+            });
+        if metrics_listen.is_some() && metrics_listen == listen {
+            problems.push(ConfigError::invalid(
                 "metrics_listen",
                 "is the same address as `listen`; give the metrics their own port (or leave it out to serve /metrics on `listen` with a token)",
             ));
         }
         if raw.request_timeout_secs == 0 {
-            return Err(ConfigError::invalid(
+            problems.push(ConfigError::invalid(
                 "request_timeout_secs",
                 "must be at least 1",
             ));
@@ -221,7 +237,7 @@ impl Settings {
             ),
         ] {
             if value == 0 {
-                return Err(ConfigError::invalid(key, "must be at least 1"));
+                problems.push(ConfigError::invalid(key, "must be at least 1"));
             }
         }
         let timeouts = Timeouts {
@@ -236,17 +252,33 @@ impl Settings {
             post_restore_checks: Duration::from_secs(t.post_restore_checks_secs),
         };
         if raw.simulate && raw.cluster.is_some() {
-            return Err(ConfigError::invalid(
+            problems.push(ConfigError::invalid(
                 "simulate",
                 "cannot be combined with a [cluster] table: remove one of them",
             ));
         }
-        let cluster = raw.cluster.map(validate_cluster).transpose()?;
-        let auth = super::auth::validate(
+        let cluster = raw
+            .cluster
+            .map(validate_cluster)
+            .transpose()
+            .unwrap_or_else(|e| {
+                problems.push(e);
+                None
+            });
+        let auth = match super::auth::validate(
             raw.auth,
             raw.admin_password,
             raw.admin_password_file.as_deref(),
-        )?;
+        ) {
+            Ok(a) => Some(a),
+            Err(e) => {
+                problems.push(e);
+                None
+            }
+        };
+        let (Some(listen), Some(auth), true) = (listen, auth, problems.is_empty()) else {
+            return Err(problems);
+        };
         Ok(Self {
             listen,
             database_url: raw.database_url,

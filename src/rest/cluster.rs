@@ -1,4 +1,4 @@
-//! `GET /api/v1/health`, `/api/v1/console` and `/api/v1/cluster`.
+//! `GET /api/v1/health`, `/api/v1/ready`, `/api/v1/console` and `/api/v1/cluster`.
 
 use super::schema::{ErrorBody, Health, Refusals};
 use crate::domain::{ClusterOverview, ConsoleInfo};
@@ -15,6 +15,28 @@ pub async fn health() -> Json<Health> {
     Json(Health {
         status: "UP".into(),
     })
+}
+
+/// Ready to serve: the console's database answers, and this process is the journal's writer.
+#[utoipa::path(get, path = "/api/v1/ready", operation_id = "ready", tag = "cluster", security(()),
+    responses(
+        (status = 200, description = "The database answers; this console writes the journal", body = Health),
+        (status = 503, description = "The database does not answer (the message says why)", body = ErrorBody),
+    ))]
+pub async fn ready(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
+    match state.console.engine.store().ping().await {
+        Ok(()) => Ok(Json(Health {
+            status: "READY".into(),
+        })),
+        Err(e) => {
+            tracing::warn!(error = %e, "readiness: the database does not answer");
+            Err(ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "not_ready",
+                "The console's database does not answer; see the console's log.",
+            ))
+        }
+    }
 }
 
 /// Cluster name, whether it is simulated, and the simulator's admin URL when it is.

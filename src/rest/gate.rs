@@ -24,6 +24,7 @@ fn is_public(path: &str) -> bool {
             | "/auth/login"
             | "/auth/logout"
             | "/api/v1/health"
+            | "/api/v1/ready"
             | "/api/v1/openapi.json"
             | "/favicon.ico"
     ) || path.starts_with("/pkg/")

@@ -30,6 +30,7 @@ use axum::Router;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/health", get(cluster::health))
+        .route("/api/v1/ready", get(cluster::ready))
         .route("/api/v1/console", get(cluster::console_info))
         .route("/api/v1/cluster", get(cluster::overview))
         .route("/api/v1/backups", post(backups::start).get(backups::list))

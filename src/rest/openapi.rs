@@ -18,6 +18,7 @@ use utoipa::{Modify, OpenApi};
     ),
     paths(
         super::cluster::health,
+        super::cluster::ready,
         super::cluster::console_info,
         super::cluster::overview,
         super::backups::start,

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 mod audit;
 mod auth;
+pub mod lock;
 mod restores;
 mod retention;
 mod schedules;
@@ -31,6 +32,8 @@ pub enum StoreError {
         #[source]
         source: sqlx::Error,
     },
+    #[error(transparent)]
+    Locked(#[from] lock::LockError),
     #[error("could not migrate the run journal")]
     Migrate(#[source] sqlx::migrate::MigrateError),
     #[error("a run with backup id {0} is already journaled")]
@@ -49,6 +52,8 @@ pub struct Store {
     /// (the history) know when to read again.
     version: std::sync::Arc<std::sync::atomic::AtomicU64>,
     briefs: std::sync::Arc<Briefs>,
+    /// A file database's single-writer lock, held while any handle lives.
+    _writer: Option<std::sync::Arc<lock::WriterLock>>,
 }
 
 /// Every run's brief, kept in memory once read: this process is the journal's only writer, so
@@ -64,8 +69,20 @@ struct Briefs {
 pub type BriefMap = std::sync::Arc<std::collections::BTreeMap<i64, RunBrief>>;
 
 impl Store {
-    /// Opens (creating if missing) and migrates the journal at `url` (`sqlite://file.db`).
+    /// Opens (creating if missing) and migrates the journal at `url` (`sqlite://file.db`) as
+    /// its one writer: a second console on the same file is refused ([`lock`]).
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        Self::open(url, true).await
+    }
+
+    /// Opens the journal beside a running console, without its writer lock: for the short
+    /// administrative commands (`user set`, `user sessions revoke`), which write users and
+    /// sessions only and rely on SQLite's own locking.
+    pub async fn connect_beside(url: &str) -> Result<Self, StoreError> {
+        Self::open(url, false).await
+    }
+
+    async fn open(url: &str, writer: bool) -> Result<Self, StoreError> {
         let open = |source| StoreError::Open {
             url: url.to_owned(),
             source,
@@ -83,6 +100,23 @@ impl Store {
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal);
         }
+        // One console per file: taken before the first connection, so a second console
+        // never touches the journal.
+        let writer = if in_memory || !writer {
+            None
+        } else {
+            let db = options.get_filename().to_path_buf();
+            Some(std::sync::Arc::new(
+                tokio::task::spawn_blocking(move || lock::acquire(&db))
+                    .await
+                    .map_err(|e| {
+                        StoreError::Locked(lock::LockError::Io {
+                            path: url.into(),
+                            source: std::io::Error::other(e.to_string()),
+                        })
+                    })??,
+            ))
+        };
         // An in-memory database lives in one connection: never open a second one.
         let max = if in_memory { 1 } else { 4 };
         let pool = SqlitePoolOptions::new()
@@ -101,7 +135,14 @@ impl Store {
             pool,
             version: Default::default(),
             briefs: Default::default(),
+            _writer: writer,
         })
+    }
+
+    /// Whether the database answers (the readiness probe).
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
     }
 
     /// The number of writes to `runs` so far (in this process).

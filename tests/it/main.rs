@@ -32,6 +32,7 @@ mod restore_in_cluster;
 mod restore_unified;
 mod retention;
 mod schedules;
+mod single_writer;
 mod tls_and_auth;
 mod watchdog;
 mod webhooks;
