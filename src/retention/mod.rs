@@ -287,6 +287,8 @@ impl Retention {
             }
         }
         if !report.deleted.is_empty() || !report.failed.is_empty() {
+            // One read of the cluster after the pass (not one per set).
+            services.cache.refresh_soon();
             tracing::info!(deleted = ?report.deleted, failed = report.failed.len(), deferred = report.deferred, "retention pass");
         }
         if !report.failed.is_empty() {
