@@ -7,6 +7,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { test, expect } from "./fixtures";
 import { PHONE, expectFitsPhone } from "./phone";
+import { E2E_HOOK_PATH, E2E_HOOK_SECRET } from "./secrets";
 
 test("a 6-field cron added on the Schedules page fires a real run named for it", async ({ page, api }) => {
   await page.goto("/schedules");
@@ -85,7 +86,7 @@ test("the retention preview names what a policy would delete and why each other 
 });
 
 test("a webhook receiver gets a signed backup.failed; Send test reports its outcome", async ({ page, api }) => {
-  const secret = "e2e-webhook-secret-0123456789";
+  const secret = E2E_HOOK_SECRET;
   const got: { event: string; signature: string; body: string }[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -106,13 +107,13 @@ test("a webhook receiver gets a signed backup.failed; Send test reports its outc
     await expect(page.locator(".app")).toHaveAttribute("data-hydrated", "true");
     const alerts = page.getByRole("region", { name: "Alerts" });
     await alerts.getByLabel("Name", { exact: true }).fill("e2e receiver");
-    await alerts.getByLabel("URL", { exact: true }).fill(`http://127.0.0.1:${port}/hook/SECRET-PATH`);
+    await alerts.getByLabel("URL", { exact: true }).fill(`http://127.0.0.1:${port}/hook/${E2E_HOOK_PATH}`);
     await alerts.getByLabel(/^Secret/).fill(secret);
     await alerts.getByRole("button", { name: "Add webhook" }).click();
     const row = alerts.locator('tr[data-webhook="e2e receiver"]');
     await expect(row).toContainText(`http://127.0.0.1:${port}/…`);
     // The URL's path and the secret are not in the page.
-    expect(await page.content()).not.toContain("SECRET-PATH");
+    expect(await page.content()).not.toContain(E2E_HOOK_PATH);
     expect(await page.content()).not.toContain(secret);
 
     await row.getByRole("button", { name: "Send test" }).click();
