@@ -35,8 +35,8 @@ impl Store {
     /// Appends one entry (its `seq` is ignored and assigned); returns the new sequence number.
     #[tracing::instrument(skip_all, fields(action = %e.action, outcome = %e.outcome))]
     pub async fn append_audit(&self, e: &AuditEntry) -> Result<i64, StoreError> {
-        Ok(sqlx::query(
-            "INSERT INTO audit_log (at, actor, actor_id, actor_kind, address, action, target, outcome, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        Ok(sqlx::query_scalar(
+            "INSERT INTO audit_log (at, actor, actor_id, actor_kind, address, action, target, outcome, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING seq",
         )
         .bind(&e.at)
         .bind(&e.actor)
@@ -47,9 +47,8 @@ impl Store {
         .bind(&e.target)
         .bind(&e.outcome)
         .bind(&e.detail)
-        .execute(&self.pool)
-        .await?
-        .last_insert_rowid())
+        .fetch_one(&self.pool)
+        .await?)
     }
 
     /// Entries matching `f`, newest first, at most `f.limit`.

@@ -84,7 +84,7 @@ impl Store {
         at: &str,
     ) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO users (name, role, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
+            "INSERT INTO users (name, role, password_hash, created_at, updated_at) VALUES ($1, $2, $3, $4, $5)
              ON CONFLICT (name) DO UPDATE SET role = excluded.role, password_hash = excluded.password_hash, updated_at = excluded.updated_at",
         )
         .bind(name)
@@ -98,7 +98,7 @@ impl Store {
     }
 
     pub async fn user(&self, name: &str) -> Result<Option<StoredUser>, StoreError> {
-        let row = sqlx::query("SELECT name, role, password_hash FROM users WHERE name = ?")
+        let row = sqlx::query("SELECT name, role, password_hash FROM users WHERE name = $1")
             .bind(name)
             .fetch_optional(&self.pool)
             .await?;
@@ -114,7 +114,7 @@ impl Store {
 
     pub async fn insert_session(&self, s: &NewSession<'_>) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO sessions (token_sha256, user_name, subject, source, role, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO sessions (token_sha256, user_name, subject, source, role, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(s.token_sha256)
         .bind(s.user_name)
@@ -140,7 +140,7 @@ impl Store {
             "SELECT s.user_name, s.subject, s.source, s.csrf_token, s.expires_at,
                     CASE WHEN s.source = 'local' THEN u.role ELSE s.role END AS role
              FROM sessions s LEFT JOIN users u ON s.source = 'local' AND u.name = s.user_name
-             WHERE s.token_sha256 = ? AND s.expires_at > ?",
+             WHERE s.token_sha256 = $1 AND s.expires_at > $2",
         )
         .bind(token_sha256)
         .bind(now)
@@ -161,7 +161,7 @@ impl Store {
     }
 
     pub async fn delete_session(&self, token_sha256: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM sessions WHERE token_sha256 = ?")
+        sqlx::query("DELETE FROM sessions WHERE token_sha256 = $1")
             .bind(token_sha256)
             .execute(&self.pool)
             .await?;
@@ -172,7 +172,7 @@ impl Store {
     /// `sub` or display name. Returns how many ended.
     pub async fn delete_sessions_of(&self, who: &str) -> Result<u64, StoreError> {
         Ok(
-            sqlx::query("DELETE FROM sessions WHERE user_name = ? OR subject = ?")
+            sqlx::query("DELETE FROM sessions WHERE user_name = $1 OR subject = $2")
                 .bind(who)
                 .bind(who)
                 .execute(&self.pool)
@@ -184,7 +184,7 @@ impl Store {
     /// Ends every session of the local user `name` (its password or role was set).
     pub async fn delete_local_sessions(&self, name: &str) -> Result<u64, StoreError> {
         Ok(
-            sqlx::query("DELETE FROM sessions WHERE source = 'local' AND user_name = ?")
+            sqlx::query("DELETE FROM sessions WHERE source = 'local' AND user_name = $1")
                 .bind(name)
                 .execute(&self.pool)
                 .await?
@@ -194,7 +194,7 @@ impl Store {
 
     /// Forgets expired sessions; returns how many.
     pub async fn purge_sessions(&self, now: &str) -> Result<u64, StoreError> {
-        Ok(sqlx::query("DELETE FROM sessions WHERE expires_at <= ?")
+        Ok(sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
             .bind(now)
             .execute(&self.pool)
             .await?

@@ -215,7 +215,7 @@ impl Store {
     pub async fn insert_run(&self, run: &RunView, event: &RunEvent) -> Result<Framed, StoreError> {
         let mut tx = self.pool.begin().await?;
         let inserted = sqlx::query(
-            "INSERT INTO runs (backup_id, state, created_at, updated_at, view) VALUES (?, ?, ?, ?, ?) ON CONFLICT (backup_id) DO NOTHING",
+            "INSERT INTO runs (backup_id, state, created_at, updated_at, view) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (backup_id) DO NOTHING",
         )
         .bind(run.backup_id.get())
         .bind(run.state.as_str())
@@ -238,7 +238,7 @@ impl Store {
     pub async fn record(&self, run: &RunView, event: &RunEvent) -> Result<Framed, StoreError> {
         let mut tx = self.pool.begin().await?;
         sqlx::query(
-            "UPDATE runs SET state = ?, updated_at = ?, finished_at = ?, view = ? WHERE backup_id = ?",
+            "UPDATE runs SET state = $1, updated_at = $2, finished_at = $3, view = $4 WHERE backup_id = $5",
         )
             .bind(run.state.as_str())
             .bind(&event.at)
@@ -255,7 +255,7 @@ impl Store {
 
     /// One run.
     pub async fn run(&self, id: BackupId) -> Result<Option<RunView>, StoreError> {
-        let row = sqlx::query("SELECT view FROM runs WHERE backup_id = ?")
+        let row = sqlx::query("SELECT view FROM runs WHERE backup_id = $1")
             .bind(id.get())
             .fetch_optional(&self.pool)
             .await?;
@@ -273,7 +273,7 @@ impl Store {
     /// The `limit` newest completed runs (what later runs learn their timing from).
     pub async fn recent_completed(&self, limit: u32) -> Result<Vec<RunView>, StoreError> {
         let rows = sqlx::query(
-            "SELECT view FROM runs WHERE state = 'completed' ORDER BY backup_id DESC LIMIT ?",
+            "SELECT view FROM runs WHERE state = 'completed' ORDER BY backup_id DESC LIMIT $1",
         )
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
@@ -290,7 +290,7 @@ impl Store {
         outcome: &crate::domain::DeletionOutcome,
     ) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO set_deletions (backup_id, at, forced, outcome) VALUES (?, ?, ?, ?)",
+            "INSERT INTO set_deletions (backup_id, at, forced, outcome) VALUES ($1, $2, $3, $4)",
         )
         .bind(id.get())
         .bind(at)
@@ -306,10 +306,11 @@ impl Store {
         &self,
         id: BackupId,
     ) -> Result<Vec<crate::domain::DeletionOutcome>, StoreError> {
-        let rows = sqlx::query("SELECT outcome FROM set_deletions WHERE backup_id = ? ORDER BY id")
-            .bind(id.get())
-            .fetch_all(&self.pool)
-            .await?;
+        let rows =
+            sqlx::query("SELECT outcome FROM set_deletions WHERE backup_id = $1 ORDER BY id")
+                .bind(id.get())
+                .fetch_all(&self.pool)
+                .await?;
         rows.iter().map(|r| column_json(r, "outcome")).collect()
     }
 
@@ -338,7 +339,7 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         for (snapshot, uuid, bytes) in sizes {
             sqlx::query(
-                "INSERT OR REPLACE INTO snapshot_sizes (snapshot, uuid, size_bytes) VALUES (?, ?, ?)",
+                "INSERT OR REPLACE INTO snapshot_sizes (snapshot, uuid, size_bytes) VALUES ($1, $2, $3)",
             )
             .bind(snapshot)
             .bind(uuid)
@@ -419,7 +420,7 @@ impl Store {
     ) -> Result<Vec<Framed>, StoreError> {
         let after = i64::try_from(after).unwrap_or(i64::MAX);
         let rows = sqlx::query(
-            "SELECT seq, payload FROM run_events WHERE backup_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+            "SELECT seq, payload FROM run_events WHERE backup_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
         )
         .bind(id.get())
         .bind(after)
@@ -453,7 +454,7 @@ impl Store {
 
     /// The last event's sequence number of a run (0 when none).
     pub async fn last_seq(&self, id: BackupId) -> Result<u64, StoreError> {
-        let row = sqlx::query("SELECT MAX(seq) AS m FROM run_events WHERE backup_id = ?")
+        let row = sqlx::query("SELECT MAX(seq) AS m FROM run_events WHERE backup_id = $1")
             .bind(id.get())
             .fetch_one(&self.pool)
             .await?;
@@ -528,7 +529,7 @@ async fn insert_event(
     event: &RunEvent,
 ) -> Result<Framed, StoreError> {
     let framed = Framed::of(event.seq, event.is_terminal(), event)?;
-    sqlx::query("INSERT INTO run_events (backup_id, seq, at, payload) VALUES (?, ?, ?, ?)")
+    sqlx::query("INSERT INTO run_events (backup_id, seq, at, payload) VALUES ($1, $2, $3, $4)")
         .bind(event.backup_id.get())
         .bind(i64::try_from(event.seq).unwrap_or(i64::MAX))
         .bind(&event.at)

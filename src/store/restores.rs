@@ -16,18 +16,17 @@ impl Store {
         message: &str,
     ) -> Result<Framed, StoreError> {
         let mut tx = self.pool.begin().await?;
-        let id = sqlx::query(
-            "INSERT INTO restores (backup_id, state, started_at, updated_at, view) VALUES (?, ?, ?, ?, '{}')",
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO restores (backup_id, state, started_at, updated_at, view) VALUES ($1, $2, $3, $4, '{}') RETURNING restore_id",
         )
         .bind(view.backup_id.get())
         .bind(view.state.as_str())
         .bind(&view.started_at)
         .bind(&view.started_at)
-        .execute(&mut *tx)
-        .await?
-        .last_insert_rowid();
+        .fetch_one(&mut *tx)
+        .await?;
         view.restore_id = id;
-        sqlx::query("UPDATE restores SET view = ? WHERE restore_id = ?")
+        sqlx::query("UPDATE restores SET view = $1 WHERE restore_id = $2")
             .bind(serde_json::to_string(view)?)
             .bind(id)
             .execute(&mut *tx)
@@ -44,7 +43,7 @@ impl Store {
         };
         let framed = Framed::of(1, event.state.is_terminal(), &event)?;
         sqlx::query(
-            "INSERT INTO restore_events (restore_id, seq, at, payload) VALUES (?, 1, ?, ?)",
+            "INSERT INTO restore_events (restore_id, seq, at, payload) VALUES ($1, 1, $2, $3)",
         )
         .bind(id)
         .bind(at)
@@ -65,7 +64,7 @@ impl Store {
         let framed = Framed::of(event.seq, event.state.is_terminal(), event)?;
         let mut tx = self.pool.begin().await?;
         sqlx::query(
-            "UPDATE restores SET state = ?, updated_at = ?, finished_at = ?, view = ? WHERE restore_id = ?",
+            "UPDATE restores SET state = $1, updated_at = $2, finished_at = $3, view = $4 WHERE restore_id = $5",
         )
         .bind(view.state.as_str())
         .bind(&event.at)
@@ -75,7 +74,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         sqlx::query(
-            "INSERT INTO restore_events (restore_id, seq, at, payload) VALUES (?, ?, ?, ?)",
+            "INSERT INTO restore_events (restore_id, seq, at, payload) VALUES ($1, $2, $3, $4)",
         )
         .bind(view.restore_id)
         .bind(i64::try_from(event.seq).unwrap_or(i64::MAX))
@@ -88,7 +87,7 @@ impl Store {
     }
 
     pub async fn restore(&self, id: i64) -> Result<Option<RestoreView>, StoreError> {
-        let row = sqlx::query("SELECT view FROM restores WHERE restore_id = ?")
+        let row = sqlx::query("SELECT view FROM restores WHERE restore_id = $1")
             .bind(id)
             .fetch_optional(&self.pool)
             .await?;
@@ -130,7 +129,7 @@ impl Store {
         backup_id: i64,
     ) -> Result<Option<(i64, RestoreState)>, StoreError> {
         let row = sqlx::query(
-            "SELECT restore_id, state FROM restores WHERE backup_id = ? AND (state IN ('running', 'waiting') OR (state = 'failed' AND restore_id = (SELECT MAX(restore_id) FROM restores))) ORDER BY restore_id DESC LIMIT 1",
+            "SELECT restore_id, state FROM restores WHERE backup_id = $1 AND (state IN ('running', 'waiting') OR (state = 'failed' AND restore_id = (SELECT MAX(restore_id) FROM restores))) ORDER BY restore_id DESC LIMIT 1",
         )
         .bind(backup_id)
         .fetch_optional(&self.pool)
@@ -183,7 +182,7 @@ impl Store {
         limit: u32,
     ) -> Result<Vec<Framed>, StoreError> {
         let rows = sqlx::query(
-            "SELECT seq, payload FROM restore_events WHERE restore_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+            "SELECT seq, payload FROM restore_events WHERE restore_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
         )
         .bind(id)
         .bind(i64::try_from(after).unwrap_or(i64::MAX))
@@ -218,7 +217,7 @@ impl Store {
     /// The restore as it is now and the sequence number of its last event, read together.
     pub async fn restore_now(&self, id: i64) -> Result<Option<(RestoreView, u64)>, StoreError> {
         let row = sqlx::query(
-            "SELECT view, (SELECT MAX(seq) FROM restore_events WHERE restore_id = r.restore_id) AS seq FROM restores r WHERE restore_id = ?",
+            "SELECT view, (SELECT MAX(seq) FROM restore_events WHERE restore_id = r.restore_id) AS seq FROM restores r WHERE restore_id = $1",
         )
         .bind(id)
         .fetch_optional(&self.pool)
@@ -233,7 +232,7 @@ impl Store {
 
     /// The sequence number of a restore's last event (0 when none).
     pub async fn restore_last_seq(&self, id: i64) -> Result<u64, StoreError> {
-        let row = sqlx::query("SELECT MAX(seq) AS m FROM restore_events WHERE restore_id = ?")
+        let row = sqlx::query("SELECT MAX(seq) AS m FROM restore_events WHERE restore_id = $1")
             .bind(id)
             .fetch_one(&self.pool)
             .await?;

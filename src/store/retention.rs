@@ -17,7 +17,7 @@ impl Store {
     /// The saved policy; the defaults (off) when none was saved.
     pub async fn retention_policy(&self, cluster: &str) -> Result<RetentionSettings, StoreError> {
         let row = sqlx::query(
-            "SELECT policy, saved_at, saved_by FROM retention_policies WHERE cluster = ?",
+            "SELECT policy, saved_at, saved_by FROM retention_policies WHERE cluster = $1",
         )
         .bind(cluster)
         .fetch_optional(&self.pool)
@@ -40,7 +40,7 @@ impl Store {
         at: &str,
     ) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO retention_policies (cluster, policy, saved_at, saved_by) VALUES (?, ?, ?, ?) ON CONFLICT (cluster) DO UPDATE SET policy = excluded.policy, saved_at = excluded.saved_at, saved_by = excluded.saved_by",
+            "INSERT INTO retention_policies (cluster, policy, saved_at, saved_by) VALUES ($1, $2, $3, $4) ON CONFLICT (cluster) DO UPDATE SET policy = excluded.policy, saved_at = excluded.saved_at, saved_by = excluded.saved_by",
         )
         .bind(cluster)
         .bind(serde_json::to_string(policy)?)
@@ -53,7 +53,7 @@ impl Store {
 
     pub async fn pins(&self, cluster: &str) -> Result<Vec<Pin>, StoreError> {
         let rows = sqlx::query(
-            "SELECT backup_id, pinned_by, pinned_at FROM pins WHERE cluster = ? ORDER BY backup_id DESC",
+            "SELECT backup_id, pinned_by, pinned_at FROM pins WHERE cluster = $1 ORDER BY backup_id DESC",
         )
         .bind(cluster)
         .fetch_all(&self.pool)
@@ -72,7 +72,7 @@ impl Store {
     /// Pins a set; `false` when it was pinned already (the first pin is kept).
     pub async fn pin(&self, cluster: &str, pin: &Pin) -> Result<bool, StoreError> {
         Ok(sqlx::query(
-            "INSERT INTO pins (cluster, backup_id, pinned_by, pinned_at) VALUES (?, ?, ?, ?) ON CONFLICT (cluster, backup_id) DO NOTHING",
+            "INSERT INTO pins (cluster, backup_id, pinned_by, pinned_at) VALUES ($1, $2, $3, $4) ON CONFLICT (cluster, backup_id) DO NOTHING",
         )
         .bind(cluster)
         .bind(pin.backup_id)
@@ -87,7 +87,7 @@ impl Store {
     /// Unpins a set; `false` when it was not pinned.
     pub async fn unpin(&self, cluster: &str, backup_id: i64) -> Result<bool, StoreError> {
         Ok(
-            sqlx::query("DELETE FROM pins WHERE cluster = ? AND backup_id = ?")
+            sqlx::query("DELETE FROM pins WHERE cluster = $1 AND backup_id = $2")
                 .bind(cluster)
                 .bind(backup_id)
                 .execute(&self.pool)
@@ -106,7 +106,7 @@ impl Store {
         at: &str,
     ) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO retention_deletions (cluster, backup_id, reason, decided_at) VALUES (?, ?, ?, ?) ON CONFLICT (cluster, backup_id) DO UPDATE SET done_at = NULL, reason = excluded.reason",
+            "INSERT INTO retention_deletions (cluster, backup_id, reason, decided_at) VALUES ($1, $2, $3, $4) ON CONFLICT (cluster, backup_id) DO UPDATE SET done_at = NULL, reason = excluded.reason",
         )
         .bind(cluster)
         .bind(backup_id)
@@ -126,7 +126,7 @@ impl Store {
         error: Option<&str>,
     ) -> Result<(), StoreError> {
         sqlx::query(
-            "UPDATE retention_deletions SET done_at = CASE WHEN ? IS NULL THEN ? ELSE NULL END, last_error = ? WHERE cluster = ? AND backup_id = ?",
+            "UPDATE retention_deletions SET done_at = CASE WHEN $1 IS NULL THEN $2 ELSE NULL END, last_error = $3 WHERE cluster = $4 AND backup_id = $5",
         )
         .bind(error)
         .bind(at)
@@ -144,7 +144,7 @@ impl Store {
         cluster: &str,
     ) -> Result<Vec<PendingDeletion>, StoreError> {
         let rows = sqlx::query(
-            "SELECT backup_id, reason, decided_at, last_error FROM retention_deletions WHERE cluster = ? AND done_at IS NULL ORDER BY decided_at, backup_id",
+            "SELECT backup_id, reason, decided_at, last_error FROM retention_deletions WHERE cluster = $1 AND done_at IS NULL ORDER BY decided_at, backup_id",
         )
         .bind(cluster)
         .fetch_all(&self.pool)
@@ -164,7 +164,7 @@ impl Store {
     /// How many sets retention deleted in full, ever.
     pub async fn retention_deleted_total(&self, cluster: &str) -> Result<u64, StoreError> {
         let n: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM retention_deletions WHERE cluster = ? AND done_at IS NOT NULL",
+            "SELECT COUNT(*) FROM retention_deletions WHERE cluster = $1 AND done_at IS NOT NULL",
         )
         .bind(cluster)
         .fetch_one(&self.pool)

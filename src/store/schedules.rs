@@ -77,7 +77,7 @@ impl Store {
     /// The cluster's schedules, by name.
     pub async fn schedules(&self, cluster: &str) -> Result<Vec<StoredSchedule>, StoreError> {
         sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM schedules WHERE cluster = ? ORDER BY name"
+            "SELECT {COLUMNS} FROM schedules WHERE cluster = $1 ORDER BY name"
         ))
         .bind(cluster)
         .fetch_all(&self.pool)
@@ -93,7 +93,7 @@ impl Store {
         id: i64,
     ) -> Result<Option<StoredSchedule>, StoreError> {
         sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM schedules WHERE cluster = ? AND id = ?"
+            "SELECT {COLUMNS} FROM schedules WHERE cluster = $1 AND id = $2"
         ))
         .bind(cluster)
         .bind(id)
@@ -110,8 +110,8 @@ impl Store {
         cluster: &str,
         s: &StoredSchedule,
     ) -> Result<Option<StoredSchedule>, StoreError> {
-        let done = sqlx::query(
-            "INSERT INTO schedules (cluster, name, cron, timezone, enabled, handled_until, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (cluster, name) DO NOTHING",
+        let id: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO schedules (cluster, name, cron, timezone, enabled, handled_until, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (cluster, name) DO NOTHING RETURNING id",
         )
         .bind(cluster)
         .bind(&s.name)
@@ -121,12 +121,12 @@ impl Store {
         .bind(&s.handled_until)
         .bind(&s.created_at)
         .bind(&s.created_at)
-        .execute(&self.pool)
+        .fetch_optional(&self.pool)
         .await?;
-        if done.rows_affected() == 0 {
+        let Some(id) = id else {
             return Ok(None);
-        }
-        self.schedule(cluster, done.last_insert_rowid()).await
+        };
+        self.schedule(cluster, id).await
     }
 
     /// Writes a schedule's fields; `Ok(false)` when another of that name exists.
@@ -137,7 +137,7 @@ impl Store {
         now: &str,
     ) -> Result<bool, StoreError> {
         let clash: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM schedules WHERE cluster = ? AND name = ? AND id <> ?",
+            "SELECT id FROM schedules WHERE cluster = $1 AND name = $2 AND id <> $3",
         )
         .bind(cluster)
         .bind(&s.name)
@@ -148,7 +148,7 @@ impl Store {
             return Ok(false);
         }
         sqlx::query(
-            "UPDATE schedules SET name = ?, cron = ?, timezone = ?, enabled = ?, handled_until = ?, updated_at = ? WHERE cluster = ? AND id = ?",
+            "UPDATE schedules SET name = $1, cron = $2, timezone = $3, enabled = $4, handled_until = $5, updated_at = $6 WHERE cluster = $7 AND id = $8",
         )
         .bind(&s.name)
         .bind(&s.cron)
@@ -166,14 +166,14 @@ impl Store {
     /// Removes a schedule and its fires; `false` when there was none.
     pub async fn delete_schedule(&self, cluster: &str, id: i64) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await?;
-        let gone = sqlx::query("DELETE FROM schedules WHERE cluster = ? AND id = ?")
+        let gone = sqlx::query("DELETE FROM schedules WHERE cluster = $1 AND id = $2")
             .bind(cluster)
             .bind(id)
             .execute(&mut *tx)
             .await?
             .rows_affected();
         if gone > 0 {
-            sqlx::query("DELETE FROM schedule_fires WHERE schedule_id = ?")
+            sqlx::query("DELETE FROM schedule_fires WHERE schedule_id = $1")
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
@@ -185,7 +185,7 @@ impl Store {
     /// Sets a one-time flag; `false` when it was set already.
     pub async fn set_flag(&self, name: &str, at: &str) -> Result<bool, StoreError> {
         Ok(sqlx::query(
-            "INSERT INTO console_flags (name, set_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
+            "INSERT INTO console_flags (name, set_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
         )
         .bind(name)
         .bind(at)
@@ -200,7 +200,7 @@ impl Store {
     pub async fn record_fire(&self, f: &StoredFire, advance: bool) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
         sqlx::query(
-            "INSERT INTO schedule_fires (schedule_id, due_at, at, outcome, backup_id, detail) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO schedule_fires (schedule_id, due_at, at, outcome, backup_id, detail) VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(f.schedule_id)
         .bind(&f.due_at)
@@ -212,7 +212,7 @@ impl Store {
         .await?;
         if advance {
             sqlx::query(
-                "UPDATE schedules SET handled_until = ? WHERE id = ? AND handled_until < ?",
+                "UPDATE schedules SET handled_until = $1 WHERE id = $2 AND handled_until < $3",
             )
             .bind(&f.due_at)
             .bind(f.schedule_id)
@@ -227,7 +227,7 @@ impl Store {
     /// A schedule's fires, newest first.
     pub async fn fires(&self, schedule_id: i64, limit: u32) -> Result<Vec<StoredFire>, StoreError> {
         sqlx::query(
-            "SELECT schedule_id, due_at, at, outcome, backup_id, detail FROM schedule_fires WHERE schedule_id = ? ORDER BY seq DESC LIMIT ?",
+            "SELECT schedule_id, due_at, at, outcome, backup_id, detail FROM schedule_fires WHERE schedule_id = $1 ORDER BY seq DESC LIMIT $2",
         )
         .bind(schedule_id)
         .bind(i64::from(limit))

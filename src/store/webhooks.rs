@@ -72,7 +72,7 @@ const DELIVERY: &str = "id, event, created_at, attempts, state, last_status, las
 impl Store {
     pub async fn hooks(&self, cluster: &str) -> Result<Vec<StoredHook>, StoreError> {
         sqlx::query(&format!(
-            "SELECT {HOOK} FROM webhooks WHERE cluster = ? ORDER BY name"
+            "SELECT {HOOK} FROM webhooks WHERE cluster = $1 ORDER BY name"
         ))
         .bind(cluster)
         .fetch_all(&self.pool)
@@ -84,7 +84,7 @@ impl Store {
 
     pub async fn hook(&self, cluster: &str, id: i64) -> Result<Option<StoredHook>, StoreError> {
         sqlx::query(&format!(
-            "SELECT {HOOK} FROM webhooks WHERE cluster = ? AND id = ?"
+            "SELECT {HOOK} FROM webhooks WHERE cluster = $1 AND id = $2"
         ))
         .bind(cluster)
         .bind(id)
@@ -102,8 +102,8 @@ impl Store {
         h: &StoredHook,
         at: &str,
     ) -> Result<Option<i64>, StoreError> {
-        let done = sqlx::query(
-            "INSERT INTO webhooks (cluster, name, url, secret, format, events, enabled, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (cluster, name) DO NOTHING",
+        Ok(sqlx::query_scalar(
+            "INSERT INTO webhooks (cluster, name, url, secret, format, events, enabled, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (cluster, name) DO NOTHING RETURNING id",
         )
         .bind(cluster)
         .bind(&h.name)
@@ -114,9 +114,8 @@ impl Store {
         .bind(i64::from(h.enabled))
         .bind(at)
         .bind(at)
-        .execute(&self.pool)
-        .await?;
-        Ok((done.rows_affected() > 0).then(|| done.last_insert_rowid()))
+        .fetch_optional(&self.pool)
+        .await?)
     }
 
     /// Writes a hook; `false` when another hook has its name.
@@ -127,7 +126,7 @@ impl Store {
         at: &str,
     ) -> Result<bool, StoreError> {
         let clash: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM webhooks WHERE cluster = ? AND name = ? AND id <> ?",
+            "SELECT id FROM webhooks WHERE cluster = $1 AND name = $2 AND id <> $3",
         )
         .bind(cluster)
         .bind(&h.name)
@@ -138,7 +137,7 @@ impl Store {
             return Ok(false);
         }
         sqlx::query(
-            "UPDATE webhooks SET name = ?, url = ?, secret = ?, format = ?, events = ?, enabled = ?, updated_at = ? WHERE cluster = ? AND id = ?",
+            "UPDATE webhooks SET name = $1, url = $2, secret = $3, format = $4, events = $5, enabled = $6, updated_at = $7 WHERE cluster = $8 AND id = $9",
         )
         .bind(&h.name)
         .bind(&h.url)
@@ -157,7 +156,7 @@ impl Store {
     /// Removes a hook and ends its pending deliveries; `false` when there was none.
     pub async fn delete_hook(&self, cluster: &str, id: i64, at: &str) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await?;
-        let gone = sqlx::query("DELETE FROM webhooks WHERE cluster = ? AND id = ?")
+        let gone = sqlx::query("DELETE FROM webhooks WHERE cluster = $1 AND id = $2")
             .bind(cluster)
             .bind(id)
             .execute(&mut *tx)
@@ -165,7 +164,7 @@ impl Store {
             .rows_affected();
         if gone > 0 {
             sqlx::query(
-                "UPDATE webhook_deliveries SET state = 'gave_up', next_at = NULL, ended_at = ?, last_error = 'the webhook was deleted' WHERE hook_id = ? AND state = 'pending'",
+                "UPDATE webhook_deliveries SET state = 'gave_up', next_at = NULL, ended_at = $1, last_error = 'the webhook was deleted' WHERE hook_id = $2 AND state = 'pending'",
             )
             .bind(at)
             .bind(id)
@@ -184,17 +183,16 @@ impl Store {
         body: &str,
         at: &str,
     ) -> Result<i64, StoreError> {
-        Ok(sqlx::query(
-            "INSERT INTO webhook_deliveries (hook_id, event, body, created_at, next_at, state) VALUES (?, ?, ?, ?, ?, 'pending')",
+        Ok(sqlx::query_scalar(
+            "INSERT INTO webhook_deliveries (hook_id, event, body, created_at, next_at, state) VALUES ($1, $2, $3, $4, $5, 'pending') RETURNING id",
         )
         .bind(hook_id)
         .bind(event)
         .bind(body)
         .bind(at)
         .bind(at)
-        .execute(&self.pool)
-        .await?
-        .last_insert_rowid())
+        .fetch_one(&self.pool)
+        .await?)
     }
 
     /// Deliveries due at or before `now`, oldest first.
@@ -204,7 +202,7 @@ impl Store {
         limit: u32,
     ) -> Result<Vec<DueDelivery>, StoreError> {
         let rows = sqlx::query(
-            "SELECT id, hook_id, event, body, created_at, attempts FROM webhook_deliveries WHERE state = 'pending' AND next_at <= ? ORDER BY next_at, id LIMIT ?",
+            "SELECT id, hook_id, event, body, created_at, attempts FROM webhook_deliveries WHERE state = 'pending' AND next_at <= $1 ORDER BY next_at, id LIMIT $2",
         )
         .bind(now)
         .bind(i64::from(limit))
@@ -251,7 +249,7 @@ impl Store {
             (false, None) => "gave_up",
         };
         sqlx::query(
-            "UPDATE webhook_deliveries SET attempts = attempts + 1, state = ?, last_status = ?, last_error = ?, next_at = ?, ended_at = CASE WHEN ? = 'pending' THEN NULL ELSE ? END WHERE id = ?",
+            "UPDATE webhook_deliveries SET attempts = attempts + 1, state = $1, last_status = $2, last_error = $3, next_at = $4, ended_at = CASE WHEN $5 = 'pending' THEN NULL ELSE $6 END WHERE id = $7",
         )
         .bind(state)
         .bind(status.map(i64::from))
@@ -268,7 +266,7 @@ impl Store {
     /// A hook's deliveries, newest first.
     pub async fn deliveries(&self, hook_id: i64, limit: u32) -> Result<Vec<Delivery>, StoreError> {
         sqlx::query(&format!(
-            "SELECT {DELIVERY} FROM webhook_deliveries WHERE hook_id = ? ORDER BY id DESC LIMIT ?"
+            "SELECT {DELIVERY} FROM webhook_deliveries WHERE hook_id = $1 ORDER BY id DESC LIMIT $2"
         ))
         .bind(hook_id)
         .bind(i64::from(limit))
@@ -281,7 +279,7 @@ impl Store {
 
     pub async fn delivery(&self, id: i64) -> Result<Option<Delivery>, StoreError> {
         sqlx::query(&format!(
-            "SELECT {DELIVERY} FROM webhook_deliveries WHERE id = ?"
+            "SELECT {DELIVERY} FROM webhook_deliveries WHERE id = $1"
         ))
         .bind(id)
         .fetch_optional(&self.pool)
