@@ -14,6 +14,11 @@ pub trait Clock: Send + Sync + std::fmt::Debug {
     fn sleep_until(&self, at: DateTime<Utc>) -> BoxFuture<'static, ()>;
 }
 
+/// The stamp every stored time uses (UTC, milliseconds, `Z`): stamps compare as text.
+pub fn stamp(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
 /// The clock every service is handed.
 pub type SharedClock = Arc<dyn Clock>;
 

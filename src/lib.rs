@@ -75,6 +75,10 @@ pub mod store;
 /// The stylesheet's URL (content-hashed when the build hashes its files).
 #[cfg(feature = "ssr")]
 pub mod stylesheet;
+/// The HTTP plumbing every route shares: the gate, security headers, cookies, client
+/// addresses, static files.
+#[cfg(feature = "ssr")]
+pub mod web;
 /// The HTTP surface's wire error and the mapping of every refusal to it (JSON API and server
 /// functions alike).
 #[cfg(feature = "ssr")]

@@ -3,8 +3,8 @@
 //! (a caller on every route but the public few), the body limit and the security headers.
 
 use crate::app::{shell, App};
-use crate::rest::{gate, headers};
 use crate::state::AppState;
+use crate::web::{gate, headers};
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
@@ -36,7 +36,7 @@ pub fn router(state: AppState) -> Router {
                 move || shell(options.clone())
             },
         )
-        .merge(crate::rest::assets::routes(&state.leptos_options))
+        .merge(crate::web::assets::routes(&state.leptos_options))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         // Every route but the public few needs a caller (a session or an API token).
         .layer(axum::middleware::from_fn_with_state(

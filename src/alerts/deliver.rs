@@ -98,7 +98,7 @@ impl Alerts {
         let due = self
             .inner
             .store
-            .due_deliveries(&crate::scheduler::stamp(now), 50)
+            .due_deliveries(&crate::clock::stamp(now), 50)
             .await?;
         for d in due {
             self.send_one(d).await?;
@@ -114,7 +114,7 @@ impl Alerts {
 
     async fn send_one(&self, d: DueDelivery) -> Result<(), StoreError> {
         let store = &self.inner.store;
-        let now = || crate::scheduler::stamp(self.inner.clock.now());
+        let now = || crate::clock::stamp(self.inner.clock.now());
         let Some(hook) = store.hook(&self.inner.cluster, d.hook_id).await? else {
             return store
                 .record_attempt(
@@ -147,7 +147,7 @@ impl Alerts {
                 result.delivered,
                 result.status,
                 result.error.as_deref(),
-                next.map(crate::scheduler::stamp).as_deref(),
+                next.map(crate::clock::stamp).as_deref(),
                 &now(),
             )
             .await

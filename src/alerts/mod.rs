@@ -71,7 +71,7 @@ impl Alerts {
     pub async fn emit(&self, name: &str, summary: String, data: serde_json::Value) {
         let event = Event {
             name: name.to_owned(),
-            at: crate::scheduler::stamp(self.inner.clock.now()),
+            at: crate::clock::stamp(self.inner.clock.now()),
             cluster: self.inner.cluster.clone(),
             summary,
             data,
@@ -174,7 +174,7 @@ impl Alerts {
             events: valid_events(&new.events)?,
             enabled: new.enabled.unwrap_or(true),
         };
-        let at = crate::scheduler::stamp(self.inner.clock.now());
+        let at = crate::clock::stamp(self.inner.clock.now());
         let id = self
             .inner
             .store
@@ -205,7 +205,7 @@ impl Alerts {
         if let Some(enabled) = patch.enabled {
             h.enabled = enabled;
         }
-        let at = crate::scheduler::stamp(self.inner.clock.now());
+        let at = crate::clock::stamp(self.inner.clock.now());
         if !self
             .inner
             .store
@@ -218,7 +218,7 @@ impl Alerts {
     }
 
     pub async fn delete(&self, id: i64) -> Result<(), AlertError> {
-        let at = crate::scheduler::stamp(self.inner.clock.now());
+        let at = crate::clock::stamp(self.inner.clock.now());
         if !self
             .inner
             .store
@@ -236,7 +236,7 @@ impl Alerts {
         let hook = self.stored(id).await?;
         let event = Event {
             name: "test".into(),
-            at: crate::scheduler::stamp(self.inner.clock.now()),
+            at: crate::clock::stamp(self.inner.clock.now()),
             cluster: self.inner.cluster.clone(),
             summary: format!("A test from the Camunda backup console, sent by {by}."),
             data: serde_json::json!({"hook": hook.name}),
@@ -254,7 +254,7 @@ impl Alerts {
                 result.status,
                 result.error.as_deref(),
                 None,
-                &crate::scheduler::stamp(self.inner.clock.now()),
+                &crate::clock::stamp(self.inner.clock.now()),
             )
             .await?;
         store

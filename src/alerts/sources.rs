@@ -186,7 +186,7 @@ pub async fn check_rpo(alerts: &Alerts, services: &crate::history::Services<'_>)
             || {
                 json!({
                     "newestRestorable": newest.map(|r| r.backup_id),
-                    "takenAt": taken.map(crate::scheduler::stamp),
+                    "takenAt": taken.map(crate::clock::stamp),
                     "objectiveHours": hours,
                 })
             },

@@ -8,7 +8,7 @@ use tokio::sync::broadcast;
 
 /// The current time as RFC 3339 with milliseconds.
 pub fn now() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+    crate::clock::stamp(chrono::Utc::now())
 }
 
 /// Writes the transitions of one run.

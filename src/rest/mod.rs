@@ -1,16 +1,11 @@
-//! The HTTP handlers: the JSON API under `/api/v1` for scripts and monitoring, the sign-in
-//! pages, the gate in front of every route, the security headers. Handlers only translate
+//! The HTTP handlers: the JSON API under `/api/v1` for scripts and monitoring, and the sign-in
+//! pages (the gate, headers and cookies every route shares are in `crate::web`). Handlers only translate
 //! HTTP; the logic lives in the actions and services.
 
-pub mod address;
-pub mod assets;
 mod audit;
 mod backups;
 mod cluster;
-pub mod cookie;
 mod events;
-pub mod gate;
-pub mod headers;
 pub mod metrics;
 pub mod openapi;
 mod restores;
@@ -87,13 +82,45 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/openapi.json", get(openapi::document))
         // An unknown API path answers in the API's error shape, not as a missing server function.
         .route("/api/v1/{*rest}", axum::routing::any(api_not_found))
-        .layer(axum::middleware::from_fn(headers::json_only))
+        .layer(axum::middleware::from_fn(crate::web::headers::json_only))
         .route("/metrics", get(metrics::metrics))
         .route("/login", get(signin::login_page))
         .route("/auth/login", post(signin::sign_in))
         .route("/auth/logout", post(signin::sign_out))
         .route("/auth/oidc/start", get(signin::oidc::start))
         .route("/auth/oidc/callback", get(signin::oidc::callback))
+}
+
+/// A JSON object of type `T`, or 400 naming what is wrong (an array is refused too, although
+/// serde would read a struct from one).
+fn body<T: serde::de::DeserializeOwned>(
+    bytes: &axum::body::Bytes,
+    shape: &str,
+) -> Result<T, ApiError> {
+    let refuse = |why: String| {
+        ApiError::new(
+            axum::http::StatusCode::BAD_REQUEST,
+            "malformed_body",
+            format!("The body must be {shape}: {why}"),
+        )
+    };
+    let value: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| refuse(e.to_string()))?;
+    if !value.is_object() {
+        return Err(refuse("it is not a JSON object".into()));
+    }
+    serde_json::from_value(value).map_err(|e| refuse(e.to_string()))
+}
+
+/// A path's id: a positive integer, or 400 `code` naming what it should have been.
+fn positive_id(raw: &str, code: &'static str, what: &str) -> Result<i64, ApiError> {
+    raw.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| {
+        ApiError::new(
+            axum::http::StatusCode::BAD_REQUEST,
+            code,
+            format!("`{raw}` is not {what} (a positive integer)"),
+        )
+    })
 }
 
 async fn api_not_found(uri: axum::http::Uri) -> ApiError {

@@ -1,7 +1,7 @@
 //! `/api/v1/retention`: the policy, its preview, and pins (`/api/v1/backups/{id}/keep`).
 
 use super::backups::parse_backup_id;
-use super::schedules::body;
+use super::body;
 use super::schema::{BodyRefusals, ErrorBody, Refusals};
 use crate::actions;
 use crate::auth::Caller;

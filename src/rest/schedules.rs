@@ -1,5 +1,6 @@
 //! `/api/v1/schedules`: list, create, read, change, delete, and run one now.
 
+use super::body;
 use super::schema::{BackupStarted, BodyRefusals, ErrorBody, Links, Refusals};
 use crate::actions;
 use crate::auth::Caller;
@@ -11,35 +12,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::{Extension, Json};
 
-/// A JSON object of type `T`, or 400 naming what is wrong (an array is refused too, although
-/// serde would read a struct from one).
-pub(super) fn body<T: serde::de::DeserializeOwned>(
-    bytes: &Bytes,
-    shape: &str,
-) -> Result<T, ApiError> {
-    let refuse = |why: String| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "malformed_body",
-            format!("The body must be {shape}: {why}"),
-        )
-    };
-    let value: serde_json::Value =
-        serde_json::from_slice(bytes).map_err(|e| refuse(e.to_string()))?;
-    if !value.is_object() {
-        return Err(refuse("it is not a JSON object".into()));
-    }
-    serde_json::from_value(value).map_err(|e| refuse(e.to_string()))
-}
-
 fn schedule_id(raw: &str) -> Result<i64, ApiError> {
-    raw.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_schedule_id",
-            format!("`{raw}` is not a schedule id (a positive integer)"),
-        )
-    })
+    super::positive_id(raw, "invalid_schedule_id", "a schedule id")
 }
 
 /// `GET /api/v1/schedules`.

@@ -1,7 +1,7 @@
 //! `/api/v1/webhooks`: alert hooks (admins change them; anyone signed in reads them — never
 //! their URL or secret), Send test, and each hook's delivery log.
 
-use super::schedules::body;
+use super::body;
 use super::schema::{BodyRefusals, ErrorBody, Refusals};
 use crate::actions;
 use crate::auth::Caller;
@@ -14,13 +14,7 @@ use axum::http::StatusCode;
 use axum::{Extension, Json};
 
 fn hook_id(raw: &str) -> Result<i64, ApiError> {
-    raw.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_webhook_id",
-            format!("`{raw}` is not a webhook id (a positive integer)"),
-        )
-    })
+    super::positive_id(raw, "invalid_webhook_id", "a webhook id")
 }
 
 /// `GET /api/v1/webhooks`.

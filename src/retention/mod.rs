@@ -106,7 +106,7 @@ impl Retention {
     /// Saves the policy (checked first); a pass follows soon.
     pub async fn save(&self, policy: &RetentionPolicy, by: &str) -> Result<(), RetentionError> {
         check(policy)?;
-        let at = crate::scheduler::stamp(self.inner.clock.now());
+        let at = crate::clock::stamp(self.inner.clock.now());
         self.store()
             .save_retention_policy(&self.inner.cluster, policy, by, &at)
             .await?;
@@ -142,7 +142,7 @@ impl Retention {
                 &Pin {
                     backup_id: id.get(),
                     pinned_by: by.to_owned(),
-                    pinned_at: crate::scheduler::stamp(self.inner.clock.now()),
+                    pinned_at: crate::clock::stamp(self.inner.clock.now()),
                 },
             )
             .await?)
@@ -251,7 +251,7 @@ impl Retention {
         for p in self.store().pending_deletions(&self.inner.cluster).await? {
             if !known.contains(&p.backup_id) {
                 // Nothing of it is left: the deletion is done.
-                let at = crate::scheduler::stamp(self.inner.clock.now());
+                let at = crate::clock::stamp(self.inner.clock.now());
                 self.store()
                     .end_deletion(&self.inner.cluster, p.backup_id, &at, None)
                     .await?;
@@ -323,7 +323,7 @@ impl Retention {
         reason: &str,
     ) -> Result<(), String> {
         let cluster = &self.inner.cluster;
-        let now = || crate::scheduler::stamp(self.inner.clock.now());
+        let now = || crate::clock::stamp(self.inner.clock.now());
         self.store()
             .decide_deletion(cluster, id.get(), reason, &now())
             .await

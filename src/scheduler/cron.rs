@@ -188,22 +188,17 @@ impl Cron {
 /// The instant of local time `naive` in `tz`: the first of two (a repeated hour), or the first
 /// valid minute after a skipped one.
 fn resolve(tz: Tz, naive: NaiveDateTime) -> Option<DateTime<Utc>> {
-    match tz.from_local_datetime(&naive) {
-        chrono::LocalResult::Single(t) => Some(t.with_timezone(&Utc)),
-        chrono::LocalResult::Ambiguous(first, _) => Some(first.with_timezone(&Utc)),
-        chrono::LocalResult::None => {
-            let mut t = naive.with_second(0)? + Duration::minutes(1);
-            // No zone skips more than a day.
-            for _ in 0..(24 * 60) {
-                match tz.from_local_datetime(&t) {
-                    chrono::LocalResult::Single(x) => return Some(x.with_timezone(&Utc)),
-                    chrono::LocalResult::Ambiguous(x, _) => return Some(x.with_timezone(&Utc)),
-                    chrono::LocalResult::None => t += Duration::minutes(1),
-                }
+    let mut t = naive;
+    // No zone skips more than a day.
+    for _ in 0..=(24 * 60) {
+        match tz.from_local_datetime(&t) {
+            chrono::LocalResult::Single(x) | chrono::LocalResult::Ambiguous(x, _) => {
+                return Some(x.with_timezone(&Utc))
             }
-            None
+            chrono::LocalResult::None => t = t.with_second(0)? + Duration::minutes(1),
         }
     }
+    None
 }
 
 /// The set bits of `mask`, ascending.

@@ -47,10 +47,7 @@ pub enum ScheduleError {
     Store(#[from] StoreError),
 }
 
-/// The stamp every stored time uses (UTC, milliseconds, `Z`): they compare as text.
-pub fn stamp(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
+use crate::clock::stamp;
 
 fn parse_stamp(s: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s)

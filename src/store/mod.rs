@@ -65,6 +65,13 @@ struct Briefs {
     map: std::sync::Mutex<Option<BriefMap>>,
 }
 
+/// The tables whose rows have a name unique per cluster.
+#[derive(Clone, Copy, Debug)]
+enum Named {
+    Schedules,
+    Webhooks,
+}
+
 /// The runs' briefs by backup id.
 pub type BriefMap = std::sync::Arc<std::collections::BTreeMap<i64, RunBrief>>;
 
@@ -137,6 +144,29 @@ impl Store {
             briefs: Default::default(),
             _writer: writer,
         })
+    }
+
+    /// Whether another row of `what` in `cluster` than `id` has `name` (names are unique).
+    async fn name_taken(
+        &self,
+        what: Named,
+        cluster: &str,
+        name: &str,
+        id: i64,
+    ) -> Result<bool, StoreError> {
+        let table = match what {
+            Named::Schedules => "schedules",
+            Named::Webhooks => "webhooks",
+        };
+        let clash: Option<i64> = sqlx::query_scalar(&format!(
+            "SELECT id FROM {table} WHERE cluster = $1 AND name = $2 AND id <> $3"
+        ))
+        .bind(cluster)
+        .bind(name)
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(clash.is_some())
     }
 
     /// Whether the database answers (the readiness probe).

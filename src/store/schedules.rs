@@ -1,6 +1,6 @@
 //! Schedules and their fires.
 
-use super::{Store, StoreError};
+use super::{Named, Store, StoreError};
 use sqlx::Row;
 
 /// A schedule as stored.
@@ -136,15 +136,10 @@ impl Store {
         s: &StoredSchedule,
         now: &str,
     ) -> Result<bool, StoreError> {
-        let clash: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM schedules WHERE cluster = $1 AND name = $2 AND id <> $3",
-        )
-        .bind(cluster)
-        .bind(&s.name)
-        .bind(s.id)
-        .fetch_optional(&self.pool)
-        .await?;
-        if clash.is_some() {
+        if self
+            .name_taken(Named::Schedules, cluster, &s.name, s.id)
+            .await?
+        {
             return Ok(false);
         }
         sqlx::query(

@@ -1,6 +1,6 @@
 //! Webhooks and their deliveries. The URL and the secret are read only by the sender.
 
-use super::{Store, StoreError};
+use super::{Named, Store, StoreError};
 use crate::domain::Delivery;
 use sqlx::Row;
 
@@ -125,15 +125,10 @@ impl Store {
         h: &StoredHook,
         at: &str,
     ) -> Result<bool, StoreError> {
-        let clash: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM webhooks WHERE cluster = $1 AND name = $2 AND id <> $3",
-        )
-        .bind(cluster)
-        .bind(&h.name)
-        .bind(h.id)
-        .fetch_optional(&self.pool)
-        .await?;
-        if clash.is_some() {
+        if self
+            .name_taken(Named::Webhooks, cluster, &h.name, h.id)
+            .await?
+        {
             return Ok(false);
         }
         sqlx::query(

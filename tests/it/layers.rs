@@ -14,7 +14,7 @@ fn floor(module: &str) -> Option<u8> {
         | "retention" | "alerts" => 2,
         "state" | "metrics" => 3,
         "actions" => 4,
-        "wire" => 5,
+        "wire" | "web" => 5,
         "api" | "rest" => 6,
         "app" | "ui" | "router" | "startup" | "lib" | "main" => 7,
         _ => return None,

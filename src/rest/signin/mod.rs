@@ -8,9 +8,9 @@ mod page;
 
 use crate::audit::{self, Outcome, Record, Who};
 use crate::auth::{verify_password, Via};
-use crate::rest::cookie::{self, SESSION_COOKIE};
 use crate::state::AppState;
 use crate::store::StoredUser;
+use crate::web::cookie::{self, SESSION_COOKIE};
 use axum::extract::{ConnectInfo, Form, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -199,13 +199,13 @@ pub async fn sign_in(
     headers: HeaderMap,
     Form(form): Form<SignInForm>,
 ) -> Response {
-    if let Err(refused) = crate::rest::gate::same_origin(&headers) {
+    if let Err(refused) = crate::web::gate::same_origin(&headers) {
         return refused.into_response();
     }
     let auth = &state.console.auth;
     let next = safe_next(&form.next).to_owned();
     let address =
-        crate::rest::address::client_address(peer.ip(), &headers, &auth.settings().trusted_proxies)
+        crate::web::address::client_address(peer.ip(), &headers, &auth.settings().trusted_proxies)
             .to_string();
     let username = form.username.trim();
     let who = Who {
@@ -293,7 +293,7 @@ pub async fn sign_out(
     let Ok(Some((principal, csrf))) = auth.session(&value).await else {
         return response;
     };
-    if crate::rest::gate::same_origin(&headers).is_err()
+    if crate::web::gate::same_origin(&headers).is_err()
         || !crate::auth::same_text(&form.csrf, &csrf)
     {
         return crate::wire::ApiError::new(
@@ -307,7 +307,7 @@ pub async fn sign_out(
         tracing::error!(error = %e, "could not end the session");
     }
     let address =
-        crate::rest::address::client_address(peer.ip(), &headers, &auth.settings().trusted_proxies)
+        crate::web::address::client_address(peer.ip(), &headers, &auth.settings().trusted_proxies)
             .to_string();
     audit::record(
         auth.store(),

@@ -9,8 +9,8 @@ use super::{page_response, safe_next, secure};
 use crate::audit::{self, Outcome, Record, Who};
 use crate::auth::oidc::{OidcError, PENDING_TTL};
 use crate::auth::Via;
-use crate::rest::cookie;
 use crate::state::AppState;
+use crate::web::cookie;
 use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -68,7 +68,7 @@ pub async fn start(
         return not_configured();
     };
     let next = safe_next(q.next.as_deref().unwrap_or("/"));
-    let address = crate::rest::address::client_address(
+    let address = crate::web::address::client_address(
         peer.ip(),
         &headers,
         &state.console.auth.settings().trusted_proxies,
@@ -125,7 +125,7 @@ pub async fn callback(
         return not_configured();
     };
     let address =
-        crate::rest::address::client_address(peer.ip(), &headers, &auth.settings().trusted_proxies)
+        crate::web::address::client_address(peer.ip(), &headers, &auth.settings().trusted_proxies)
             .to_string();
     let sign_in_state = q.state.as_deref().unwrap_or("");
     let result = match (&q.error, &q.code) {

@@ -3,8 +3,8 @@
 //! browser sessions against cross-site requests (Origin / `Sec-Fetch-Site` plus a CSRF token).
 
 use crate::auth::{Caller, CsrfToken};
-use crate::rest::cookie::{self, SESSION_COOKIE};
 use crate::state::AppState;
+use crate::web::cookie::{self, SESSION_COOKIE};
 use crate::wire::ApiError;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
@@ -41,7 +41,7 @@ pub fn peer(request: &Request<Body>, trusted: &[crate::config::IpNet]) -> Option
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| {
-            crate::rest::address::client_address(c.0.ip(), request.headers(), trusted).to_string()
+            crate::web::address::client_address(c.0.ip(), request.headers(), trusted).to_string()
         })
 }
 

@@ -42,7 +42,7 @@ pub async fn security_headers(request: Request<Body>, next: Next) -> Response {
     if api && response.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
         // The body limit answers in plain text; the API answers in its JSON error shape.
         use axum::response::IntoResponse;
-        response = super::ApiError::new(
+        response = crate::wire::ApiError::new(
             axum::http::StatusCode::PAYLOAD_TOO_LARGE,
             "payload_too_large",
             "The body is larger than 64 KiB.",
@@ -111,7 +111,7 @@ pub async fn json_only(request: Request<Body>, next: Next) -> Response {
             .as_deref()
             .is_some_and(|t| t == "application/json" || t.ends_with("+json"));
         if (has_body || content_type.is_some()) && !json {
-            return super::ApiError::new(
+            return crate::wire::ApiError::new(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "unsupported_media_type",
                 format!(
