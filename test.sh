@@ -3,6 +3,8 @@
 # rustfmt, clippy (ssr and wasm hydrate), unit + integration + contract tests, Playwright
 # end-to-end tests in headless Chromium against the real binary, and schemathesis against the
 # console's OpenAPI document, and the Kubernetes manifests against the Kubernetes schemas.
+# A PostgreSQL from Debian's packages (installed if missing) runs in a temporary directory for
+# the store's PostgreSQL tests.
 set -euo pipefail
 cd "$(dirname "$0")"
 scripts/setup.sh --browser
@@ -14,7 +16,15 @@ step "clippy (server build, ssr)"
 cargo clippy --workspace --all-targets --features camunda-backup-console/ssr -- -D warnings
 step "clippy (browser build, hydrate, wasm32)"
 cargo clippy -p camunda-backup-console --lib --target wasm32-unknown-unknown --no-default-features --features hydrate -- -D warnings
-step "unit, integration and contract tests"
+step "PostgreSQL from Debian's packages in a temporary directory, TLS and a password (scripts/postgres.sh)"
+pg_dir=$(mktemp -d /tmp/console-pg.XXXXXX)
+trap 'scripts/postgres.sh stop "$pg_dir"; rm -rf "$pg_dir"' EXIT
+scripts/postgres.sh start "$pg_dir"
+# shellcheck disable=SC1091
+. "$pg_dir/env"
+# The PostgreSQL tests fail (not skip) if the server is missing.
+export TEST_REQUIRE_POSTGRES=1
+step "unit, integration and contract tests (the store's on SQLite and on PostgreSQL)"
 cargo test --workspace --features camunda-backup-console/ssr
 # The end-to-end tests run the binary and bundle cargo-leptos builds. (A binary once built by
 # `cargo test` rendered markup the bundle failed to hydrate: cargo-leptos added

@@ -25,6 +25,17 @@ cargo bench --bench restore_scale --features ssr
 step "schedules, retention and alerts (benches/automation.rs)"
 cargo bench --bench automation --features ssr
 
+step "failover: the leader killed inside the pause window (benches/failover.rs, PostgreSQL from scripts/postgres.sh)"
+pg_dir=$(mktemp -d /tmp/console-pg.XXXXXX)
+trap 'scripts/postgres.sh stop "$pg_dir"; rm -rf "$pg_dir"' EXIT
+scripts/postgres.sh start "$pg_dir"
+(
+  # shellcheck disable=SC1091
+  . "$pg_dir/env"
+  export TEST_REQUIRE_POSTGRES=1
+  cargo bench --bench failover --features ssr
+)
+
 step "a long history (benches/history_scale.rs), 3 runs"
 for run in 1 2 3; do
   cargo bench --bench history_scale --features ssr | tee "target/bench/history-$run.txt"
@@ -155,6 +166,10 @@ mem=$(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
   echo "## Schedules, retention and alerts (\`benches/automation.rs\`)"
   echo
   cat target/bench/automation.md
+  echo
+  echo "## Failover: the leader killed inside the pause window (\`benches/failover.rs\`)"
+  echo
+  cat target/bench/failover.md
   echo
   echo "## The front end in Chromium (\`end2end/bench/front.mjs\`)"
   echo

@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Checks deploy/kubernetes: every resource a kustomization lists, rendered as kustomize would
-for the features these manifests use (namespace, labels, strategic-merge patches of maps),
+for the features these manifests use (namespace, labels, strategic-merge patches of maps with
+`null` deleting a key and `$patch: delete` deleting a resource, JSON 6902 patches with add,
+replace and remove),
 validated against the Kubernetes schemas (kubernetes-validate, strict: unknown fields are
 errors) — the Prometheus Operator kinds against the schemas in deploy/kubernetes/schemas —
 and each ConfigMap's console.toml accepted by the console's own `check-config` (the Secret's
@@ -27,13 +29,55 @@ CRDS = {"ServiceMonitor": "servicemonitor.json", "PrometheusRule": "prometheusru
 
 
 def merge(base, patch):
-    """A strategic-merge patch of maps (lists replaced), enough for these overlays."""
+    """A strategic-merge patch of maps (lists replaced; `null` deletes the key), enough for
+    these overlays (their patches touch no keyed list)."""
     if isinstance(base, dict) and isinstance(patch, dict):
         out = dict(base)
         for k, v in patch.items():
-            out[k] = merge(base[k], v) if k in base else copy.deepcopy(v)
+            if v is None:
+                out.pop(k, None)
+            else:
+                out[k] = merge(base[k], v) if k in base else copy.deepcopy(v)
         return out
     return copy.deepcopy(patch)
+
+
+def pointer(doc, path):
+    """The parent container and the last token of a JSON pointer (RFC 6901)."""
+    tokens = [t.replace("~1", "/").replace("~0", "~") for t in path.lstrip("/").split("/")]
+    for t in tokens[:-1]:
+        doc = doc[int(t)] if isinstance(doc, list) else doc[t]
+    return doc, tokens[-1]
+
+
+def json6902(resource, ops, where):
+    """RFC 6902 `add`, `replace` and `remove`, failing on a path that is not there (as
+    kustomize does)."""
+    out = copy.deepcopy(resource)
+    for op in ops:
+        try:
+            parent, last = pointer(out, op["path"])
+            if isinstance(parent, list):
+                if op["op"] == "add":
+                    parent.insert(len(parent) if last == "-" else int(last), copy.deepcopy(op["value"]))
+                elif op["op"] == "replace":
+                    parent[int(last)] = copy.deepcopy(op["value"])
+                elif op["op"] == "remove":
+                    del parent[int(last)]
+                else:
+                    sys.exit(f"{where}: unsupported op {op['op']}")
+            else:
+                if op["op"] in ("replace", "remove") and last not in parent:
+                    sys.exit(f"{where}: {op['op']} {op['path']}: no such path")
+                if op["op"] == "remove":
+                    del parent[last]
+                elif op["op"] in ("add", "replace"):
+                    parent[last] = copy.deepcopy(op["value"])
+                else:
+                    sys.exit(f"{where}: unsupported op {op['op']}")
+        except (KeyError, IndexError, ValueError, TypeError) as e:
+            sys.exit(f"{where}: {op['op']} {op['path']}: no such path ({e!r})")
+    return out
 
 
 def render(directory: pathlib.Path):
@@ -48,12 +92,23 @@ def render(directory: pathlib.Path):
             listed.add(path.name)
             resources += [d for d in yaml.safe_load_all(path.read_text()) if d]
     for p in k.get("patches", []):
-        listed.add(p["path"])
-        patch = yaml.safe_load((directory / p["path"]).read_text())
-        target = [r for r in resources if r["kind"] == patch["kind"] and r["metadata"]["name"] == patch["metadata"]["name"]]
+        if "path" in p:
+            listed.add(p["path"])
+            patch = yaml.safe_load((directory / p["path"]).read_text())
+            kind, name, where = patch["kind"], patch["metadata"]["name"], f"{directory}: patch {p['path']}"
+        else:
+            patch = yaml.safe_load(p["patch"])
+            kind, name, where = p["target"]["kind"], p["target"]["name"], f"{directory}: patch of {p['target']['kind']}/{p['target']['name']}"
+        target = [r for r in resources if r["kind"] == kind and r["metadata"]["name"] == name]
         if len(target) != 1:
-            sys.exit(f"{directory}: patch {p['path']} matches {len(target)} resources")
-        resources[resources.index(target[0])] = merge(target[0], patch)
+            sys.exit(f"{where} matches {len(target)} resources")
+        at = resources.index(target[0])
+        if isinstance(patch, list):
+            resources[at] = json6902(target[0], patch, where)
+        elif patch.get("$patch") == "delete":
+            del resources[at]
+        else:
+            resources[at] = merge(target[0], patch)
     files = {f.name for f in directory.iterdir() if f.suffix == ".yaml" and f.name != "kustomization.yaml"}
     if files - listed:
         sys.exit(f"{directory}: not listed in kustomization.yaml: {sorted(files - listed)}")

@@ -48,6 +48,9 @@ pub mod overview;
 /// Camunda version profiles as data, and choosing one from the components' versions.
 #[cfg(feature = "ssr")]
 pub mod profile;
+/// This process among the console's replicas: the leader lease and the fencing token.
+#[cfg(feature = "ssr")]
+pub mod replica;
 /// REST handlers under `/api/v1`.
 #[cfg(feature = "ssr")]
 pub mod rest;
@@ -69,7 +72,7 @@ pub mod startup;
 /// Server state shared by handlers and server functions.
 #[cfg(feature = "ssr")]
 pub mod state;
-/// The run journal (SQLite through sqlx).
+/// The journal (SQLite or PostgreSQL through sqlx).
 #[cfg(feature = "ssr")]
 pub mod store;
 /// The stylesheet's URL (content-hashed when the build hashes its files).

@@ -157,14 +157,18 @@ async fn run_user_command(
         return ExitCode::from(2);
     }
     let password = secrecy::SecretString::from(line.trim_end_matches(['\n', '\r']).to_owned());
-    let store =
-        match camunda_backup_console::store::Store::connect_beside(&settings.database_url).await {
-            Ok(s) => s,
-            Err(e) => {
-                tracing::error!("{}", error_chain(&e));
-                return ExitCode::FAILURE;
-            }
-        };
+    let store = match camunda_backup_console::store::Store::connect_beside(
+        &settings.database_url,
+        settings.database_password_file.as_deref(),
+    )
+    .await
+    {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::error!("{}", error_chain(&e));
+            return ExitCode::FAILURE;
+        }
+    };
     match camunda_backup_console::auth::set_user(&store, &name, role, &password).await {
         Ok(()) => {
             tracing::info!(user = %name, %role, "user saved; their open sessions ended");
@@ -184,14 +188,18 @@ async fn revoke(
     name: &str,
 ) -> std::process::ExitCode {
     use std::process::ExitCode;
-    let store =
-        match camunda_backup_console::store::Store::connect_beside(&settings.database_url).await {
-            Ok(s) => s,
-            Err(e) => {
-                tracing::error!("{}", error_chain(&e));
-                return ExitCode::FAILURE;
-            }
-        };
+    let store = match camunda_backup_console::store::Store::connect_beside(
+        &settings.database_url,
+        settings.database_password_file.as_deref(),
+    )
+    .await
+    {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::error!("{}", error_chain(&e));
+            return ExitCode::FAILURE;
+        }
+    };
     match camunda_backup_console::auth::revoke_sessions(&store, name).await {
         Ok(n) => {
             tracing::info!(user = %name, sessions = n, "sessions ended");

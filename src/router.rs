@@ -43,6 +43,12 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             gate::authenticate,
         ))
+        // On a follower replica, starts and confirmations go to the leader (before the gate:
+        // the leader authenticates and audits them).
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::web::forward::to_leader,
+        ))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(64 * 1024))
         // Pages and JSON compressed on the fly (brotli or gzip) when it pays; the bundle is
         // precompressed, and event streams are never held back (the default predicate skips

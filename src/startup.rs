@@ -46,14 +46,14 @@ pub struct Application {
     state: AppState,
     simulator: Option<camunda_sim::RunningSimulator>,
     prober: tokio::task::JoinHandle<()>,
-    watchdog: tokio::task::JoinHandle<()>,
     history_refresher: tokio::task::JoinHandle<()>,
     audit_flusher: tokio::task::JoinHandle<()>,
-    scheduler_task: tokio::task::JoinHandle<()>,
-    retention_task: tokio::task::JoinHandle<()>,
     metrics_task: Option<tokio::task::JoinHandle<()>>,
-    alerts_task: tokio::task::JoinHandle<()>,
-    rpo_task: tokio::task::JoinHandle<()>,
+    /// Renews (or tries to take) the leader lease.
+    lease_task: tokio::task::JoinHandle<()>,
+    /// Runs the leader's work (recovery, watchdog, schedules, retention, alerts) while this
+    /// replica leads.
+    leader_work: tokio::task::JoinHandle<()>,
     generated_admin_password: Option<secrecy::SecretString>,
 }
 
@@ -110,26 +110,35 @@ impl Application {
             },
         )
         .map_err(StartupError::Clients)?;
-        let store = crate::store::Store::connect(&settings.database_url)
+        let store = crate::store::Store::connect_with(
+            &settings.database_url,
+            settings.database_password_file.as_deref(),
+        )
+        .await
+        .map_err(StartupError::Store)?;
+        // Bound first: the address is this replica's, told to the others.
+        let listener = tokio::net::TcpListener::bind(settings.listen)
             .await
-            .map_err(StartupError::Store)?;
+            .map_err(|source| StartupError::Bind {
+                addr: settings.listen,
+                source,
+            })?;
+        let replica = match store.dialect() {
+            crate::store::Dialect::Sqlite => {
+                crate::replica::Replica::single(settings.replica.id.clone(), &clock)
+            }
+            crate::store::Dialect::Postgres => crate::replica::Replica::elected(
+                settings.replica.id.clone(),
+                replica_url(&settings, &listener)?,
+                settings.replica.lease,
+                store.clone(),
+            ),
+        };
         let engine = crate::engine::BackupEngine::new(
             store,
             clients.clone(),
             cluster.clone(),
             settings.timeouts,
-        );
-        // First finish what a previous process left running (resuming exporting if needed),
-        // then watch for exporting paused outside any run.
-        engine.spawn_recovery();
-        let watchdog = crate::engine::spawn_watchdog(
-            engine.clone(),
-            crate::engine::WatchdogSettings {
-                every: settings.probe_interval,
-                resume: settings.watchdog_resume,
-                paused_alert: settings.automation.paused_alert,
-                clock: clock.clone(),
-            },
         );
         // Webhook deliveries: no redirects followed (the body and its signature stay with the
         // receiver configured); the cluster's CA is trusted too (receivers inside the cluster).
@@ -157,6 +166,7 @@ impl Application {
             simulated: simulator.is_some(),
             simulator_admin_url: simulator.as_ref().map(|s| s.urls().admin.clone()),
             alert: None,
+            replica: None,
         };
         let overview = OverviewCache::default();
         let verify = crate::overview::VerifyMemo::default();
@@ -273,8 +283,6 @@ impl Application {
             let deletions = history.deletions.clone();
             restores.set_deleting_probe(Some(Arc::new(move |id| deletions.in_progress(id))));
         }
-        // A restore the previous process left unfinished resumes at its last safe point.
-        restores.spawn_recovery();
         // The identity provider often sits behind the same private CA as the cluster: its
         // client trusts `[cluster.tls] ca_file` too (never the cluster's client identity).
         let idp_http = HttpConfig {
@@ -293,7 +301,6 @@ impl Application {
                 .await
                 .map_err(StartupError::Bootstrap)?;
         let audit_flusher = auth.spawn_repeats_flusher();
-        let listen = settings.listen;
         let console = Arc::new(Console {
             settings,
             cluster,
@@ -311,41 +318,16 @@ impl Application {
             scheduler,
             retention,
             alerts,
+            replica,
         });
-        let scheduler_task = console.scheduler.spawn();
-        let alerts_task = console.alerts.spawn_sender();
-        let rpo_task = {
-            let console = console.clone();
-            tokio::spawn(async move {
-                let mut ticker = tokio::time::interval(console.settings.probe_interval);
-                loop {
-                    ticker.tick().await;
-                    crate::alerts::check_rpo(&console.alerts, &console.history_services()).await;
-                }
-            })
-        };
-        let retention_task = {
-            let console = console.clone();
-            tokio::spawn(async move {
-                loop {
-                    if let Err(e) = console.retention.pass(&console.history_services()).await {
-                        tracing::error!(error = %e, "retention pass failed");
-                    }
-                    console.retention.until_next_pass().await;
-                }
-            })
-        };
+        console.replica.first_round().await;
+        let lease_task = console.replica.spawn();
+        let leader_work = spawn_leader_work(console.clone());
         let state = AppState {
             leptos_options,
             console,
         };
         let router = crate::router::router(state.clone());
-        let listener = tokio::net::TcpListener::bind(listen)
-            .await
-            .map_err(|source| StartupError::Bind {
-                addr: listen,
-                source,
-            })?;
         let metrics_task = match state.console.settings.metrics_listen {
             Some(addr) => {
                 let metrics = tokio::net::TcpListener::bind(addr)
@@ -367,14 +349,11 @@ impl Application {
             state,
             simulator,
             prober,
-            watchdog,
             history_refresher,
             audit_flusher,
-            scheduler_task,
-            retention_task,
             metrics_task,
-            alerts_task,
-            rpo_task,
+            lease_task,
+            leader_work,
             generated_admin_password,
         })
     }
@@ -417,6 +396,8 @@ impl Application {
                     console.engine.shutdown(grace),
                     console.restores.shutdown(grace)
                 );
+                // The run's end is journaled: another replica may lead at once.
+                console.replica.release().await;
                 console.closing.send_replace(true);
             }
         };
@@ -438,13 +419,10 @@ impl Application {
             }
         };
         self.prober.abort();
-        self.watchdog.abort();
+        self.leader_work.abort();
+        self.lease_task.abort();
         self.history_refresher.abort();
         self.audit_flusher.abort();
-        self.scheduler_task.abort();
-        self.retention_task.abort();
-        self.alerts_task.abort();
-        self.rpo_task.abort();
         if let Some(t) = &self.metrics_task {
             t.abort();
         }
@@ -459,6 +437,97 @@ impl Application {
         }
         result
     }
+}
+
+/// Tasks aborted when dropped: the leader's work ends with its term.
+#[derive(Default)]
+struct LeaderTasks(Vec<tokio::task::JoinHandle<()>>);
+
+impl Drop for LeaderTasks {
+    fn drop(&mut self) {
+        for t in &self.0 {
+            t.abort();
+        }
+    }
+}
+
+/// While this replica leads: first finish what a previous leader (or process) left running —
+/// backups (resuming exporting if needed) and restores — then the watchdog (exporting paused
+/// outside any run), schedules, retention, alert deliveries and the RPO watch. When the term
+/// ends they stop; a later term starts them again.
+fn spawn_leader_work(console: Arc<Console>) -> tokio::task::JoinHandle<()> {
+    let mut watch = console.replica.watch();
+    tokio::spawn(async move {
+        let mut tasks = LeaderTasks::default();
+        loop {
+            let leader = watch.borrow_and_update().leader;
+            if leader && tasks.0.is_empty() {
+                tasks = LeaderTasks(leader_tasks(&console));
+            } else if !leader && !tasks.0.is_empty() {
+                tracing::warn!(
+                    "not leading any more: schedules, retention, alerts and the watchdog stop here"
+                );
+                tasks = LeaderTasks::default();
+            }
+            if watch.changed().await.is_err() {
+                break;
+            }
+        }
+        drop(tasks);
+    })
+}
+
+fn leader_tasks(console: &Arc<Console>) -> Vec<tokio::task::JoinHandle<()>> {
+    let settings = &console.settings;
+    let mut tasks = vec![
+        console.engine.spawn_recovery(),
+        console.restores.spawn_recovery(),
+        crate::engine::spawn_watchdog(
+            console.engine.clone(),
+            crate::engine::WatchdogSettings {
+                every: settings.probe_interval,
+                resume: settings.watchdog_resume,
+                paused_alert: settings.automation.paused_alert,
+                clock: console.clock.clone(),
+            },
+        ),
+        console.scheduler.spawn(),
+        console.alerts.spawn_sender(),
+    ];
+    let c = console.clone();
+    tasks.push(tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(c.settings.probe_interval);
+        loop {
+            ticker.tick().await;
+            crate::alerts::check_rpo(&c.alerts, &c.history_services()).await;
+        }
+    }));
+    let c = console.clone();
+    tasks.push(tokio::spawn(async move {
+        loop {
+            if let Err(e) = c.retention.pass(&c.history_services()).await {
+                tracing::error!(error = %e, "retention pass failed");
+            }
+            c.retention.until_next_pass().await;
+        }
+    }));
+    tasks
+}
+
+/// Where the other replicas reach this one: `replica_url`, else the bound address (with
+/// `0.0.0.0` read as this host's loopback — set `replica_url` on Kubernetes).
+fn replica_url(
+    settings: &Settings,
+    listener: &tokio::net::TcpListener,
+) -> Result<String, StartupError> {
+    if let Some(url) = &settings.replica.url {
+        return Ok(url.clone());
+    }
+    let mut addr = listener.local_addr().map_err(StartupError::Serve)?;
+    if addr.ip().is_unspecified() {
+        addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+    }
+    Ok(format!("http://{addr}"))
 }
 
 /// The history's clients: the management request timeout, so one slow list does not hold the

@@ -39,6 +39,8 @@ pub struct Console {
     pub retention: crate::retention::Retention,
     /// Webhooks and their deliveries.
     pub alerts: crate::alerts::Alerts,
+    /// Whether this replica leads (and who does).
+    pub replica: crate::replica::Replica,
 }
 
 /// Open live streams per caller, bounded.
@@ -103,8 +105,15 @@ impl Console {
 
     /// The banner's data, with the watchdog's current alert.
     pub fn console_info(&self) -> ConsoleInfo {
+        let lead = self.replica.state();
         ConsoleInfo {
             alert: self.engine.alert(),
+            replica: Some(crate::domain::ReplicaInfo {
+                id: self.replica.id().to_owned(),
+                leader: lead.leader,
+                leader_id: lead.leader_id,
+                leader_since: lead.leader_since,
+            }),
             ..self.info.clone()
         }
     }

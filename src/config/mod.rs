@@ -13,7 +13,7 @@ mod validate;
 pub use auth::{ApiToken, AuthSettings, IpNet, OidcSettings, RawApiToken, RawAuth, RawOidc};
 pub use credentials::{Credentials, ElasticsearchAuth, ManagementAuth, SecretPem, TlsSettings};
 pub use raw::{RawCluster, RawManagementAuth, RawSecret, RawSettings, RawTimeouts, RawTls};
-pub use validate::{Automation, ClusterSettings, IndexPrefixSettings, Settings, Timeouts};
+pub use validate::{Automation, ClusterSettings, IndexPrefixSettings, Replica, Settings, Timeouts};
 
 use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;

@@ -49,8 +49,22 @@ impl From<&str> for RawSecret {
 pub struct RawSettings {
     /// Address the console listens on.
     pub listen: String,
-    /// Where runs are journaled (SQLite by default).
+    /// Where runs are journaled: `sqlite://FILE` (the default) or `postgres://USER@HOST/DB`
+    /// (TLS with `?sslmode=verify-full&sslrootcert=/path/ca.pem`).
     pub database_url: String,
+    /// A file holding the PostgreSQL password (`CONSOLE_DATABASE_PASSWORD_FILE`), so the URL
+    /// carries none.
+    pub database_password_file: Option<String>,
+    /// This replica's name in the overview and `GET /api/v1/console` (default: the host name,
+    /// which is the pod's name on Kubernetes).
+    pub replica_id: Option<String>,
+    /// Where the other replicas reach this one (they forward starts and confirmations to the
+    /// leader), e.g. `http://$(POD_IP):3000`. Default: the listen address (its loopback for
+    /// `0.0.0.0`).
+    pub replica_url: Option<String>,
+    /// Several replicas on one PostgreSQL: how long a dead leader's lock may stand before
+    /// another replica takes over.
+    pub leader_lease_secs: u64,
     /// The cluster to manage. Absent: the embedded simulator, but only when no configuration
     /// file was given at all, or with `simulate = true`.
     pub cluster: Option<RawCluster>,
@@ -143,6 +157,10 @@ impl Default for RawSettings {
         Self {
             listen: "127.0.0.1:3000".into(),
             database_url: "sqlite://console.db".into(),
+            database_password_file: None,
+            replica_id: None,
+            replica_url: None,
+            leader_lease_secs: 15,
             cluster: None,
             simulate: false,
             admin_password: None,

@@ -12,6 +12,10 @@ use url::Url;
 pub struct Settings {
     pub listen: SocketAddr,
     pub database_url: String,
+    /// The PostgreSQL password's file (read when connecting).
+    pub database_password_file: Option<PathBuf>,
+    /// This replica's name and the leader lease.
+    pub replica: Replica,
     pub cluster: Option<ClusterSettings>,
     pub simulator_state_dir: Option<PathBuf>,
     pub simulator_scenario: Option<PathBuf>,
@@ -29,6 +33,106 @@ pub struct Settings {
     pub metrics_listen: Option<SocketAddr>,
     /// Sessions, API tokens and the admin password to set at start-up.
     pub auth: super::AuthSettings,
+}
+
+/// This process among the console's replicas.
+#[derive(Clone, Debug)]
+pub struct Replica {
+    /// Shown in the overview and `GET /api/v1/console` (`replica.id`).
+    pub id: String,
+    /// How long a dead leader's lock may stand before another replica takes over.
+    pub lease: Duration,
+    /// Where the other replicas reach this one (`None`: the listen address).
+    pub url: Option<String>,
+}
+
+/// The host name (the pod's name on Kubernetes), or `console-<pid>`.
+fn default_replica_id() -> String {
+    std::env::var("HOSTNAME")
+        .ok()
+        .filter(|h| !h.trim().is_empty())
+        .or_else(|| {
+            std::fs::read_to_string("/etc/hostname")
+                .ok()
+                .map(|h| h.trim().to_owned())
+                .filter(|h| !h.is_empty())
+        })
+        .unwrap_or_else(|| format!("console-{}", std::process::id()))
+}
+
+/// The problems of `database_url` and `database_password_file`. The URL is never echoed (it
+/// may carry a password).
+fn database_problems(raw: &RawSettings) -> Vec<ConfigError> {
+    let mut problems = Vec::new();
+    let url = raw.database_url.as_str();
+    let postgres = url.starts_with("postgres://") || url.starts_with("postgresql://");
+    if !postgres && !url.starts_with("sqlite:") {
+        problems.push(ConfigError::invalid(
+            "database_url",
+            "is neither a sqlite: URL (sqlite://console.db) nor a postgres:// URL (postgres://console@postgresql:5432/console)",
+        ));
+        return problems;
+    }
+    if postgres {
+        match url::Url::parse(url) {
+            Err(e) => problems.push(ConfigError::invalid(
+                "database_url",
+                format!("is not a valid URL ({e})"),
+            )),
+            Ok(u) => {
+                if u.host_str().is_none_or(str::is_empty) {
+                    problems.push(ConfigError::invalid("database_url", "names no host"));
+                }
+                for (k, v) in u.query_pairs() {
+                    match &*k {
+                        "sslmode"
+                            if ![
+                                "disable",
+                                "allow",
+                                "prefer",
+                                "require",
+                                "verify-ca",
+                                "verify-full",
+                            ]
+                            .contains(&&*v) =>
+                        {
+                            problems.push(ConfigError::invalid(
+                                "database_url",
+                                format!("sslmode `{v}` is not one of disable, allow, prefer, require, verify-ca, verify-full"),
+                            ));
+                        }
+                        "sslrootcert" if !std::path::Path::new(&*v).is_file() => {
+                            problems.push(ConfigError::invalid(
+                                "database_url",
+                                format!("sslrootcert `{v}` is not a readable file"),
+                            ));
+                        }
+                        _ => {}
+                    }
+                }
+                if u.password().is_some() && raw.database_password_file.is_some() {
+                    problems.push(ConfigError::invalid(
+                        "database_password_file",
+                        "is set, and database_url carries a password too: keep one (the file)",
+                    ));
+                }
+            }
+        }
+    } else if raw.database_password_file.is_some() {
+        problems.push(ConfigError::invalid(
+            "database_password_file",
+            "is only for a postgres:// database_url",
+        ));
+    }
+    if let Some(file) = &raw.database_password_file {
+        if !std::path::Path::new(file).is_file() {
+            problems.push(ConfigError::invalid(
+                "database_password_file",
+                format!("`{file}` is not a readable file"),
+            ));
+        }
+    }
+    problems
 }
 
 /// What the scheduler, retention and alerts are told.
@@ -145,14 +249,22 @@ impl Settings {
                 None
             }
         };
-        if !raw.database_url.starts_with("sqlite:") {
+        problems.extend(database_problems(&raw));
+        if raw.leader_lease_secs < 3 {
             problems.push(ConfigError::invalid(
-                "database_url",
-                format!(
-                    "`{}` is not a sqlite: URL (e.g. sqlite://console.db); PostgreSQL is not supported yet",
-                    raw.database_url
-                ),
+                "leader_lease_secs",
+                "must be at least 3 (the leader renews every third of it)",
             ));
+        }
+        if let Some(u) = &raw.replica_url {
+            if !Url::parse(u)
+                .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
+            {
+                problems.push(ConfigError::invalid(
+                    "replica_url",
+                    format!("`{u}` is not an http(s) URL like http://10.0.0.7:3000"),
+                ));
+            }
         }
         if raw.probe_interval_secs == 0 {
             problems.push(ConfigError::invalid(
@@ -282,6 +394,12 @@ impl Settings {
         Ok(Self {
             listen,
             database_url: raw.database_url,
+            database_password_file: raw.database_password_file.map(PathBuf::from),
+            replica: Replica {
+                id: raw.replica_id.unwrap_or_else(default_replica_id),
+                lease: Duration::from_secs(raw.leader_lease_secs),
+                url: raw.replica_url.map(|u| u.trim_end_matches('/').to_owned()),
+            },
             cluster,
             simulator_state_dir: raw.simulator_state_dir.map(PathBuf::from),
             simulator_scenario: raw.simulator_scenario.map(PathBuf::from),

@@ -29,8 +29,8 @@ pub use history::{
     RuntimeCoverage, SnapshotRef, Verdict,
 };
 pub use overview::{
-    ClusterOverview, ComponentHealth, ConsoleInfo, ExportingState, PartitionView, RepositoryHealth,
-    ZeebeTopology,
+    ClusterOverview, ComponentHealth, ConsoleInfo, ExportingState, PartitionView, ReplicaInfo,
+    RepositoryHealth, ZeebeTopology,
 };
 pub use profile::{DetectedProfile, ProfileId};
 pub use restore::{

@@ -14,6 +14,23 @@ pub struct ConsoleInfo {
     pub simulator_admin_url: Option<String>,
     /// The watchdog's alert (exporting paused outside any run), shown on every page.
     pub alert: Option<String>,
+    /// This replica and the leader.
+    pub replica: Option<ReplicaInfo>,
+}
+
+/// Which replica answered, and which one leads (runs backups, restores, schedules).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct ReplicaInfo {
+    /// This replica's name (the pod's, on Kubernetes).
+    pub id: String,
+    /// Whether this replica leads.
+    pub leader: bool,
+    /// The leader's name; `null` while none leads (a takeover is under way).
+    pub leader_id: Option<String>,
+    /// RFC 3339: when the leader's term began.
+    pub leader_since: Option<String>,
 }
 
 /// One probe of every configured component.

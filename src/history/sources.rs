@@ -114,6 +114,8 @@ impl HistoryCache {
     pub async fn view(&self, store: &Store) -> Result<View, StoreError> {
         let cluster = self.reads();
         let profile = HistoryProfile::for_reads(&cluster);
+        // Several replicas: the runs another one wrote (a no-op on SQLite, and for a leader).
+        store.sync_briefs().await?;
         // Read the version before the runs: a write in between only makes the next call patch.
         let version = store.brief_version();
         let kept = locked(&self.view)

@@ -25,6 +25,11 @@ pub async fn health() -> Json<Health> {
     ))]
 pub async fn ready(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
     match state.console.engine.store().ping().await {
+        Ok(()) if !state.console.replica.state().known => Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not_ready",
+            "The console has not read the leader lease yet (several replicas on PostgreSQL); see the console's log.",
+        )),
         Ok(()) => Ok(Json(Health {
             status: "READY".into(),
         })),

@@ -65,6 +65,24 @@ pub trait EventJournal: Send + 'static {
     ) -> impl Future<Output = Result<Vec<Self::Event>, StoreError>> + Send;
     /// Whether the run has ended (checked when the live feed was lost).
     fn ended(&self) -> impl Future<Output = bool> + Send;
+    /// How long to wait on the live feed before reading the journal anyway: a follower
+    /// replica's live feed is silent (the leader runs the work), so it reads the journal often;
+    /// the leader reads it now and then, in case its term ended mid-stream. `None`: one
+    /// process (SQLite), the live feed is all.
+    fn poll_every(&self) -> Option<Duration> {
+        None
+    }
+}
+
+/// [`EventJournal::poll_every`] for this replica.
+pub fn poll_for(replica: &crate::replica::Replica) -> Option<Duration> {
+    if !replica.elected_mode() {
+        None
+    } else if replica.is_leader() {
+        Some(Duration::from_secs(5))
+    } else {
+        Some(Duration::from_millis(500))
+    }
 }
 
 /// The `Last-Event-ID` a reconnecting client sends (0 when absent).
@@ -157,11 +175,17 @@ impl<J: EventJournal> Cursor<J> {
                     Err(_) => return None,
                 }
             }
+            let poll = self.journal.poll_every();
             let live = self.live.as_mut()?;
-            match live.recv().await {
-                Ok(event) => self.queue.push_back(event),
-                Err(RecvError::Lagged(_)) | Err(RecvError::Closed) => {
-                    // Fell behind or the sender is gone: catch up from the journal.
+            let received = match poll {
+                None => Some(live.recv().await),
+                Some(every) => tokio::time::timeout(every, live.recv()).await.ok(),
+            };
+            match received {
+                Some(Ok(event)) => self.queue.push_back(event),
+                Some(Err(RecvError::Lagged(_)) | Err(RecvError::Closed)) | None => {
+                    // Fell behind, the sender is gone, or time to look (another replica
+                    // writes the journal): catch up from the journal.
                     match self.journal.after(self.last, PAGE).await {
                         Ok(events) if events.is_empty() => {
                             if self.journal.ended().await {
@@ -184,6 +208,7 @@ impl<J: EventJournal> Cursor<J> {
 struct RunEvents {
     engine: BackupEngine,
     id: BackupId,
+    poll: Option<Duration>,
 }
 
 impl EventJournal for RunEvents {
@@ -207,6 +232,10 @@ impl EventJournal for RunEvents {
 
     async fn ended(&self) -> bool {
         matches!(self.engine.run(self.id).await, Ok(Some(r)) if r.state.is_terminal())
+    }
+
+    fn poll_every(&self) -> Option<Duration> {
+        self.poll
     }
 }
 
@@ -246,7 +275,11 @@ pub async fn stream(
             )
         })?;
     Ok(replay(
-        RunEvents { engine, id },
+        RunEvents {
+            engine,
+            id,
+            poll: poll_for(&state.console.replica),
+        },
         last_seen,
         past,
         live,

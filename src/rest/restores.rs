@@ -259,6 +259,7 @@ pub async fn retry(
 struct RestoreEvents {
     engine: RestoreEngine,
     id: i64,
+    poll: Option<std::time::Duration>,
 }
 
 impl EventJournal for RestoreEvents {
@@ -285,6 +286,10 @@ impl EventJournal for RestoreEvents {
 
     async fn ended(&self) -> bool {
         matches!(self.engine.get(self.id).await, Ok(Some(r)) if r.state.is_terminal())
+    }
+
+    fn poll_every(&self) -> Option<std::time::Duration> {
+        self.poll
     }
 }
 
@@ -322,7 +327,11 @@ pub async fn events(
             )
         })?;
     Ok(replay(
-        RestoreEvents { engine, id },
+        RestoreEvents {
+            engine,
+            id,
+            poll: super::events::poll_for(&state.console.replica),
+        },
         last_seen,
         past,
         live,

@@ -16,7 +16,7 @@ pub struct AuditFilter {
     pub limit: u32,
 }
 
-fn entry(r: &sqlx::sqlite::SqliteRow) -> Result<AuditEntry, StoreError> {
+fn entry(r: &sqlx::any::AnyRow) -> Result<AuditEntry, StoreError> {
     Ok(AuditEntry {
         seq: r.try_get("seq")?,
         at: r.try_get("at")?,
@@ -53,39 +53,52 @@ impl Store {
 
     /// Entries matching `f`, newest first, at most `f.limit`.
     pub async fn audit(&self, f: &AuditFilter) -> Result<Vec<AuditEntry>, StoreError> {
-        let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+        // Numbered placeholders written here (sqlx's query builder writes `?` for `Any`,
+        // which PostgreSQL does not read).
+        enum Arg {
+            Text(String),
+            Int(i64),
+        }
+        let mut sql = String::from(
             "SELECT seq, at, actor, actor_id, actor_kind, address, action, target, outcome, detail FROM audit_log WHERE 1 = 1",
         );
+        let mut args: Vec<Arg> = Vec::new();
+        let next = |args: &mut Vec<Arg>, arg: Arg| {
+            args.push(arg);
+            format!("${}", args.len())
+        };
         if let Some(actor) = &f.actor {
-            q.push(" AND (actor = ")
-                .push_bind(actor.clone())
-                .push(" OR actor_id = ")
-                .push_bind(actor.clone())
-                .push(")");
+            let a = next(&mut args, Arg::Text(actor.clone()));
+            let b = next(&mut args, Arg::Text(actor.clone()));
+            sql.push_str(&format!(" AND (actor = {a} OR actor_id = {b})"));
         }
         if let Some(action) = &f.action {
             if let Some(prefix) = action.strip_suffix('.') {
-                q.push(" AND substr(action, 1, ")
-                    .push_bind(i64::try_from(prefix.len() + 1).unwrap_or(i64::MAX))
-                    .push(") = ")
-                    .push_bind(format!("{prefix}."));
+                let p = next(&mut args, Arg::Text(format!("{prefix}.")));
+                let q = next(&mut args, Arg::Text(format!("{prefix}.")));
+                sql.push_str(&format!(" AND substr(action, 1, length({p})) = {q}"));
             } else {
-                q.push(" AND action = ").push_bind(action.clone());
+                let a = next(&mut args, Arg::Text(action.clone()));
+                sql.push_str(&format!(" AND action = {a}"));
             }
         }
         if let Some(outcome) = &f.outcome {
-            q.push(" AND outcome = ").push_bind(outcome.clone());
+            let o = next(&mut args, Arg::Text(outcome.clone()));
+            sql.push_str(&format!(" AND outcome = {o}"));
         }
         if let Some(before) = f.before {
-            q.push(" AND seq < ").push_bind(before);
+            let b = next(&mut args, Arg::Int(before));
+            sql.push_str(&format!(" AND seq < {b}"));
         }
-        q.push(" ORDER BY seq DESC LIMIT ")
-            .push_bind(i64::from(f.limit));
-        q.build()
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(entry)
-            .collect()
+        let l = next(&mut args, Arg::Int(i64::from(f.limit)));
+        sql.push_str(&format!(" ORDER BY seq DESC LIMIT {l}"));
+        let mut q = sqlx::query(&sql);
+        for arg in args {
+            q = match arg {
+                Arg::Text(t) => q.bind(t),
+                Arg::Int(i) => q.bind(i),
+            };
+        }
+        q.fetch_all(&self.pool).await?.iter().map(entry).collect()
     }
 }

@@ -56,7 +56,7 @@ pub struct NewSession<'a> {
     pub expires_at: &'a str,
 }
 
-fn role_column(row: &sqlx::sqlite::SqliteRow, column: &str) -> Result<Role, StoreError> {
+fn role_column(row: &sqlx::any::AnyRow, column: &str) -> Result<Role, StoreError> {
     let raw: String = row.try_get(column)?;
     Role::parse(&raw).ok_or_else(|| {
         StoreError::Query(sqlx::Error::Decode(

@@ -1,15 +1,20 @@
-//! The run journal in SQLite (sqlx, migrations in `migrations/`). Every transition of a run is
-//! written here — the run's new state and the event announcing it, in one transaction —
-//! before the action it announces is sent to the cluster.
+//! The run journal in SQLite or PostgreSQL (sqlx's `Any` driver; migrations in
+//! `migrations/sqlite` and `migrations/postgres`). Every transition of a run is written here —
+//! the run's new state and the event announcing it, in one transaction — before the action it
+//! announces is sent to the cluster. One SQL text serves both databases (numbered
+//! placeholders, `RETURNING`, `ON CONFLICT`); the few statements that differ ask [`Dialect`].
 
 use crate::domain::{BackupId, RunEvent, RunState, RunView};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Row, SqlitePool};
+use sqlx::any::AnyRow;
+use sqlx::sqlite::SqliteConnectOptions;
+use sqlx::AnyPool;
+use sqlx::Row;
 use std::str::FromStr;
-use std::time::Duration;
 
 mod audit;
 mod auth;
+mod connect;
+mod leadership;
 pub mod lock;
 mod restores;
 mod retention;
@@ -18,6 +23,8 @@ mod webhooks;
 
 pub use audit::AuditFilter;
 pub use auth::{NewSession, StoredSession, StoredUser};
+pub use connect::{redact_url, Dialect};
+pub use leadership::{LeaderRow, Term};
 pub use retention::PendingDeletion;
 pub use schedules::{FireOutcome, StoredFire, StoredSchedule};
 pub use webhooks::{DueDelivery, StoredHook};
@@ -28,14 +35,23 @@ pub use webhooks::{DueDelivery, StoredHook};
 pub enum StoreError {
     #[error("could not open the run journal at {url}")]
     Open {
+        /// The URL without its password.
         url: String,
         #[source]
         source: sqlx::Error,
     },
     #[error(transparent)]
     Locked(#[from] lock::LockError),
+    #[error("could not read the database password from {path}")]
+    PasswordFile {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("could not migrate the run journal")]
     Migrate(#[source] sqlx::migrate::MigrateError),
+    #[error("this replica no longer leads (its term {held}, the journal's {current}): another replica took over, so it writes and acts no more")]
+    Fenced { held: i64, current: i64 },
     #[error("a run with backup id {0} is already journaled")]
     Duplicate(BackupId),
     #[error("run journal query failed")]
@@ -47,7 +63,10 @@ pub enum StoreError {
 /// Handle to the journal; cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Store {
-    pool: SqlitePool,
+    pool: AnyPool,
+    dialect: Dialect,
+    /// The fencing token of this process's term as leader (PostgreSQL; 0: not leading).
+    fence: std::sync::Arc<std::sync::atomic::AtomicI64>,
     /// Grows with every write to `runs`: readers that cache what they derived from the runs
     /// (the history) know when to read again.
     version: std::sync::Arc<std::sync::atomic::AtomicU64>,
@@ -63,7 +82,21 @@ pub struct Store {
 struct Briefs {
     version: std::sync::atomic::AtomicU64,
     map: std::sync::Mutex<Option<BriefMap>>,
+    /// PostgreSQL, where whichever replica leads writes the runs: the term (fence) and the
+    /// highest `rev` the map has seen, and when it was last read whole.
+    synced: std::sync::Mutex<Synced>,
 }
+
+#[derive(Debug, Default, Clone, Copy)]
+struct Synced {
+    epoch: i64,
+    rev: i64,
+    full_at: Option<std::time::Instant>,
+}
+
+/// A follower reads the whole map again this often, in case two writes of the leader
+/// committed out of their `rev` order (the sequence is not transactional).
+const FULL_RESYNC: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// The tables whose rows have a name unique per cluster.
 #[derive(Clone, Copy, Debug)]
@@ -76,74 +109,97 @@ enum Named {
 pub type BriefMap = std::sync::Arc<std::collections::BTreeMap<i64, RunBrief>>;
 
 impl Store {
-    /// Opens (creating if missing) and migrates the journal at `url` (`sqlite://file.db`) as
-    /// its one writer: a second console on the same file is refused ([`lock`]).
+    /// Opens (creating if missing) and migrates the journal at `url` (`sqlite://file.db` or
+    /// `postgres://…`) as its one writer: a second console on the same SQLite file is refused
+    /// ([`lock`]).
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
-        Self::open(url, true).await
+        Self::open(url, None, true).await
+    }
+
+    /// [`Store::connect`] with the database password read from `password_file` (PostgreSQL).
+    pub async fn connect_with(
+        url: &str,
+        password_file: Option<&std::path::Path>,
+    ) -> Result<Self, StoreError> {
+        Self::open(url, password_file, true).await
     }
 
     /// Opens the journal beside a running console, without its writer lock: for the short
     /// administrative commands (`user set`, `user sessions revoke`), which write users and
-    /// sessions only and rely on SQLite's own locking.
-    pub async fn connect_beside(url: &str) -> Result<Self, StoreError> {
-        Self::open(url, false).await
+    /// sessions only and rely on the database's own locking.
+    pub async fn connect_beside(
+        url: &str,
+        password_file: Option<&std::path::Path>,
+    ) -> Result<Self, StoreError> {
+        Self::open(url, password_file, false).await
     }
 
-    async fn open(url: &str, writer: bool) -> Result<Self, StoreError> {
+    async fn open(
+        url: &str,
+        password_file: Option<&std::path::Path>,
+        writer: bool,
+    ) -> Result<Self, StoreError> {
         let open = |source| StoreError::Open {
-            url: url.to_owned(),
+            url: redact_url(url),
             source,
         };
-        let in_memory = url.contains(":memory:");
-        let mut options = SqliteConnectOptions::from_str(url)
-            .map_err(open)?
-            .create_if_missing(true)
-            .busy_timeout(Duration::from_secs(5));
-        if !in_memory {
-            // WAL + NORMAL: a committed transition survives the console being killed (the
-            // failure this journal exists for); only an OS crash may lose the last commits.
-            // It keeps each write inside the pause window well under a millisecond.
-            options = options
-                .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal);
-        }
-        // One console per file: taken before the first connection, so a second console
-        // never touches the journal.
-        let writer = if in_memory || !writer {
-            None
-        } else {
-            let db = options.get_filename().to_path_buf();
-            Some(std::sync::Arc::new(
-                tokio::task::spawn_blocking(move || lock::acquire(&db))
+        sqlx::any::install_default_drivers();
+        let dialect = Dialect::of(url);
+        let (pool, writer) = match dialect {
+            Dialect::Sqlite => {
+                let in_memory = url.contains(":memory:");
+                // One console per file: taken before the first connection, so a second
+                // console never touches the journal.
+                let writer = if in_memory || !writer {
+                    None
+                } else {
+                    let db = SqliteConnectOptions::from_str(url)
+                        .map_err(open)?
+                        .get_filename()
+                        .to_path_buf();
+                    Some(std::sync::Arc::new(
+                        tokio::task::spawn_blocking(move || lock::acquire(&db))
+                            .await
+                            .map_err(|e| {
+                                StoreError::Locked(lock::LockError::Io {
+                                    path: url.into(),
+                                    source: std::io::Error::other(e.to_string()),
+                                })
+                            })??,
+                    ))
+                };
+                let pool = connect::sqlite(url, in_memory).await.map_err(open)?;
+                sqlx::migrate!("./migrations/sqlite")
+                    .run(&pool)
                     .await
-                    .map_err(|e| {
-                        StoreError::Locked(lock::LockError::Io {
-                            path: url.into(),
-                            source: std::io::Error::other(e.to_string()),
-                        })
-                    })??,
-            ))
+                    .map_err(StoreError::Migrate)?;
+                (pool, writer)
+            }
+            Dialect::Postgres => {
+                let url = connect::with_password(url, password_file)?;
+                let pool = connect::postgres(&url).await.map_err(open)?;
+                // sqlx takes PostgreSQL's advisory lock around migrations: replicas starting
+                // together migrate once.
+                sqlx::migrate!("./migrations/postgres")
+                    .run(&pool)
+                    .await
+                    .map_err(StoreError::Migrate)?;
+                (pool, None)
+            }
         };
-        // An in-memory database lives in one connection: never open a second one.
-        let max = if in_memory { 1 } else { 4 };
-        let pool = SqlitePoolOptions::new()
-            .max_connections(max)
-            .min_connections(if in_memory { 1 } else { 0 })
-            .idle_timeout(None)
-            .max_lifetime(None)
-            .connect_with(options)
-            .await
-            .map_err(open)?;
-        sqlx::migrate!("./migrations")
-            .run(&pool)
-            .await
-            .map_err(StoreError::Migrate)?;
         Ok(Self {
             pool,
+            dialect,
+            fence: Default::default(),
             version: Default::default(),
             briefs: Default::default(),
             _writer: writer,
         })
+    }
+
+    /// Which database the journal is in.
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
     }
 
     /// Whether another row of `what` in `cluster` than `id` has `name` (names are unique).
@@ -208,9 +264,83 @@ impl Store {
             .load(std::sync::atomic::Ordering::SeqCst)
     }
 
+    /// PostgreSQL: brings the briefs up to date with the runs other replicas wrote — those
+    /// whose `rev` is above the highest seen (one indexed read), or all of them once a minute.
+    /// A leader needs this once per term (afterwards it is the only writer); SQLite never.
+    pub async fn sync_briefs(&self) -> Result<(), StoreError> {
+        if self.dialect != Dialect::Postgres {
+            return Ok(());
+        }
+        let fence = self.fence();
+        let synced = *self
+            .briefs
+            .synced
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let loaded = self
+            .briefs
+            .map
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .is_some();
+        if !loaded || (fence != 0 && synced.epoch == fence) {
+            return Ok(());
+        }
+        let stale = synced.full_at.is_none_or(|t| t.elapsed() >= FULL_RESYNC);
+        let (changed, rev) = self.read_briefs((!stale).then_some(synced.rev)).await?;
+        let mut map = self
+            .briefs
+            .map
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let Some(m) = map.as_mut() else {
+            return Ok(());
+        };
+        let mut moved = false;
+        if stale {
+            let whole: std::collections::BTreeMap<i64, RunBrief> = changed
+                .into_iter()
+                .map(|b| (b.backup_id.get(), b))
+                .collect();
+            if **m != whole {
+                *m = std::sync::Arc::new(whole);
+                moved = true;
+            }
+        } else {
+            for b in changed {
+                let id = b.backup_id.get();
+                if m.get(&id) != Some(&b) {
+                    std::sync::Arc::make_mut(m).insert(id, b);
+                    moved = true;
+                }
+            }
+        }
+        if moved {
+            self.briefs
+                .version
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+        *self
+            .briefs
+            .synced
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Synced {
+            epoch: fence,
+            rev: rev.max(synced.rev),
+            full_at: if stale {
+                Some(std::time::Instant::now())
+            } else {
+                synced.full_at
+            },
+        };
+        Ok(())
+    }
+
     /// Every run's brief by backup id: read from the journal once, then kept up to date by this
-    /// store's own writes. A cheap handle; the map is copied only when written while shared.
+    /// store's own writes (and, on PostgreSQL, by [`Store::sync_briefs`]). A cheap handle; the
+    /// map is copied only when written while shared.
     pub async fn brief_map(&self) -> Result<BriefMap, StoreError> {
+        self.sync_briefs().await?;
         if let Some(m) = self
             .briefs
             .map
@@ -221,13 +351,10 @@ impl Store {
             return Ok(m.clone());
         }
         let before = self.brief_version();
-        let read: BriefMap = std::sync::Arc::new(
-            self.briefs()
-                .await?
-                .into_iter()
-                .map(|b| (b.backup_id.get(), b))
-                .collect(),
-        );
+        let fence = self.fence();
+        let (all, rev) = self.read_briefs(None).await?;
+        let read: BriefMap =
+            std::sync::Arc::new(all.into_iter().map(|b| (b.backup_id.get(), b)).collect());
         let mut map = self
             .briefs
             .map
@@ -236,6 +363,15 @@ impl Store {
         // A write while reading may be missing from `read`: keep it only if none happened.
         if map.is_none() && self.brief_version() == before {
             *map = Some(read.clone());
+            *self
+                .briefs
+                .synced
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = Synced {
+                epoch: fence,
+                rev,
+                full_at: Some(std::time::Instant::now()),
+            };
         }
         Ok(map.clone().unwrap_or(read))
     }
@@ -243,7 +379,7 @@ impl Store {
     /// Journals a new run and its first event; refuses a second run with the same id.
     #[tracing::instrument(skip_all, fields(backup_id = %run.backup_id))]
     pub async fn insert_run(&self, run: &RunView, event: &RunEvent) -> Result<Framed, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.leader_tx().await?;
         let inserted = sqlx::query(
             "INSERT INTO runs (backup_id, state, created_at, updated_at, view) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (backup_id) DO NOTHING",
         )
@@ -266,7 +402,7 @@ impl Store {
     /// Journals a transition: the run's new state and the event, atomically.
     #[tracing::instrument(skip_all, fields(backup_id = %run.backup_id, seq = event.seq))]
     pub async fn record(&self, run: &RunView, event: &RunEvent) -> Result<Framed, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.leader_tx().await?;
         sqlx::query(
             "UPDATE runs SET state = $1, updated_at = $2, finished_at = $3, view = $4 WHERE backup_id = $5",
         )
@@ -319,15 +455,17 @@ impl Store {
         forced: bool,
         outcome: &crate::domain::DeletionOutcome,
     ) -> Result<(), StoreError> {
+        let mut tx = self.leader_tx().await?;
         sqlx::query(
             "INSERT INTO set_deletions (backup_id, at, forced, outcome) VALUES ($1, $2, $3, $4)",
         )
         .bind(id.get())
         .bind(at)
-        .bind(forced)
+        .bind(i64::from(forced))
         .bind(serde_json::to_string(outcome)?)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -369,7 +507,7 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         for (snapshot, uuid, bytes) in sizes {
             sqlx::query(
-                "INSERT OR REPLACE INTO snapshot_sizes (snapshot, uuid, size_bytes) VALUES ($1, $2, $3)",
+                "INSERT INTO snapshot_sizes (snapshot, uuid, size_bytes) VALUES ($1, $2, $3) ON CONFLICT (snapshot, uuid) DO UPDATE SET size_bytes = excluded.size_bytes",
             )
             .bind(snapshot)
             .bind(uuid)
@@ -383,9 +521,10 @@ impl Store {
 
     /// The newest run still carrying an alarm (its resume failed and nothing resumed since).
     pub async fn latest_alarm(&self) -> Result<Option<RunView>, StoreError> {
-        let row = sqlx::query(
-            "SELECT view FROM runs WHERE json_extract(view, '$.alarm') IS NOT NULL ORDER BY backup_id DESC LIMIT 1",
-        )
+        let row = sqlx::query(&format!(
+            "SELECT view FROM runs WHERE {} IS NOT NULL ORDER BY backup_id DESC LIMIT 1",
+            self.dialect.json_text("view", &["alarm"])
+        ))
         .fetch_optional(&self.pool)
         .await?;
         row.map(|r| column_json(&r, "view")).transpose()
@@ -394,12 +533,38 @@ impl Store {
     /// Every run's id, state and times, newest first, without parsing the runs' JSON (the
     /// history's view of the journal).
     pub async fn briefs(&self) -> Result<Vec<RunBrief>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT backup_id, state, created_at, finished_at, json_extract(view, '$.startedBy') AS started_by, json_extract(view, '$.pause.durationMs') AS pause_ms FROM runs ORDER BY backup_id DESC",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
+        Ok(self.read_briefs(None).await?.0)
+    }
+
+    /// The briefs of every run, or (PostgreSQL) of those written after `rev`; with the highest
+    /// `rev` read (0 on SQLite, which has none).
+    async fn read_briefs(&self, after: Option<i64>) -> Result<(Vec<RunBrief>, i64), StoreError> {
+        let rev = match self.dialect {
+            Dialect::Sqlite => "0",
+            Dialect::Postgres => "rev",
+        };
+        let filter = if after.is_some() {
+            "WHERE rev > $1"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT backup_id, state, created_at, finished_at, {} AS started_by, {} AS pause_ms, {rev} AS rev FROM runs {filter} ORDER BY backup_id DESC",
+            self.dialect.json_text("view", &["startedBy"]),
+            self.dialect.json_integer("view", &["pause", "durationMs"]),
+        );
+        let mut query = sqlx::query(&sql);
+        if let Some(after) = after {
+            query = query.bind(after);
+        }
+        let rows = query.fetch_all(&self.pool).await?;
+        let max = rows
+            .iter()
+            .filter_map(|r| r.try_get::<i64, _>("rev").ok())
+            .max()
+            .unwrap_or(0);
+        let briefs = rows
+            .iter()
             .filter_map(|r| {
                 let id = BackupId::new(r.try_get::<i64, _>("backup_id").ok()?)?;
                 let state = match r.try_get::<&str, _>("state").ok()? {
@@ -422,7 +587,8 @@ impl Store {
                         .and_then(|ms| u64::try_from(ms).ok()),
                 }))
             })
-            .collect()
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        Ok((briefs, max))
     }
 
     /// Runs that never reached a terminal state (the console stopped while they ran).
@@ -548,14 +714,14 @@ impl Framed {
 
 /// Reads a JSON text column back into its type.
 pub(crate) fn column_json<T: serde::de::DeserializeOwned>(
-    row: &sqlx::sqlite::SqliteRow,
+    row: &AnyRow,
     column: &str,
 ) -> Result<T, StoreError> {
     Ok(serde_json::from_str(row.try_get::<&str, _>(column)?)?)
 }
 
 async fn insert_event(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     event: &RunEvent,
 ) -> Result<Framed, StoreError> {
     let framed = Framed::of(event.seq, event.is_terminal(), event)?;

@@ -15,7 +15,7 @@ impl Store {
         at: &str,
         message: &str,
     ) -> Result<Framed, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.leader_tx().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO restores (backup_id, state, started_at, updated_at, view) VALUES ($1, $2, $3, $4, '{}') RETURNING restore_id",
         )
@@ -62,7 +62,7 @@ impl Store {
         event: &RestoreEvent,
     ) -> Result<Framed, StoreError> {
         let framed = Framed::of(event.seq, event.state.is_terminal(), event)?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.leader_tx().await?;
         sqlx::query(
             "UPDATE restores SET state = $1, updated_at = $2, finished_at = $3, view = $4 WHERE restore_id = $5",
         )
@@ -97,7 +97,9 @@ impl Store {
     /// Every restore, newest first.
     pub async fn restores(&self) -> Result<Vec<RestoreSummary>, StoreError> {
         let rows = sqlx::query(
-            "SELECT restore_id, backup_id, state, started_at, finished_at, json_extract(view, '$.rtoMs') AS rto, json_extract(view, '$.startedBy') AS who FROM restores ORDER BY restore_id DESC",
+            &format!("SELECT restore_id, backup_id, state, started_at, finished_at, {} AS rto, {} AS who FROM restores ORDER BY restore_id DESC",
+            self.dialect.json_integer("view", &["rtoMs"]),
+            self.dialect.json_text("view", &["startedBy"])),
         )
         .fetch_all(&self.pool)
         .await?;

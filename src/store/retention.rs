@@ -105,6 +105,7 @@ impl Store {
         reason: &str,
         at: &str,
     ) -> Result<(), StoreError> {
+        let mut tx = self.leader_tx().await?;
         sqlx::query(
             "INSERT INTO retention_deletions (cluster, backup_id, reason, decided_at) VALUES ($1, $2, $3, $4) ON CONFLICT (cluster, backup_id) DO UPDATE SET done_at = NULL, reason = excluded.reason",
         )
@@ -112,8 +113,9 @@ impl Store {
         .bind(backup_id)
         .bind(reason)
         .bind(at)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -125,6 +127,7 @@ impl Store {
         at: &str,
         error: Option<&str>,
     ) -> Result<(), StoreError> {
+        let mut tx = self.leader_tx().await?;
         sqlx::query(
             "UPDATE retention_deletions SET done_at = CASE WHEN $1 IS NULL THEN $2 ELSE NULL END, last_error = $3 WHERE cluster = $4 AND backup_id = $5",
         )
@@ -133,8 +136,9 @@ impl Store {
         .bind(error)
         .bind(cluster)
         .bind(backup_id)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        tx.commit().await?;
         Ok(())
     }
 

@@ -48,7 +48,7 @@ pub struct StoredFire {
     pub detail: Option<String>,
 }
 
-fn schedule(r: &sqlx::sqlite::SqliteRow) -> Result<StoredSchedule, StoreError> {
+fn schedule(r: &sqlx::any::AnyRow) -> Result<StoredSchedule, StoreError> {
     Ok(StoredSchedule {
         id: r.try_get("id")?,
         name: r.try_get("name")?,
@@ -60,7 +60,7 @@ fn schedule(r: &sqlx::sqlite::SqliteRow) -> Result<StoredSchedule, StoreError> {
     })
 }
 
-fn fire(r: &sqlx::sqlite::SqliteRow) -> Result<StoredFire, StoreError> {
+fn fire(r: &sqlx::any::AnyRow) -> Result<StoredFire, StoreError> {
     Ok(StoredFire {
         schedule_id: r.try_get("schedule_id")?,
         due_at: r.try_get("due_at")?,
@@ -193,7 +193,7 @@ impl Store {
     /// Records a fire and (`advance`) moves the schedule's `handled_until` to its due time, in
     /// one transaction: a fire is never handled twice, nor lost. A run-now does not advance.
     pub async fn record_fire(&self, f: &StoredFire, advance: bool) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.leader_tx().await?;
         sqlx::query(
             "INSERT INTO schedule_fires (schedule_id, due_at, at, outcome, backup_id, detail) VALUES ($1, $2, $3, $4, $5, $6)",
         )

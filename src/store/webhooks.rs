@@ -39,7 +39,7 @@ pub struct DueDelivery {
     pub attempts: u32,
 }
 
-fn hook(r: &sqlx::sqlite::SqliteRow) -> Result<StoredHook, StoreError> {
+fn hook(r: &sqlx::any::AnyRow) -> Result<StoredHook, StoreError> {
     Ok(StoredHook {
         id: r.try_get("id")?,
         name: r.try_get("name")?,
@@ -51,7 +51,7 @@ fn hook(r: &sqlx::sqlite::SqliteRow) -> Result<StoredHook, StoreError> {
     })
 }
 
-fn delivery(r: &sqlx::sqlite::SqliteRow) -> Result<Delivery, StoreError> {
+fn delivery(r: &sqlx::any::AnyRow) -> Result<Delivery, StoreError> {
     Ok(Delivery {
         id: r.try_get("id")?,
         event: r.try_get("event")?,
@@ -243,6 +243,7 @@ impl Store {
             (false, Some(_)) => "pending",
             (false, None) => "gave_up",
         };
+        let mut tx = self.leader_tx().await?;
         sqlx::query(
             "UPDATE webhook_deliveries SET attempts = attempts + 1, state = $1, last_status = $2, last_error = $3, next_at = $4, ended_at = CASE WHEN $5 = 'pending' THEN NULL ELSE $6 END WHERE id = $7",
         )
@@ -253,8 +254,9 @@ impl Store {
         .bind(state)
         .bind(at)
         .bind(id)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        tx.commit().await?;
         Ok(())
     }
 

@@ -39,12 +39,12 @@ async fn audit(console: &TestConsole, actor: &str) -> Vec<AuditEntry> {
 }
 
 /// A signed-in browser session: its cookie and the CSRF token of its pages.
-struct Session {
-    cookie: String,
-    csrf: String,
+pub(crate) struct Session {
+    pub(crate) cookie: String,
+    pub(crate) csrf: String,
 }
 
-async fn sign_in(console: &TestConsole, user: &str, password: &str) -> Session {
+pub(crate) async fn sign_in(console: &TestConsole, user: &str, password: &str) -> Session {
     let r = anonymous()
         .post(console.url("/auth/login"))
         .form(&[

@@ -11,7 +11,7 @@ fn floor(module: &str) -> Option<u8> {
         "domain" => 0,
         "camunda" | "store" | "config" | "profile" | "stylesheet" | "clock" => 1,
         "engine" | "restore" | "history" | "audit" | "auth" | "overview" | "scheduler"
-        | "retention" | "alerts" => 2,
+        | "retention" | "alerts" | "replica" => 2,
         "state" | "metrics" => 3,
         "actions" => 4,
         "wire" | "web" => 5,

@@ -13,7 +13,11 @@ use std::time::Duration;
 
 #[tokio::test]
 async fn a_full_restore_brings_back_the_set_and_nothing_written_after_it() {
-    let console = start(fast_sim()).await;
+    full_restore(start(fast_sim()).await).await;
+}
+
+/// A backup, then a full restore of it walked step by step (run on PostgreSQL too).
+pub(crate) async fn full_restore(console: common::TestConsole) {
     let backup = console.start_backup().await;
     let run = console.wait_terminal(backup).await;
     assert_eq!(run["state"], "completed", "{run}");

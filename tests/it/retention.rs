@@ -52,10 +52,19 @@ fn ids(list: &serde_json::Value) -> Vec<i64> {
 
 #[tokio::test]
 async fn a_pass_deletes_real_sets_oldest_first_and_never_the_newest_restorable_or_a_pinned_one() {
-    let console = common::start_adjusted(fast_sim(), |s| {
-        s.automation.retention_max_deletions_per_pass = 1;
-    })
-    .await;
+    let sim = camunda_sim::start(fast_sim()).await.expect("simulator");
+    let settings = common::settings_for(sim.urls(), "sqlite::memory:");
+    retention_pass(sim, settings).await;
+}
+
+/// Pins, a preview and two passes of one deletion each against real sets (run on PostgreSQL
+/// too).
+pub(crate) async fn retention_pass(
+    sim: camunda_sim::RunningSimulator,
+    mut settings: camunda_backup_console::config::Settings,
+) {
+    settings.automation.retention_max_deletions_per_pass = 1;
+    let console = common::start_with(sim, settings).await;
     let sets = backups(&console, 4).await;
     for id in &sets {
         assert!(

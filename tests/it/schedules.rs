@@ -60,6 +60,9 @@ async fn clocked_on(
     wait_secs: u64,
 ) -> TestConsole {
     let mut settings = common::settings_for(sim.urls(), db);
+    if db.starts_with("postgres://") {
+        settings.database_password_file = common::postgres::server().map(|(_, pw, _)| pw);
+    }
     settings.automation.schedule_wait = Duration::from_secs(wait_secs);
     common::start_clocked(sim, settings, clock.shared()).await
 }
@@ -213,6 +216,13 @@ async fn two_schedules_due_together_give_one_run() {
 async fn fires_missed_while_the_console_was_down_are_recorded_once_and_only_a_recent_one_runs() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = format!("sqlite://{}", dir.path().join("c.db").display());
+    missed_fires(&db).await;
+}
+
+/// A schedule, then two restarts that missed fires (run on PostgreSQL too: `db` may be a
+/// PostgreSQL test database's URL).
+pub(crate) async fn missed_fires(db: &str) {
+    let db = db.to_owned();
     let clock = ManualClock::new(at("2026-05-01T00:00:00Z"));
     let console = clocked(&clock, &db, 600).await;
     let s = create(

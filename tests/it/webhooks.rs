@@ -87,8 +87,13 @@ pub(crate) async fn add_hook(
 
 #[tokio::test]
 async fn a_failed_backup_reaches_the_receiver_signed_and_the_url_and_secret_stay_secret() {
+    signed_failure(common::start(fast_sim()).await).await;
+}
+
+/// A hook gets a signed `backup.failed`, and its URL and secret stay secret (run on
+/// PostgreSQL too).
+pub(crate) async fn signed_failure(console: common::TestConsole) {
     let (url, got) = receiver(0).await;
-    let console = common::start(fast_sim()).await;
     let hook = add_hook(&console, &url, &["backup.failed"]).await;
     let text = hook.to_string();
     assert!(!text.contains("T0KEN") && !text.contains(SECRET), "{text}");

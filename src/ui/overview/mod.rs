@@ -3,15 +3,17 @@
 
 mod components;
 mod profile;
+mod replica;
 mod repository;
 mod zeebe;
 
-use crate::api::get_overview;
+use crate::api::{get_console_info, get_overview};
 use crate::domain::ClusterOverview;
 use crate::ui::time::clock;
 use components::ComponentsTable;
 use leptos::prelude::*;
 use profile::ProfileCard;
+use replica::ReplicaCard;
 use repository::RepositoryCard;
 use std::time::Duration;
 use zeebe::ZeebeCard;
@@ -28,6 +30,7 @@ pub fn OverviewPage() -> impl IntoView {
         }
     });
     let overview = Resource::new(move || tick.get(), |_| get_overview());
+    let info = Resource::new(move || tick.get(), |_| get_console_info());
     view! {
         <section class="page-head">
             <h1>"Cluster overview"</h1>
@@ -47,6 +50,12 @@ pub fn OverviewPage() -> impl IntoView {
                         }
                         Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
                     })
+            }}
+            {move || {
+                info.get()
+                    .and_then(|r| r.ok())
+                    .and_then(|i| i.replica)
+                    .map(|r| view! { <ReplicaCard replica=r/> })
             }}
         </Transition>
     }

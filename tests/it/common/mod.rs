@@ -3,6 +3,8 @@
 #![allow(dead_code)]
 
 pub mod idp;
+pub mod postgres;
+pub mod replicas;
 
 use camunda_backup_console::config::{RawApiToken, RawAuth, RawCluster, RawSettings, Settings};
 use camunda_backup_console::startup::Application;
@@ -85,6 +87,13 @@ pub fn leptos_options() -> LeptosOptions {
 /// Settings pointing at `sim`, with a fast prober and short timeouts.
 pub fn settings_for(sim: &camunda_sim::SimUrls, db: &str) -> Settings {
     Settings::validate(raw_settings_for(sim, db)).expect("valid settings")
+}
+
+/// [`settings_for`] on a PostgreSQL test database (its password from its file).
+pub fn settings_on(sim: &camunda_sim::SimUrls, db: &postgres::PgDb) -> Settings {
+    let mut raw = raw_settings_for(sim, &db.url);
+    raw.database_password_file = Some(db.password_file.display().to_string());
+    Settings::validate(raw).expect("valid settings")
 }
 
 /// [`settings_for`] with the prober, history refresh and timeouts of a deployed console (the
