@@ -45,8 +45,13 @@ pub(crate) struct Session {
 }
 
 pub(crate) async fn sign_in(console: &TestConsole, user: &str, password: &str) -> Session {
+    sign_in_at(&console.url(""), user, password).await
+}
+
+/// [`sign_in`] at the console (or replica) at `base` (`http://host:port`).
+pub(crate) async fn sign_in_at(base: &str, user: &str, password: &str) -> Session {
     let r = anonymous()
-        .post(console.url("/auth/login"))
+        .post(format!("{base}/auth/login"))
         .form(&[
             ("username", user),
             ("password", password),
@@ -70,7 +75,7 @@ pub(crate) async fn sign_in(console: &TestConsole, user: &str, password: &str) -
         .expect("cookie pair")
         .to_owned();
     let mut page = anonymous()
-        .get(console.url("/backups"))
+        .get(format!("{base}/backups"))
         .header("cookie", &cookie)
         .send()
         .await

@@ -136,6 +136,34 @@ async fn one_leader_runs_what_a_follower_is_asked_and_a_follower_streams_the_jou
         !b.log_text().contains("backup run started"),
         "the follower did not run it"
     );
+    // A browser signed in on the follower: its session (kept in the database) and its CSRF
+    // token hold on the leader, which sees the page's own origin.
+    let session = crate::auth::sign_in_at(&b.url(""), "admin", common::ADMIN_PASSWORD).await;
+    let r = reqwest::Client::new()
+        .post(b.url("/api/v1/backups"))
+        .header("cookie", &session.cookie)
+        .header("x-csrf-token", &session.csrf)
+        .header("origin", b.url(""))
+        .header("sec-fetch-site", "same-origin")
+        .header("content-type", "application/json")
+        .body("{}")
+        .send()
+        .await
+        .expect("start");
+    let status = r.status().as_u16();
+    let second: serde_json::Value = r.json().await.unwrap_or_default();
+    assert_eq!(status, 202, "{second}");
+    let second = second["backupId"].as_i64().expect("backupId");
+    let run = eventually(
+        "the browser's run ends",
+        Duration::from_secs(30),
+        || async {
+            let (_, run) = get(&b, &format!("/api/v1/backups/{second}")).await;
+            (run["state"] != "running").then_some(run)
+        },
+    )
+    .await;
+    assert_eq!(run["state"], "completed", "{run}");
     // A confirmation the leader refuses, through the follower: the same refusal.
     let (status_b, body_b) = post(&b, &format!("/api/v1/backups/{id}/cancel"), "").await;
     let (status_a, body_a) = post(&a, &format!("/api/v1/backups/{id}/cancel"), "").await;
