@@ -454,20 +454,31 @@ impl Drop for LeaderTasks {
 /// While this replica leads: first finish what a previous leader (or process) left running —
 /// backups (resuming exporting if needed) and restores — then the watchdog (exporting paused
 /// outside any run), schedules, retention, alert deliveries and the RPO watch. When the term
-/// ends they stop; a later term starts them again.
+/// ends they stop; a later term starts them again. A follower only observes, for its pages
+/// ([`crate::engine::spawn_observer`]).
 fn spawn_leader_work(console: Arc<Console>) -> tokio::task::JoinHandle<()> {
     let mut watch = console.replica.watch();
     tokio::spawn(async move {
         let mut tasks = LeaderTasks::default();
+        let mut leading: Option<bool> = None;
         loop {
             let leader = watch.borrow_and_update().leader;
-            if leader && tasks.0.is_empty() {
-                tasks = LeaderTasks(leader_tasks(&console));
-            } else if !leader && !tasks.0.is_empty() {
-                tracing::warn!(
-                    "not leading any more: schedules, retention, alerts and the watchdog stop here"
-                );
-                tasks = LeaderTasks::default();
+            if leading != Some(leader) {
+                // The old term's work stops before the new one's starts.
+                drop(std::mem::take(&mut tasks));
+                if leader {
+                    tasks = LeaderTasks(leader_tasks(&console));
+                } else {
+                    if leading == Some(true) {
+                        tracing::warn!("not leading any more: schedules, retention, alerts and the watchdog stop here");
+                    }
+                    // A follower's pages still show what the leader's watchdog watches.
+                    tasks = LeaderTasks(vec![crate::engine::spawn_observer(
+                        console.engine.clone(),
+                        console.settings.probe_interval,
+                    )]);
+                }
+                leading = Some(leader);
             }
             if watch.changed().await.is_err() {
                 break;

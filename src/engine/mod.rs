@@ -22,7 +22,7 @@ pub use context::{StepFailure, StepHook};
 pub use ids::{next_id, IdError};
 pub use journal::now;
 pub use pause_mode::{decide as decide_pause_mode, PauseMode};
-pub use watchdog::{spawn_watchdog, WatchdogSettings};
+pub use watchdog::{spawn_observer, spawn_watchdog, WatchdogSettings};
 
 use crate::camunda::CamundaClients;
 use crate::config::{ClusterSettings, Timeouts};

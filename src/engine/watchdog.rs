@@ -139,3 +139,60 @@ async fn retry_resume(engine: &BackupEngine, id: crate::domain::BackupId) {
         Err(e) => tracing::error!(backup_id = %id, error = %e, "exporting still cannot be resumed"),
     }
 }
+
+/// A follower replica's view of what the leader's watchdog watches, so that every page says
+/// it whichever replica serves it: the newest run whose resume failed (from the journal), else
+/// exporting paused while no run is journaled as running (read from the brokers). It acts on
+/// nothing and tells no hook — the leader does.
+pub fn spawn_observer(engine: BackupEngine, every: Duration) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(every);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticker.tick().await;
+            observe(&engine).await;
+        }
+    })
+}
+
+#[tracing::instrument(skip_all)]
+async fn observe(engine: &BackupEngine) {
+    let store = &engine.inner.store;
+    match store.latest_alarm().await {
+        Ok(Some(run)) => {
+            if let Some(words) = run.alarm {
+                engine.set_alert(Some(format!("Backup {}: {words}", run.backup_id)));
+                return;
+            }
+        }
+        Ok(None) => {}
+        Err(e) => {
+            tracing::warn!(error = %e, "could not read the journal's alarms");
+            return;
+        }
+    }
+    match store.unfinished().await {
+        Ok(running) if !running.is_empty() => {
+            // A run holds the pause (the leader's, or one it is recovering).
+            engine.set_alert(None);
+            return;
+        }
+        Ok(_) => {}
+        Err(e) => {
+            tracing::warn!(error = %e, "could not read the journal's running runs");
+            return;
+        }
+    }
+    let view = ExportingView::read(&engine.inner.clients.zeebe).await;
+    let paused: Vec<String> = view
+        .paused()
+        .into_iter()
+        .map(|(id, phase, _)| format!("partition {id} {phase}"))
+        .collect();
+    engine.set_alert((!paused.is_empty()).then(|| {
+        format!(
+            "Exporting is paused ({}) and no backup run holds the pause (another tool's backup, or a pause left behind). The leading replica watches it: after paused_alert_secs it raises exporting.paused_too_long (and resumes it with watchdog_resume).",
+            paused.join(", ")
+        )
+    }));
+}

@@ -179,6 +179,31 @@ async fn one_leader_runs_what_a_follower_is_asked_and_a_follower_streams_the_jou
             .any(|e| e["outcome"] == "ok" && e["actor"] == "admin-token"),
         "{audit}"
     );
+    // Exporting paused by someone else, outside any run: the banner says so on every
+    // replica, the follower's too (the leader's watchdog alone acts on it).
+    let paused = common::client()
+        .post(format!(
+            "{}/actuator/exporting/pause?soft=true",
+            sim.urls().zeebe_gateway
+        ))
+        .send()
+        .await
+        .expect("pause");
+    assert!(paused.status().is_success());
+    for replica in [&a, &b] {
+        eventually(
+            &format!("{}'s banner", replica.id),
+            Duration::from_secs(15),
+            || async {
+                let (_, info) = get(replica, "/api/v1/console").await;
+                info["alert"]
+                    .as_str()
+                    .is_some_and(|a| a.contains("Exporting is paused"))
+                    .then_some(())
+            },
+        )
+        .await;
+    }
     sim.shutdown().await;
 }
 
