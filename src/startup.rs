@@ -209,9 +209,13 @@ impl Application {
                     history.refresh_soon();
                     retention.poke();
                     let (alerts, store) = (alerts.clone(), store.clone());
-                    tokio::spawn(
-                        async move { crate::alerts::run_ended(&alerts, &store, id).await },
-                    );
+                    tokio::spawn(async move {
+                        // A leader that woke up after another took over: the new leader's
+                        // recovery ended the run and told the hooks.
+                        if !store.superseded().await {
+                            crate::alerts::run_ended(&alerts, &store, id).await;
+                        }
+                    });
                 }
                 crate::engine::Notice::PausedTooLong {
                     since,

@@ -62,6 +62,11 @@ impl RunJournal {
         })
     }
 
+    /// The journal's store.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
     pub fn run(&self) -> &RunView {
         &self.run
     }

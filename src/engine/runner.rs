@@ -22,6 +22,9 @@ enum Resume {
     NotNeeded,
     Done,
     Failed(String),
+    /// Another replica leads now: its recovery owns this run's pause (resuming here could cut
+    /// short the pause of a backup the new leader has started since).
+    HandedOver,
 }
 
 /// The pause window's moving parts.
@@ -371,6 +374,13 @@ async fn finish_pause(ctx: &RunContext, journal: &mut RunJournal, window: &Windo
     if !journal.run().pause.may_be_paused() {
         return Resume::NotNeeded;
     }
+    // A leader that was paused past its lease wakes up here (its journal writes are fenced):
+    // the replica that leads now has recovered this run and resumed exporting, and may be
+    // inside the pause window of its own backup by now.
+    if journal.store().superseded().await {
+        tracing::warn!(backup_id = %ctx.id, "another replica leads now: its recovery resumes exporting for this run; this replica touches nothing");
+        return Resume::HandedOver;
+    }
     // The journal may be failing; resuming matters more than recording it.
     let _ = journal
         .step(StepKey::ResumeExporting, StepState::Running, None, None)
@@ -458,7 +468,7 @@ async fn conclude(
     resume: Resume,
 ) -> RunEnd {
     let resumed_words = match &resume {
-        Resume::NotNeeded => "",
+        Resume::NotNeeded | Resume::HandedOver => "",
         Resume::Done => "Exporting was resumed. ",
         Resume::Failed(_) => "",
     };

@@ -103,6 +103,25 @@ impl Store {
     /// The fencing token this process writes with (0: it does not lead).
     pub fn set_fence(&self, epoch: i64) {
         self.fence.store(epoch, Ordering::SeqCst);
+        if epoch != 0 {
+            self.led.store(epoch, Ordering::SeqCst);
+        }
+    }
+
+    /// Whether another replica's term began after the last one this process led: then that
+    /// replica owns what this one was doing (PostgreSQL). `false` on SQLite, for a process
+    /// that never led, and when the database cannot say within 3 s.
+    pub async fn superseded(&self) -> bool {
+        let led = self.led.load(Ordering::SeqCst);
+        if self.dialect != Dialect::Postgres || led == 0 {
+            return false;
+        }
+        let read = sqlx::query_scalar::<_, i64>("SELECT epoch FROM leadership WHERE id = 1")
+            .fetch_optional(&self.pool);
+        matches!(
+            tokio::time::timeout(std::time::Duration::from_secs(3), read).await,
+            Ok(Ok(Some(epoch))) if epoch > led
+        )
     }
 
     pub fn fence(&self) -> i64 {

@@ -67,6 +67,8 @@ pub struct Store {
     dialect: Dialect,
     /// The fencing token of this process's term as leader (PostgreSQL; 0: not leading).
     fence: std::sync::Arc<std::sync::atomic::AtomicI64>,
+    /// The last term this process led (kept after it stops leading).
+    led: std::sync::Arc<std::sync::atomic::AtomicI64>,
     /// Grows with every write to `runs`: readers that cache what they derived from the runs
     /// (the history) know when to read again.
     version: std::sync::Arc<std::sync::atomic::AtomicU64>,
@@ -191,6 +193,7 @@ impl Store {
             pool,
             dialect,
             fence: Default::default(),
+            led: Default::default(),
             version: Default::default(),
             briefs: Default::default(),
             _writer: writer,

@@ -412,3 +412,97 @@ fn the_pages_actions_are_forwarded_by_their_real_paths() {
         assert!(!needs_leader(&post, path), "{path} runs anywhere");
     }
 }
+
+/// A leader paused (`SIGSTOP`) inside its run's pause window, replaced, and woken up while the
+/// new leader's own backup holds a pause: its run is fenced, and it does not resume exporting
+/// under the new leader's backup (the new leader's recovery resumed for the old run already).
+#[tokio::test]
+async fn a_leader_woken_inside_the_new_leaders_pause_window_leaves_exporting_paused() {
+    let Some(db) = fresh_database("woken").await else {
+        return;
+    };
+    let mut config = fast_sim();
+    config.timing.es_snapshot_ms = 4000;
+    let sim = camunda_sim::start(config).await.expect("simulator");
+    let a = ReplicaProcess::start(sim.urls(), &db, "console-a", LEASE_SECS, "").await;
+    until_leader(&a, Duration::from_secs(10)).await;
+    let b = ReplicaProcess::start(sim.urls(), &db, "console-b", LEASE_SECS, "").await;
+    let in_window = |replica: &ReplicaProcess, id: i64| {
+        let url = replica.url(&format!("/api/v1/backups/{id}"));
+        async move {
+            eventually(
+                "inside the pause window",
+                Duration::from_secs(30),
+                || async {
+                    let run: serde_json::Value = common::client()
+                        .get(&url)
+                        .send()
+                        .await
+                        .ok()?
+                        .json()
+                        .await
+                        .ok()?;
+                    (step(&run, "wait_records_snapshot")?["state"] == "running").then_some(())
+                },
+            )
+            .await;
+        }
+    };
+    let (status, first) = post(&a, "/api/v1/backups", "{}").await;
+    assert_eq!(status, 202, "{first}");
+    let first = first["backupId"].as_i64().expect("id");
+    in_window(&a, first).await;
+    a.signal("STOP");
+    until_leader(&b, Duration::from_secs(LEASE_SECS * 3)).await;
+    let run = eventually("the old run recovered", Duration::from_secs(30), || async {
+        let (_, run) = get(&b, &format!("/api/v1/backups/{first}")).await;
+        (run["state"] != "running").then_some(run)
+    })
+    .await;
+    assert_eq!(run["state"], "completed", "{run}");
+    // The new leader's own backup, inside its pause window; then the old leader wakes.
+    let (status, second) = post(&b, "/api/v1/backups", "{}").await;
+    assert_eq!(status, 202, "{second}");
+    let second = second["backupId"].as_i64().expect("id");
+    in_window(&b, second).await;
+    a.signal("CONT");
+    // The old leader finds its term over (it follows), and exporting stays paused for the
+    // new leader's snapshot (4 s) — nobody resumed it under the backup.
+    eventually(
+        "the old leader follows",
+        Duration::from_secs(10),
+        || async {
+            a.replica()
+                .await
+                .filter(|r| r["leader"] == false && r["leaderId"] == "console-b")
+        },
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let (_, now) = get(&b, &format!("/api/v1/backups/{second}")).await;
+    assert_eq!(
+        step(&now, "wait_records_snapshot").map(|s| s["state"].clone()),
+        Some("running".into()),
+        "still inside the window: {now}"
+    );
+    let phases = leader_phases(sim.urls()).await;
+    assert!(
+        phases.iter().all(|p| p != "EXPORTING"),
+        "exporting was resumed under the new leader's backup: {phases:?}"
+    );
+    let done = eventually(
+        "the new leader's backup ends",
+        Duration::from_secs(30),
+        || async {
+            let (_, run) = get(&b, &format!("/api/v1/backups/{second}")).await;
+            (run["state"] != "running").then_some(run)
+        },
+    )
+    .await;
+    assert_eq!(done["state"], "completed", "{done}");
+    assert!(
+        a.log_text().contains("another replica leads now"),
+        "the woken leader said why it touched nothing"
+    );
+    sim.shutdown().await;
+}
