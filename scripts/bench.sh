@@ -171,6 +171,11 @@ mem=$(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
   echo
   cat target/bench/failover.md
   echo
+  echo "Reading: the takeover is the lease running out. The leader renews every third of the lease and the"
+  echo "written lease is one follower poll (1 s) short of \`leader_lease_secs\`, so a successor leads 9–14 s after a"
+  echo "kill, depending on when the last renewal was. Exporting is resumed right after (recovery's first action);"
+  echo "the run's end waits for the 20 s records snapshot Elasticsearch keeps taking after the leader died."
+  echo
   echo "## The front end in Chromium (\`end2end/bench/front.mjs\`)"
   echo
   echo "Targets (issue 19): the overview, the page after sign-in, interactive after ≤ 350 KB of JS + wasm + CSS on"
