@@ -157,17 +157,8 @@ async fn run_user_command(
         return ExitCode::from(2);
     }
     let password = secrecy::SecretString::from(line.trim_end_matches(['\n', '\r']).to_owned());
-    let store = match camunda_backup_console::store::Store::connect_beside(
-        &settings.database_url,
-        settings.database_password_file.as_deref(),
-    )
-    .await
-    {
-        Ok(s) => s,
-        Err(e) => {
-            tracing::error!("{}", error_chain(&e));
-            return ExitCode::FAILURE;
-        }
+    let Some(store) = journal_beside(settings).await else {
+        return ExitCode::FAILURE;
     };
     match camunda_backup_console::auth::set_user(&store, &name, role, &password).await {
         Ok(()) => {
@@ -181,6 +172,25 @@ async fn run_user_command(
     }
 }
 
+/// The journal opened beside a running console, for the `user` commands (the failure logged).
+#[cfg(feature = "ssr")]
+async fn journal_beside(
+    settings: &camunda_backup_console::config::Settings,
+) -> Option<camunda_backup_console::store::Store> {
+    match camunda_backup_console::store::Store::connect_beside(
+        &settings.database_url,
+        settings.database_password_file.as_deref(),
+    )
+    .await
+    {
+        Ok(s) => Some(s),
+        Err(e) => {
+            tracing::error!("{}", error_chain(&e));
+            None
+        }
+    }
+}
+
 /// `user sessions revoke <name>`: ends every session of the user.
 #[cfg(feature = "ssr")]
 async fn revoke(
@@ -188,17 +198,8 @@ async fn revoke(
     name: &str,
 ) -> std::process::ExitCode {
     use std::process::ExitCode;
-    let store = match camunda_backup_console::store::Store::connect_beside(
-        &settings.database_url,
-        settings.database_password_file.as_deref(),
-    )
-    .await
-    {
-        Ok(s) => s,
-        Err(e) => {
-            tracing::error!("{}", error_chain(&e));
-            return ExitCode::FAILURE;
-        }
+    let Some(store) = journal_beside(settings).await else {
+        return ExitCode::FAILURE;
     };
     match camunda_backup_console::auth::revoke_sessions(&store, name).await {
         Ok(n) => {

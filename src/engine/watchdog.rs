@@ -60,12 +60,7 @@ async fn check(engine: &BackupEngine, w: &WatchdogSettings) {
             return;
         }
     }
-    let view = ExportingView::read(&inner.clients.zeebe).await;
-    let paused: Vec<String> = view
-        .paused()
-        .into_iter()
-        .map(|(id, phase, _)| format!("partition {id} {phase}"))
-        .collect();
+    let paused = paused_partitions(&inner.clients.zeebe).await;
     if paused.is_empty() {
         engine.set_alert(None);
         *super::locked(&inner.paused_since) = None;
@@ -123,6 +118,16 @@ async fn check(engine: &BackupEngine, w: &WatchdogSettings) {
             action,
         });
     }
+}
+
+/// The brokers' partitions whose exporting is paused, as `partition N PHASE`.
+async fn paused_partitions(zeebe: &crate::camunda::ZeebeClient) -> Vec<String> {
+    ExportingView::read(zeebe)
+        .await
+        .paused()
+        .into_iter()
+        .map(|(id, phase, _)| format!("partition {id} {phase}"))
+        .collect()
 }
 
 /// Resumes for the run whose resume failed; on success lifts the alarm and notes it on the run.
@@ -183,12 +188,7 @@ async fn observe(engine: &BackupEngine) {
             return;
         }
     }
-    let view = ExportingView::read(&engine.inner.clients.zeebe).await;
-    let paused: Vec<String> = view
-        .paused()
-        .into_iter()
-        .map(|(id, phase, _)| format!("partition {id} {phase}"))
-        .collect();
+    let paused = paused_partitions(&engine.inner.clients.zeebe).await;
     engine.set_alert((!paused.is_empty()).then(|| {
         format!(
             "Exporting is paused ({}) and no backup run holds the pause (another tool's backup, or a pause left behind). The leading replica watches it: after paused_alert_secs it raises exporting.paused_too_long (and resumes it with watchdog_resume).",

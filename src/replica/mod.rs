@@ -136,10 +136,14 @@ impl Replica {
         let Some(store) = &self.inner.store else {
             return;
         };
-        let lease_ms = i64::try_from(self.written_lease().as_millis()).unwrap_or(i64::MAX);
+        let lease_ms = self.written_lease_ms();
         if let Err(e) = self.try_lead(store, lease_ms).await {
             tracing::warn!(error = %e, "could not read the lease; retrying");
         }
+    }
+
+    fn written_lease_ms(&self) -> i64 {
+        i64::try_from(self.written_lease().as_millis()).unwrap_or(i64::MAX)
     }
 
     /// Runs the lease loop (PostgreSQL); returns at once on SQLite.
@@ -156,7 +160,7 @@ impl Replica {
     #[tracing::instrument(name = "lease", skip_all, fields(replica = %self.inner.id))]
     async fn run(&self, store: Store) {
         let renew_every = self.inner.lease / 3;
-        let lease_ms = i64::try_from(self.written_lease().as_millis()).unwrap_or(i64::MAX);
+        let lease_ms = self.written_lease_ms();
         // The local deadline of the current term: past it without a renewal, stop leading
         // (a term won by `first_round` is renewed at once).
         let mut deadline = Instant::now() + renew_every;

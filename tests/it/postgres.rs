@@ -4,7 +4,9 @@
 //! has: verified TLS, the password file, the audit log's triggers, and a restart that keeps
 //! sessions and runs. Each test gets a database of its own.
 
-use crate::common::{self, fast_sim, postgres::fresh_database, postgres::PgDb, TestConsole};
+use crate::common::{
+    self, error_chain, fast_sim, postgres::fresh_database, postgres::PgDb, TestConsole,
+};
 use camunda_backup_console::store::{AuditFilter, Dialect, Store};
 use sqlx::{ConnectOptions, Executor};
 
@@ -205,15 +207,4 @@ async fn tls_is_verified_against_the_ca_and_the_password_comes_from_its_file() {
         .await
         .expect_err("missing file");
     assert!(error_chain(&e).contains("missing"), "{}", error_chain(&e));
-}
-
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
 }

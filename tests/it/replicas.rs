@@ -34,6 +34,47 @@ async fn post(replica: &ReplicaProcess, path: &str, body: &str) -> (u16, serde_j
     (status, r.json().await.unwrap_or_default())
 }
 
+/// Run `id` once it has ended, as `replica` reads the journal.
+async fn until_ended(replica: &ReplicaProcess, id: i64) -> serde_json::Value {
+    eventually(
+        &format!("run {id} ended, read on {}", replica.id),
+        Duration::from_secs(30),
+        || async {
+            let (_, run) = get(replica, &format!("/api/v1/backups/{id}")).await;
+            (run["state"] != "running").then_some(run)
+        },
+    )
+    .await
+}
+
+/// Waits until run `id` is inside its pause window (the records snapshot awaited).
+async fn until_in_window(replica: &ReplicaProcess, id: i64) {
+    eventually(
+        &format!("run {id} inside the pause window"),
+        Duration::from_secs(30),
+        || async {
+            let (_, run) = get(replica, &format!("/api/v1/backups/{id}")).await;
+            (step(&run, "wait_records_snapshot")?["state"] == "running").then_some(())
+        },
+    )
+    .await;
+}
+
+/// Waits until `replica` follows `leader`.
+async fn until_following(replica: &ReplicaProcess, leader: &str) {
+    eventually(
+        &format!("{} follows {leader}", replica.id),
+        Duration::from_secs(10),
+        || async {
+            replica
+                .replica()
+                .await
+                .filter(|r| r["leader"] == false && r["leaderId"] == leader)
+        },
+    )
+    .await;
+}
+
 /// The `data:` lines' `seq` of a run's event stream read from `replica` until it ends.
 async fn stream_seqs(replica: &ReplicaProcess, id: i64, last_event_id: Option<u64>) -> Vec<u64> {
     let mut request = common::client().get(replica.url(&format!("/api/v1/backups/{id}/events")));
@@ -154,15 +195,7 @@ async fn one_leader_runs_what_a_follower_is_asked_and_a_follower_streams_the_jou
     let second: serde_json::Value = r.json().await.unwrap_or_default();
     assert_eq!(status, 202, "{second}");
     let second = second["backupId"].as_i64().expect("backupId");
-    let run = eventually(
-        "the browser's run ends",
-        Duration::from_secs(30),
-        || async {
-            let (_, run) = get(&b, &format!("/api/v1/backups/{second}")).await;
-            (run["state"] != "running").then_some(run)
-        },
-    )
-    .await;
+    let run = until_ended(&b, second).await;
     assert_eq!(run["state"], "completed", "{run}");
     // A confirmation the leader refuses, through the follower: the same refusal.
     let (status_b, body_b) = post(&b, &format!("/api/v1/backups/{id}/cancel"), "").await;
@@ -233,15 +266,7 @@ async fn the_leader_killed_inside_the_pause_window_is_replaced_within_the_lease_
     )
     .await;
     assert_eq!(status, 201, "{schedule}");
-    eventually(
-        "inside the pause window",
-        Duration::from_secs(30),
-        || async {
-            let (_, run) = get(&b, &format!("/api/v1/backups/{id}")).await;
-            (step(&run, "wait_records_snapshot")?["state"] == "running").then_some(())
-        },
-    )
-    .await;
+    until_in_window(&b, id).await;
     assert!(
         leader_phases(sim.urls())
             .await
@@ -273,15 +298,7 @@ async fn the_leader_killed_inside_the_pause_window_is_replaced_within_the_lease_
     })
     .await;
     let resumed = killed.elapsed();
-    let run = eventually(
-        "the run journaled as ended",
-        Duration::from_secs(30),
-        || async {
-            let (_, run) = get(&b, &format!("/api/v1/backups/{id}")).await;
-            (run["state"] != "running").then_some(run)
-        },
-    )
-    .await;
+    let run = until_ended(&b, id).await;
     assert_eq!(run["state"], "completed", "{run}");
     assert_eq!(
         step(&run, "resume_exporting").map(|s| s["state"].clone()),
@@ -304,20 +321,7 @@ async fn the_leader_killed_inside_the_pause_window_is_replaced_within_the_lease_
         },
     )
     .await;
-    let (_, run) = get(&b, &format!("/api/v1/backups/{scheduled}")).await;
-    let run = if run["state"] == "running" {
-        eventually(
-            "the scheduled run ends",
-            Duration::from_secs(30),
-            || async {
-                let (_, run) = get(&b, &format!("/api/v1/backups/{scheduled}")).await;
-                (run["state"] != "running").then_some(run)
-            },
-        )
-        .await
-    } else {
-        run
-    };
+    let run = until_ended(&b, scheduled).await;
     assert_eq!(run["state"], "completed", "{run}");
     eprintln!(
         "failover: takeover {takeover:?} after the kill, exporting resumed {resumed:?} after it"
@@ -356,24 +360,11 @@ async fn a_leader_paused_past_its_lease_cannot_write_when_it_wakes() {
     // The paused leader wakes: it stops leading (its renewal is refused) and acts no more —
     // a start it is sent goes to the new leader.
     a.signal("CONT");
-    eventually(
-        "the old leader follows",
-        Duration::from_secs(10),
-        || async {
-            a.replica()
-                .await
-                .filter(|r| r["leader"] == false && r["leaderId"] == "console-b")
-        },
-    )
-    .await;
+    until_following(&a, "console-b").await;
     let (status, started) = post(&a, "/api/v1/backups", "{}").await;
     assert_eq!(status, 202, "{started}");
     let id = started["backupId"].as_i64().expect("id");
-    let run = eventually("the run ends", Duration::from_secs(30), || async {
-        let (_, run) = get(&b, &format!("/api/v1/backups/{id}")).await;
-        (run["state"] != "running").then_some(run)
-    })
-    .await;
+    let run = until_ended(&b, id).await;
     assert_eq!(run["state"], "completed", "{run}");
     sim.shutdown().await;
 }
@@ -427,57 +418,23 @@ async fn a_leader_woken_inside_the_new_leaders_pause_window_leaves_exporting_pau
     let a = ReplicaProcess::start(sim.urls(), &db, "console-a", LEASE_SECS, "").await;
     until_leader(&a, Duration::from_secs(10)).await;
     let b = ReplicaProcess::start(sim.urls(), &db, "console-b", LEASE_SECS, "").await;
-    let in_window = |replica: &ReplicaProcess, id: i64| {
-        let url = replica.url(&format!("/api/v1/backups/{id}"));
-        async move {
-            eventually(
-                "inside the pause window",
-                Duration::from_secs(30),
-                || async {
-                    let run: serde_json::Value = common::client()
-                        .get(&url)
-                        .send()
-                        .await
-                        .ok()?
-                        .json()
-                        .await
-                        .ok()?;
-                    (step(&run, "wait_records_snapshot")?["state"] == "running").then_some(())
-                },
-            )
-            .await;
-        }
-    };
     let (status, first) = post(&a, "/api/v1/backups", "{}").await;
     assert_eq!(status, 202, "{first}");
     let first = first["backupId"].as_i64().expect("id");
-    in_window(&a, first).await;
+    until_in_window(&a, first).await;
     a.signal("STOP");
     until_leader(&b, Duration::from_secs(LEASE_SECS * 3)).await;
-    let run = eventually("the old run recovered", Duration::from_secs(30), || async {
-        let (_, run) = get(&b, &format!("/api/v1/backups/{first}")).await;
-        (run["state"] != "running").then_some(run)
-    })
-    .await;
+    let run = until_ended(&b, first).await;
     assert_eq!(run["state"], "completed", "{run}");
     // The new leader's own backup, inside its pause window; then the old leader wakes.
     let (status, second) = post(&b, "/api/v1/backups", "{}").await;
     assert_eq!(status, 202, "{second}");
     let second = second["backupId"].as_i64().expect("id");
-    in_window(&b, second).await;
+    until_in_window(&b, second).await;
     a.signal("CONT");
     // The old leader finds its term over (it follows), and exporting stays paused for the
     // new leader's snapshot (4 s) — nobody resumed it under the backup.
-    eventually(
-        "the old leader follows",
-        Duration::from_secs(10),
-        || async {
-            a.replica()
-                .await
-                .filter(|r| r["leader"] == false && r["leaderId"] == "console-b")
-        },
-    )
-    .await;
+    until_following(&a, "console-b").await;
     tokio::time::sleep(Duration::from_millis(800)).await;
     let (_, now) = get(&b, &format!("/api/v1/backups/{second}")).await;
     assert_eq!(
@@ -490,15 +447,7 @@ async fn a_leader_woken_inside_the_new_leaders_pause_window_leaves_exporting_pau
         phases.iter().all(|p| p != "EXPORTING"),
         "exporting was resumed under the new leader's backup: {phases:?}"
     );
-    let done = eventually(
-        "the new leader's backup ends",
-        Duration::from_secs(30),
-        || async {
-            let (_, run) = get(&b, &format!("/api/v1/backups/{second}")).await;
-            (run["state"] != "running").then_some(run)
-        },
-    )
-    .await;
+    let done = until_ended(&b, second).await;
     assert_eq!(done["state"], "completed", "{done}");
     assert!(
         a.log_text().contains("another replica leads now"),

@@ -14,15 +14,7 @@ async fn a_second_console_on_the_same_sqlite_file_refuses_to_start_naming_the_fi
     let first = common::start_with(sim, settings.clone()).await;
     let second = Application::build(settings.clone(), common::leptos_options()).await;
     let err = match second {
-        Err(StartupError::Store(e)) => {
-            let mut words = e.to_string();
-            let mut source = std::error::Error::source(&e);
-            while let Some(s) = source {
-                words.push_str(&format!(": {s}"));
-                source = s.source();
-            }
-            words
-        }
+        Err(StartupError::Store(e)) => common::error_chain(&e),
         Err(other) => panic!("refused for another reason: {other}"),
         Ok(_) => panic!("a second console started on the same SQLite file"),
     };

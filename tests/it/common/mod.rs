@@ -19,6 +19,18 @@ pub const VIEWER_TOKEN: &str = "test-viewer-token-5c4f0a";
 /// The `admin` user's password in the test consoles.
 pub const ADMIN_PASSWORD: &str = "test-admin-password-91e2";
 
+/// An error and its causes, joined by `: ` (what the console logs).
+pub fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
 /// An HTTP client that sends `token` as `Authorization: Bearer`.
 pub fn client_as(token: &str) -> reqwest::Client {
     let mut headers = reqwest::header::HeaderMap::new();
